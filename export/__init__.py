@@ -1,0 +1,1 @@
+"""Training and ONNX export of the MILM. Imports torch; the runtime never imports this."""
