@@ -26,8 +26,8 @@ DEVICE_TYPES: Final[tuple[str, ...]] = (
 # ("kitchen", or "here"/"in here"/"this room" meaning the speaker's room); NUM: the
 # number of a value ("fifty", "50", "half"); COLOR: a colour ("warm white", "red").
 SPAN_KINDS: Final[tuple[str, ...]] = ("DEV", "ROOM", "NUM", "COLOR")
-SLOT_TAGS: Final[tuple[str, ...]] = ("O",) + tuple(
-    f"{prefix}-{kind}" for kind in SPAN_KINDS for prefix in ("B", "I")
+SLOT_TAGS: Final[tuple[str, ...]] = (
+    "O", *(f"{prefix}-{kind}" for kind in SPAN_KINDS for prefix in ("B", "I")),
 )
 
 # Which value an intent takes: "percent" is an int 0..100, "degrees" a number as

@@ -1,0 +1,256 @@
+"""devices.yaml: loaded into validated, frozen models; every error names file, line and key.
+
+Only this module touches the YAML file. Validation is pydantic with `extra="forbid"`, so a
+typo in a key is an error rather than a silently ignored setting (as Frigate does).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from assistant.errors import ConfigError
+from assistant.labels import INTENTS
+
+_ID = r"^[a-z0-9_]+$"
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Room(_Strict):
+    name: str = Field(min_length=1, description="What people call the room.")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names for it.")
+
+
+class Camera(_Strict):
+    source: str | int = Field(description="Camera index, /dev/videoN, RTSP/HTTP URL, video "
+                                          "file or image folder.")
+    room: str = Field(description="Room id the camera sees; default room for its commands.")
+    fps: float = Field(default=5.0, gt=0, le=60, description="Frames per second to read.")
+    zones: dict[str, tuple[Fraction, Fraction, Fraction, Fraction]] = Field(
+        default_factory=dict, description="Device id -> [x, y, w, h] as frame fractions.")
+
+    @field_validator("zones")
+    @classmethod
+    def _zones_inside(cls, zones: dict[str, tuple[float, float, float, float]]
+                      ) -> dict[str, tuple[float, float, float, float]]:
+        for device, (x, y, w, h) in zones.items():
+            if w <= 0 or h <= 0 or x + w > 1.0001 or y + h > 1.0001:
+                raise ValueError(f"zone of {device!r} must lie inside the frame with w, h > 0")
+        return zones
+
+
+class MqttTemplate(_Strict):
+    topic: str = Field(min_length=1, description="Topic every command of this device goes to.")
+    payloads: dict[str, str] = Field(description="Intent -> payload; {value} is substituted.")
+
+    @field_validator("payloads")
+    @classmethod
+    def _known_intents(cls, payloads: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(payloads) - set(INTENTS))
+        if unknown:
+            raise ValueError(f"unknown intent(s) {', '.join(unknown)}")
+        return payloads
+
+
+class DeviceMqtt(_Strict):
+    preset: Literal["zigbee2mqtt", "tasmota", "valetudo", "generic"] | None = Field(
+        default=None, description="Firmware convention used to command the device.")
+    topic: str | None = Field(default=None, description="Device topic; default: the id.")
+    base: str | None = Field(default=None, description="Topic root for the generic preset.")
+    template: MqttTemplate | None = Field(default=None, description="Explicit topic/payloads.")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DeviceMqtt:
+        if (self.preset is None) == (self.template is None):
+            raise ValueError("give exactly one of 'preset' or 'template'")
+        return self
+
+
+class Device(_Strict):
+    name: str = Field(min_length=1, description="The name people use.")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names people use.")
+    type: Literal["light", "switch", "fan", "media_player", "cover", "climate", "lock",
+                  "vacuum"]
+    room: str = Field(description="Room id.")
+    features: tuple[Literal["brightness", "color", "volume", "mute", "position",
+                            "temperature"], ...] = ()
+    sensitive: bool = Field(default=False, description="Ask for confirmation before acting.")
+    mqtt: DeviceMqtt
+
+
+class Mqtt(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    client_id: str = "milm-assistant"
+    prefix: str = "assistant"
+    keepalive: int = Field(default=30, ge=5)
+    tls: bool = False
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    username: str | None = None
+    password_file: str | None = Field(default=None, description="Password file; or the "
+                                      "systemd credential mqtt_password. Never inline.")
+    queue_max: int = Field(default=100, ge=1)
+    queue_max_age_s: float = Field(default=60.0, gt=0)
+
+
+class Speech(_Strict):
+    backend: Literal["auto", "vosk", "pocketsphinx"] = "auto"
+    vosk_model: str | None = None
+    wake_phrase: str | None = None
+    endpoint_silence_s: float = Field(default=0.5, gt=0, le=5)
+    confirm_timeout_s: float = Field(default=10.0, gt=0)
+    microphone: str | int | None = None
+
+
+class ModelSettings(_Strict):
+    path: str | None = None
+    providers: Literal["auto", "cpu", "cuda"] = "auto"
+    threads: int = Field(default=1, ge=1, le=64)
+
+
+class Policy(_Strict):
+    act_threshold: float = Field(default=0.6, ge=0, le=1)
+    ignore_threshold: float = Field(default=0.5, ge=0, le=1)
+    grounding_threshold: float = Field(default=0.5, ge=0, le=1)
+    fuzzy_threshold: float = Field(default=85.0, ge=0, le=100,
+                                   description="rapidfuzz score a name match needs.")
+
+
+class HomeConfig(_Strict):
+    version: Literal[1] = 1
+    rooms: dict[Annotated[str, Field(pattern=_ID)], Room]
+    cameras: dict[Annotated[str, Field(pattern=_ID)], Camera] = Field(default_factory=dict)
+    devices: dict[Annotated[str, Field(pattern=_ID)], Device]
+    mqtt: Mqtt = Field(default_factory=Mqtt)
+    speech: Speech = Field(default_factory=Speech)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    policy: Policy = Field(default_factory=Policy)
+
+
+# -- loading with line numbers ------------------------------------------------------------
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys (YAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _key_lines(node: yaml.Node, path: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
+    """Record the 1-based line of every key path (and list index) in the YAML tree."""
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            sub = (*path, str(key_node.value))
+            out[sub] = key_node.start_mark.line + 1
+            _key_lines(value_node, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            sub = (*path, str(i))
+            out[sub] = item.start_mark.line + 1
+            _key_lines(item, sub, out)
+
+
+def _reference_problems(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """Cross-references (device room, camera room, zone device), checked on the raw data so
+    they are reported together with field errors rather than after those are fixed."""
+    def ids(section: str) -> dict[str, Any]:
+        value = data.get(section)
+        return value if isinstance(value, dict) else {}
+
+    rooms, devices = ids("rooms"), ids("devices")
+    problems: list[tuple[tuple[str, ...], str]] = []
+    for dev_id, dev in devices.items():
+        room = dev.get("room") if isinstance(dev, dict) else None
+        if isinstance(room, str) and room not in rooms:
+            problems.append((("devices", dev_id, "room"), f"unknown room {room!r}"))
+    for cam_id, cam in ids("cameras").items():
+        if not isinstance(cam, dict):
+            continue
+        room = cam.get("room")
+        if isinstance(room, str) and room not in rooms:
+            problems.append((("cameras", cam_id, "room"), f"unknown room {room!r}"))
+        zones = cam.get("zones")
+        for dev_id in zones if isinstance(zones, dict) else {}:
+            if dev_id not in devices:
+                problems.append((("cameras", cam_id, "zones", str(dev_id)), "unknown device"))
+    return problems
+
+
+def _line_of(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def load_config(path: str | os.PathLike[str]) -> HomeConfig:
+    """Read and validate devices.yaml; raise ConfigError listing every problem."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{file}: cannot read: {exc.strerror or exc}"]) from exc
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ConfigError([f"{file}:{line}: invalid YAML: {exc.problem or exc.context}"]) from exc
+    if not isinstance(data, dict) or node is None:
+        raise ConfigError([f"{file}:1: expected a mapping with rooms and devices"])
+    lines: dict[tuple[str, ...], int] = {}
+    _key_lines(node, (), lines)
+    problems = [(_line_of(lines, loc), f"{'.'.join(loc)}: {msg}")
+                for loc, msg in _reference_problems(data)]
+    config: HomeConfig | None = None
+    try:
+        config = HomeConfig.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+            if err["type"] == "extra_forbidden":
+                msg, shown = "unknown key", ""
+            problems.append((_line_of(lines, loc), f"{'.'.join(loc) or 'top level'}: {msg}{shown}"))
+    if problems or config is None:
+        raise ConfigError([f"{file}:{line}: {msg}" for line, msg in sorted(problems)])
+    return config
+
+
+def device_words(config: HomeConfig) -> dict[str, tuple[str, ...]]:
+    """Device id -> every name people use for it, lowercase."""
+    return {dev_id: tuple(n.lower() for n in (dev.name, *dev.aliases))
+            for dev_id, dev in config.devices.items()}
+
+
+def room_words(config: HomeConfig) -> dict[str, tuple[str, ...]]:
+    """Room id -> every name people use for it, lowercase."""
+    return {room_id: tuple(n.lower() for n in (room.name, *room.aliases))
+            for room_id, room in config.rooms.items()}
+
+
