@@ -1,0 +1,169 @@
+"""Command line: `assistant parse`, `assistant check-config` (and, with the daemon, `run`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.errors import AssistantError, ConfigError, InputError
+
+log = logging.getLogger("assistant")
+BATCH = 64  # requests per model call in --jsonl mode: bounded memory, amortised overhead
+
+
+def default_config() -> str:
+    return os.environ.get("ASSISTANT_CONFIG", "devices.yaml")
+
+
+def load_image(path: str) -> npt.NDArray[np.uint8]:
+    """A BGR frame from an image file, or a one-line InputError."""
+    import cv2
+
+    if not Path(path).is_file():
+        raise InputError(f"{path}: image not found")
+    image = cv2.imread(path, cv2.IMREAD_COLOR)
+    if image is None:
+        raise InputError(f"{path}: not a readable image")
+    return np.asarray(image, dtype=np.uint8)
+
+
+def _request(obj: Any, brain: Any) -> Any:
+    """One --jsonl line (already JSON-decoded) -> ParseRequest, or InputError."""
+    from assistant.types import ParseRequest
+
+    if not isinstance(obj, dict):
+        raise InputError("expected a JSON object")
+    unknown = set(obj) - {"text", "audio", "camera", "image"}
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(sorted(unknown))}")
+    if "audio" in obj:
+        raise InputError("audio input needs the speech stack (`assistant parse --audio`)")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("'text' must be a non-empty string")
+    camera = obj.get("camera")
+    if camera is not None and not isinstance(camera, str):
+        raise InputError("'camera' must be a string")
+    image = load_image(obj["image"]) if obj.get("image") else None
+    request = ParseRequest(text=text, camera=camera, image=image)
+    brain.check(request)
+    return request
+
+
+def run_jsonl(brain: Any, lines: Iterable[str], out: TextIO) -> int:
+    """Parse a batch, one output line per input line, in order; bad lines get an error."""
+    pending: list[tuple[int, Any]] = []
+    results: dict[int, dict[str, Any]] = {}
+    next_out = 0
+
+    def flush() -> None:
+        nonlocal next_out
+        if pending:
+            parsed = brain.parse_batch([r for _, r in pending])
+            for (index, _), result in zip(pending, parsed, strict=True):
+                results[index] = result.to_json()
+            pending.clear()
+        while next_out in results:
+            out.write(json.dumps(results.pop(next_out)) + "\n")
+            next_out += 1
+        out.flush()
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            results[number - 1] = {"error": f"line {number}: empty line"}
+            continue
+        try:
+            pending.append((number - 1, _request(json.loads(line), brain)))
+        except json.JSONDecodeError as exc:
+            results[number - 1] = {"error": f"line {number}: invalid JSON: {exc.msg}"}
+        except AssistantError as exc:
+            results[number - 1] = {"error": f"line {number}: {exc}"}
+        if len(pending) >= BATCH:
+            flush()
+    flush()
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Brain
+
+    brain = Brain.load(args.config, args.model, threads=args.threads)
+    if args.jsonl:
+        return run_jsonl(brain, sys.stdin, sys.stdout)
+    if args.audio:
+        raise InputError("--audio arrives with the speech stack")
+    if not args.text:
+        raise InputError("give the TEXT to parse, or --jsonl")
+    image = load_image(args.image) if args.image else None
+    result = brain.parse(" ".join(args.text), camera=args.camera, image=image)
+    print(json.dumps(result.to_json()))
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from assistant.config import load_config
+
+    try:
+        config = load_config(args.path or args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    print(f"{args.path or args.config}: OK: {len(config.rooms)} rooms, "
+          f"{len(config.devices)} devices, {len(config.cameras)} cameras")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    parser.add_argument("--config", default=default_config(),
+                        help="devices.yaml (default: $ASSISTANT_CONFIG or ./devices.yaml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    parse = sub.add_parser("parse", help="understand one utterance or a JSONL batch")
+    parse.add_argument("text", nargs="*", help="the utterance")
+    parse.add_argument("--camera", help="camera id the utterance came with")
+    parse.add_argument("--image", help="a frame of that camera (image file)")
+    parse.add_argument("--audio", help="a WAV file instead of text")
+    parse.add_argument("--jsonl", action="store_true",
+                       help='stdin: one {"text"|"audio", "camera"?, "image"?} per line')
+    parse.add_argument("--model", help="ONNX model (default: config, else the shipped one)")
+    parse.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads")
+    parse.set_defaults(func=cmd_parse)
+
+    check = sub.add_parser("check-config", help="validate devices.yaml")
+    check.add_argument("path", nargs="?", help="file to check (default: --config)")
+    check.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        code: int = args.func(args)
+        return code
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

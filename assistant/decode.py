@@ -1,0 +1,122 @@
+"""From per-token slot tags to text spans, and from span text to values (numbers, colours)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.labels import COLORS
+
+_UNITS = {
+    "zero": 0, "oh": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+         "seventy": 70, "eighty": 80, "ninety": 90}
+# Words that stand for a whole percentage on their own.
+_PERCENT_WORDS = {
+    "half": 50, "halfway": 50, "quarter": 25, "quarters": 25, "third": 33, "full": 100,
+    "fully": 100, "max": 100, "maximum": 100, "all": 100, "min": 1, "minimum": 1, "off": 0,
+}
+_HOMOPHONES = {"to": 2, "too": 2, "for": 4, "won": 1, "ate": 8, "tree": 3}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    """A contiguous run of word pieces with one span kind, mapped back to the text."""
+
+    kind: str  # DEV, ROOM, NUM, COLOR
+    start: int
+    end: int
+    text: str
+
+
+def spans_from_tags(text: str, tags: Sequence[str],
+                    offsets: Sequence[tuple[int, int]]) -> list[TaggedSpan]:
+    """BIO tags per piece -> spans. A stray I- starts a span; pieces of one word stay one."""
+    spans: list[TaggedSpan] = []
+    kind: str | None = None
+    start = end = 0
+    for tag, (s, e) in zip(tags, offsets, strict=True):
+        prefix, _, tag_kind = tag.partition("-")
+        continues = kind is not None and tag_kind == kind and (prefix == "I" or s == end)
+        if continues:
+            end = e
+            continue
+        if kind is not None:
+            spans.append(TaggedSpan(kind, start, end, text[start:end]))
+        kind, start, end = (tag_kind, s, e) if prefix in ("B", "I") else (None, 0, 0)
+    if kind is not None:
+        spans.append(TaggedSpan(kind, start, end, text[start:end]))
+    return spans
+
+
+def parse_number(words: str) -> float | None:
+    """"twenty five" -> 25, "19.5" -> 19.5, "nineteen point five" -> 19.5, "half" -> 50."""
+    text = words.lower().replace("%", " ").replace("-", " ")
+    digits = _NUMBER.search(text)
+    if digits:
+        return float(digits.group().replace(",", "."))
+    tokens = [t for t in re.findall(r"[a-z]+", text) if t not in ("and", "a", "per", "cent",
+                                                                  "percent", "degrees")]
+    for token in tokens:
+        if token in _PERCENT_WORDS and len(tokens) <= 2:
+            if token.startswith("quarter") and "three" in tokens:
+                return 75.0
+            return float(_PERCENT_WORDS[token])
+    total, current, decimals, seen = 0.0, 0.0, "", False
+    after_point = False
+    for token in tokens:
+        if token == "point":
+            after_point = True
+            continue
+        if after_point and token in _UNITS:
+            decimals += str(_UNITS[token])
+            continue
+        if token in _UNITS:
+            current += _UNITS[token]
+            seen = True
+        elif token in _TENS:
+            current += _TENS[token]
+            seen = True
+        elif token == "hundred":
+            current = max(current, 1) * 100
+            seen = True
+        elif token in _HOMOPHONES and not seen and len(tokens) == 1:
+            return float(_HOMOPHONES[token])
+    if not seen:
+        return None
+    total += current
+    return total + float(f"0.{decimals}") if decimals else total
+
+
+def find_number(text: str) -> float | None:
+    """A number anywhere in the text: the fallback when no NUM span was tagged."""
+    digits = _NUMBER.search(text)
+    if digits:
+        return float(digits.group().replace(",", "."))
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, word in enumerate(words):
+        if word in _UNITS or word in _TENS:
+            return parse_number(" ".join(words[i : i + 4]))
+    return None
+
+
+def parse_color(words: str) -> str | None:
+    """A colour span -> its name in labels.COLORS ("warm-white" -> "warm white")."""
+    text = " ".join(re.findall(r"[a-z]+", words.lower()))
+    if text in COLORS:
+        return text
+    for name in sorted(COLORS, key=len, reverse=True):  # "warm white" before "white"
+        if re.search(rf"\b{name}\b", text):
+            return name
+    aliases = {"purple": ("violet", "lilac"), "white": ("daylight", "neutral"),
+               "warm white": ("warm", "soft white"), "cool white": ("cool", "cold white")}
+    for name, alts in aliases.items():
+        if any(re.search(rf"\b{a}\b", text) for a in alts):
+            return name
+    return None

@@ -1,0 +1,326 @@
+"""Tagged spans + the camera -> devices of devices.yaml.
+
+Matching order for a device mention: a pointing word ("that", "it") goes to the image
+grounding; an exact name or alias wins; a room word inside the mention ("bedroom lamp")
+narrows by room; a kind word ("lights", "lamp", "blinds") means every device of that kind
+in the room (named, else the camera's); a fuzzy name match catches ASR slips. What cannot be
+pinned down is reported as a problem, which the policy turns into a clarifying question:
+acting on a guess is worse than asking again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from assistant.config import Camera, Device, HomeConfig
+from assistant.decode import TaggedSpan
+from assistant.labels import TYPE_INTENT_ALIASES, TYPE_INTENTS
+
+DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
+                     "that thing", "this thing", "that light", "this light", "that lamp",
+                     "this lamp", "that device", "this device"})
+HERE = frozenset({"here", "in here", "this room", "the room", "this place", "this one"})
+EVERYTHING = frozenset({"everything", "all", "all devices", "every device", "anything",
+                        "all the devices", "the lot"})
+# Kind words -> device type. "lamp" also narrows to devices called lamps, when there are any.
+KIND_WORDS: dict[str, str] = {
+    "light": "light", "lights": "light", "lamp": "light", "lamps": "light",
+    "lighting": "light", "bulb": "light", "bulbs": "light", "lite": "light",
+    "lites": "light",
+    "fan": "fan", "fans": "fan",
+    "tv": "media_player", "television": "media_player", "telly": "media_player",
+    "music": "media_player", "speaker": "media_player", "speakers": "media_player",
+    "volume": "media_player", "sound": "media_player", "radio": "media_player",
+    "blind": "cover", "blinds": "cover", "curtain": "cover", "curtains": "cover",
+    "shade": "cover", "shades": "cover", "shutter": "cover", "shutters": "cover",
+    "heating": "climate", "heat": "climate", "heater": "climate", "thermostat": "climate",
+    "temperature": "climate", "ac": "climate", "air conditioning": "climate",
+    "lock": "lock", "locks": "lock", "door": "lock", "doors": "lock",
+    "vacuum": "vacuum", "hoover": "vacuum",
+    "plug": "switch", "plugs": "switch", "socket": "switch", "sockets": "switch",
+}
+# Intents that say which kind of device they are for when no device is named.
+IMPLIED_TYPE: dict[str, str] = {
+    "set_brightness": "light", "brightness_up": "light", "brightness_down": "light",
+    "set_color": "light", "set_temperature": "climate", "temperature_up": "climate",
+    "temperature_down": "climate", "set_volume": "media_player", "volume_up": "media_player",
+    "volume_down": "media_player", "mute": "media_player", "unmute": "media_player",
+    "lock": "lock", "unlock": "lock", "dock": "vacuum", "open": "cover", "close": "cover",
+    "set_position": "cover",
+}
+NEEDS_FEATURE: dict[str, str] = {
+    "set_brightness": "brightness", "brightness_up": "brightness",
+    "brightness_down": "brightness", "set_color": "color", "set_position": "position",
+}
+_ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
+_LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
+_ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
+                            "both", "of", "in", "on", "da"})
+
+
+def normalize(text: str) -> str:
+    """Lowercase words only: "the Kids' room-light" -> "kids room light"."""
+    text = text.lower().replace("'s ", "s ").replace("'", "")
+    text = " ".join(re.findall(r"[a-z0-9]+", text))
+    while True:
+        stripped = _LEADING.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def singular(text: str) -> str:
+    words = text.split()
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the camera adds: its room and zones, and where the model looked in its frame."""
+
+    camera: Camera | None = None
+    grounding: npt.NDArray[np.float32] | None = None  # (m,) over grid regions; None: no frame
+    grid: tuple[int, int] = (6, 6)
+    threshold: float = 0.5  # share of attention a pointed-at device needs
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Devices a command is for, its intent per device type, or the reason it is unclear."""
+
+    targets: tuple[str, ...]
+    intents: tuple[str, ...]  # the intent for each target, after type aliases
+    problem: str | None = None
+
+
+class Resolver:
+    """Matches mentions to the devices of one home. Built once per config."""
+
+    def __init__(self, config: HomeConfig, fuzzy_threshold: float | None = None) -> None:
+        self.config = config
+        self.fuzzy_threshold = (config.policy.fuzzy_threshold if fuzzy_threshold is None
+                                else fuzzy_threshold)
+        self.names: dict[str, set[str]] = {}  # normalised name -> device ids
+        for dev_id, dev in config.devices.items():
+            for name in (dev.name, *dev.aliases, dev_id.replace("_", " ")):
+                for form in {normalize(name), singular(normalize(name))}:
+                    self.names.setdefault(form, set()).add(dev_id)
+        self.rooms: dict[str, str] = {}  # normalised room name -> room id
+        for room_id, room in config.rooms.items():
+            for name in (room.name, *room.aliases, room_id.replace("_", " ")):
+                self.rooms[normalize(name)] = room_id
+        self._name_list = sorted(self.names)
+        self._room_list = sorted(self.rooms, key=len, reverse=True)
+
+    # -- rooms -----------------------------------------------------------------------------
+
+    def room_of(self, mention: str, camera: Camera | None) -> str | None:
+        text = normalize(mention)
+        if text in HERE or text.startswith("in here"):
+            return camera.room if camera else None
+        if text in self.rooms:
+            return self.rooms[text]
+        best = process.extractOne(text, self.rooms.keys(), scorer=fuzz.ratio,
+                                  score_cutoff=self.fuzzy_threshold)
+        return self.rooms[best[0]] if best else None
+
+    # -- devices ---------------------------------------------------------------------------
+
+    def resolve(self, intent: str, text: str, spans: Sequence[TaggedSpan], scene: Scene
+                ) -> Resolution:
+        """Targets for `intent` from the DEV and ROOM spans of `text`."""
+        camera = scene.camera
+        room_spans = [s for s in spans if s.kind == "ROOM"]
+        rooms: list[str] = []
+        for span in room_spans:
+            room = self.room_of(span.text, camera)
+            if room is None:
+                where = normalize(span.text)
+                return Resolution((), (), f"unknown room {where!r}" if where not in HERE
+                                  else "no camera to tell which room 'here' is")
+            if room not in rooms:
+                rooms.append(room)
+        default_room = camera.room if camera else None
+        found: list[str] = []
+        explicit: set[str] = set()
+        for span in (s for s in spans if s.kind == "DEV"):
+            quantified = bool(_ALL_BEFORE.search(text[: span.start].lower()))
+            ids, named, problem = self._mention(span.text, rooms=rooms,
+                                                default_room=default_room,
+                                                quantified=quantified, scene=scene)
+            if problem:
+                return Resolution((), (), problem)
+            if named:
+                explicit.update(ids)
+            found.extend(i for i in ids if i not in found)
+        if not any(s.kind == "DEV" for s in spans):
+            ids, problem = self._implied(intent, rooms or ([default_room] if default_room
+                                                           else []))
+            if problem:
+                return Resolution((), (), problem)
+            found = ids
+        return self._check(intent, found, explicit)
+
+    def _mention(self, mention: str, *, rooms: list[str], default_room: str | None,
+                 quantified: bool, scene: Scene) -> tuple[list[str], bool, str | None]:
+        """(device ids, whether named explicitly, problem) for one DEV mention."""
+        text = normalize(mention)
+        if not text:
+            return [], False, "no device named"
+        if text in DEICTIC or mention.lower().strip() in DEICTIC:
+            return self._pointed(scene)
+        if text in EVERYTHING:
+            scope = rooms or ([default_room] if default_room else [])
+            if not scope:
+                return [], False, "'everything' needs a room"
+            return self._of_kind(None, scope, None), False, None
+        exact = self.names.get(text) or self.names.get(singular(text))
+        if exact and (not rooms or any(self.config.devices[i].room in rooms for i in exact)):
+            ids = sorted(exact) if not rooms else sorted(
+                i for i in exact if self.config.devices[i].room in rooms)
+            if len(ids) > 1 and default_room and not rooms:
+                here = [i for i in ids if self.config.devices[i].room == default_room]
+                ids = here or ids
+            if len(ids) > 1:
+                return [], False, f"{mention!r} fits {', '.join(ids)}"
+            return ids, True, None
+        # A room inside the mention: "bedroom lamp", "kitchen lights".
+        inner_room, rest = self._split_room(text)
+        scope = [inner_room] if inner_room else rooms
+        if inner_room and rest:
+            inside = [i for i in (self.names.get(rest) or self.names.get(singular(rest)) or ())
+                      if self.config.devices[i].room == inner_room]
+            if len(inside) == 1:
+                return inside, True, None
+        head = rest if inner_room else text
+        kind = self._kind(head)
+        if kind is not None:
+            if not scope and not quantified:
+                scope = [default_room] if default_room else []
+            candidates = self._of_kind(kind, scope, head)
+            if not scope and len(candidates) > 1 and not quantified:
+                return [], False, f"which {head}? several fit"
+            if not candidates:
+                where = f" in the {scope[0].replace('_', ' ')}" if scope else ""
+                return [], False, f"no {head}{where}"
+            return candidates, False, None
+        best = process.extractOne(text, self._name_list, scorer=fuzz.ratio,
+                                  score_cutoff=self.fuzzy_threshold)
+        if best:
+            ids = sorted(self.names[best[0]])
+            if len(ids) == 1:
+                return ids, True, None
+        return [], False, f"unknown device {text!r}"
+
+    def _split_room(self, text: str) -> tuple[str | None, str]:
+        for name in self._room_list:
+            if text.startswith(name + " ") or text.endswith(" " + name):
+                rest = text.removeprefix(name + " ") if text.startswith(name + " ") \
+                    else text.removesuffix(" " + name)
+                rest = " ".join(w for w in rest.split() if w not in _ARTICLE_WORDS)
+                return self.rooms[name], rest
+        return None, text
+
+    @staticmethod
+    def _kind(head: str) -> str | None:
+        if head in KIND_WORDS:
+            return KIND_WORDS[head]
+        last = head.rsplit(maxsplit=1)[-1] if head else ""
+        return KIND_WORDS.get(last)
+
+    def _of_kind(self, kind: str | None, rooms: Iterable[str], head: str | None) -> list[str]:
+        """Devices of `kind` (any kind if None) in `rooms` (the whole home if empty)."""
+        scope = set(rooms)
+        ids = [i for i, d in self.config.devices.items()
+               if (kind is None or d.type == kind) and (not scope or d.room in scope)]
+        if head and head.rstrip("s").endswith("lamp"):
+            lamps = [i for i in ids if any("lamp" in n for n in self._names_of(i))]
+            ids = lamps or ids
+        return ids
+
+    def _names_of(self, dev_id: str) -> list[str]:
+        dev = self.config.devices[dev_id]
+        return [n.lower() for n in (dev.name, *dev.aliases)]
+
+    def _implied(self, intent: str, rooms: list[str]) -> tuple[list[str], str | None]:
+        kind = IMPLIED_TYPE.get(intent)
+        if kind is None:
+            return [], "no device named"
+        everywhere = self._of_kind(kind, [], None)
+        here = self._of_kind(kind, rooms, None) if rooms else []
+        if kind == "light" and here:
+            return here, None  # "too dark in here": every light of the room
+        if len(here) == 1:
+            return here, None
+        if not here and len(everywhere) == 1:
+            return everywhere, None  # one thermostat, one lock, one vacuum in the home
+        if kind == "climate" and not here and everywhere:
+            return [], "which thermostat? several fit"
+        return [], f"which {kind.replace('_', ' ')}? {len(here or everywhere)} fit"
+
+    @staticmethod
+    def _pointed(scene: Scene) -> tuple[list[str], bool, str | None]:
+        camera, grounding = scene.camera, scene.grounding
+        if camera is None or grounding is None:
+            return [], False, "no camera frame to see what is meant"
+        if not camera.zones:
+            return [], False, "the camera has no device zones"
+        scores = zone_scores(grounding, scene.grid, camera.zones)
+        best = max(scores, key=lambda k: scores[k])
+        if scores[best] < scene.threshold:
+            return [], False, f"cannot tell what is pointed at (best {best} {scores[best]:.2f})"
+        return [best], True, None
+
+    def _check(self, intent: str, found: list[str], explicit: set[str]) -> Resolution:
+        if not found:
+            return Resolution((), (), "no device fits")
+        targets: list[str] = []
+        intents: list[str] = []
+        for dev_id in found:
+            dev = self.config.devices[dev_id]
+            own = TYPE_INTENT_ALIASES.get((dev.type, intent), intent)
+            if fits(dev, own):
+                targets.append(dev_id)
+                intents.append(own)
+            elif dev_id in explicit:
+                return Resolution((), (), f"{dev.name} cannot {intent.replace('_', ' ')}")
+        if not targets:
+            return Resolution((), (), f"no device here can {intent.replace('_', ' ')}")
+        return Resolution(tuple(targets), tuple(intents))
+
+
+def fits(device: Device, intent: str) -> bool:
+    """Can this device carry out this (type-aliased) intent?"""
+    if intent not in TYPE_INTENTS[device.type]:
+        return False
+    feature = NEEDS_FEATURE.get(intent)
+    return feature is None or feature in device.features
+
+
+def zone_scores(grounding: npt.NDArray[np.float32], grid: tuple[int, int],
+                zones: dict[str, tuple[float, float, float, float]]) -> dict[str, float]:
+    """Share of the grounding attention that falls on each device's zone."""
+    rows, cols = grid
+    probs = grounding.reshape(rows, cols)
+    scores = {}
+    for dev_id, (x, y, w, h) in zones.items():
+        total = 0.0
+        for r in range(rows):
+            top, bottom = r / rows, (r + 1) / rows
+            dy = max(0.0, min(bottom, y + h) - max(top, y)) * rows
+            if dy <= 0:
+                continue
+            for c in range(cols):
+                left, right = c / cols, (c + 1) / cols
+                dx = max(0.0, min(right, x + w) - max(left, x)) * cols
+                total += float(probs[r, c]) * dx * dy
+        scores[dev_id] = total
+    return scores
