@@ -64,10 +64,17 @@ _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every
                             "both", "of", "in", "on", "da"})
 
 
+# Spellings an ASR or a typist produces for the same word.
+_VARIANTS = {"lite": "light", "lites": "lights", "t": "", "v": "", "tele": "telly",
+             "tvs": "tv", "wi": "wifi", "fi": ""}
+
+
 def normalize(text: str) -> str:
-    """Lowercase words only: "the Kids' room-light" -> "kids room light"."""
-    text = text.lower().replace("'s ", "s ").replace("'", "")
-    text = " ".join(re.findall(r"[a-z0-9]+", text))
+    """Lowercase words only: "the Kids' room-lite" -> "kids room light"."""
+    text = text.lower().replace("'s ", "s ").replace("'", "").replace("t.v.", "tv")
+    text = text.replace("wi-fi", "wifi").replace("t v ", "tv ")
+    words = re.findall(r"[a-z0-9]+", text)
+    text = " ".join(w for w in (_VARIANTS.get(w, w) for w in words) if w)
     while True:
         stripped = _LEADING.sub("", text)
         if stripped == text:
@@ -201,6 +208,18 @@ class Resolver:
             if len(inside) == 1:
                 return inside, True, None
         head = rest if inner_room else text
+        if not inner_room:  # "the tv volume", "the kettle thing": a whole name inside
+            inside_names = [n for n in self._name_list
+                            if len(n) >= 2 and re.search(rf"\b{re.escape(n)}\b", text)]
+            longest = max(inside_names, key=len, default=None)
+            if longest and len(self.names[longest]) == 1:
+                (dev_id,) = self.names[longest]
+                if not rooms or self.config.devices[dev_id].room in rooms:
+                    return [dev_id], True, None
+        if not inner_room and text not in KIND_WORDS:  # ASR slips: "kitchin lite"
+            fuzzy = self._fuzzy(text, rooms)
+            if fuzzy:
+                return [fuzzy], True, None
         kind = self._kind(head)
         if kind is not None:
             if not scope and not quantified:
@@ -212,13 +231,16 @@ class Resolver:
                 where = f" in the {scope[0].replace('_', ' ')}" if scope else ""
                 return [], False, f"no {head}{where}"
             return candidates, False, None
+        return [], False, f"unknown device {text!r}"
+
+    def _fuzzy(self, text: str, rooms: list[str]) -> str | None:
+        """The one device whose name is a close spelling of `text`, if any."""
         best = process.extractOne(text, self._name_list, scorer=fuzz.ratio,
                                   score_cutoff=self.fuzzy_threshold)
-        if best:
-            ids = sorted(self.names[best[0]])
-            if len(ids) == 1:
-                return ids, True, None
-        return [], False, f"unknown device {text!r}"
+        if not best or len(self.names[best[0]]) != 1:
+            return None
+        (dev_id,) = self.names[best[0]]
+        return dev_id if not rooms or self.config.devices[dev_id].room in rooms else None
 
     def _split_room(self, text: str) -> tuple[str | None, str]:
         for name in self._room_list:

@@ -1,0 +1,161 @@
+"""Resolver and policy behaviour on the reference home, with hand-marked spans.
+
+Spans are written inline as "[words](KIND)" so each case reads as what the model tagged.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from assistant.config import HomeConfig
+from assistant.decode import TaggedSpan, parse_color, parse_number, spans_from_tags
+from assistant.pipeline import extract_value
+from assistant.policy import decide
+from assistant.resolve import Resolver, Scene, zone_scores
+
+MARK = re.compile(r"\[([^\]]+)\]\((DEV|ROOM|NUM|COLOR)\)")
+
+
+def marked(text: str) -> tuple[str, list[TaggedSpan]]:
+    spans, plain, last = [], "", 0
+    for m in MARK.finditer(text):
+        plain += text[last : m.start()]
+        spans.append(TaggedSpan(m.group(2), len(plain), len(plain) + len(m.group(1)),
+                                m.group(1)))
+        plain += m.group(1)
+        last = m.end()
+    return plain + text[last:], spans
+
+
+def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
+        grounding: np.ndarray | None = None, confidence: float = 0.99
+        ) -> tuple[str, tuple[str, ...], str]:
+    plain, spans = marked(text)
+    cam = home.cameras[camera] if camera else None
+    res = Resolver(home).resolve(intent, plain, spans, Scene(cam, grounding, (6, 6), 0.5))
+    own = res.intents[0] if res.intents else intent
+    value = extract_value(own, plain, spans)
+    verdict = decide(home.policy, home, intent, confidence=confidence, p_none=0.0,
+                     resolution=res, value=value)
+    targets = res.targets if verdict.decision in ("act", "confirm") else ()
+    return own, tuple(sorted(targets)), verdict.decision
+
+
+@pytest.mark.parametrize(("intent", "text", "camera", "expected"), [
+    ("turn_on", "turn on the [kitchen light](DEV)", None, ("kitchen_light",)),
+    ("turn_off", "switch the [telly](DEV) off", "bedroom_cam", ("living_room_tv",)),
+    ("turn_on", "[lights](DEV) on", "kitchen_cam", ("kitchen_light",)),
+    ("turn_on", "[lights](DEV) on in [here](ROOM)", "living_room_cam",
+     ("living_room_ceiling", "living_room_lamp")),
+    ("turn_on", "the [lamp](DEV) in the [bedroom](ROOM)", None, ("bedroom_lamp",)),
+    ("turn_on", "[bedroom lamp](DEV) on", None, ("bedroom_lamp",)),
+    ("turn_off", "[kitchen lights](DEV) off", None, ("kitchen_light",)),
+    ("turn_off", "the [kettle](DEV) and the [coffee maker](DEV)", None,
+     ("kitchen_coffee", "kitchen_kettle")),
+    ("turn_off", "turn off the [kitchin lite](DEV)", None, ("kitchen_light",)),
+    ("set_volume", "set the [tv volume](DEV) to [20](NUM)", None, ("living_room_tv",)),
+    ("temperature_up", "it's freezing in [here](ROOM)", "bedroom_cam", ("thermostat",)),
+    ("brightness_up", "too dark in [here](ROOM)", "office_cam", ("office_lamp",)),
+    ("start", "turn on the [hoover](DEV)", None, ("vacuum",)),
+    ("dock", "send it home", None, ("vacuum",)),
+    ("lock", "lock up", None, ("front_door",)),
+])
+def test_resolves_targets_and_acts(home: HomeConfig, intent: str, text: str,
+                                   camera: str | None, expected: tuple[str, ...]) -> None:
+    _, targets, decision = run(home, intent, text, camera)
+    assert (targets, decision) == (tuple(sorted(expected)), "act")
+
+
+def test_all_lights_means_the_whole_home(home: HomeConfig) -> None:
+    _, targets, decision = run(home, "turn_off", "turn off all the [lights](DEV)")
+    assert decision == "act"
+    assert set(targets) == {d for d, dev in home.devices.items() if dev.type == "light"}
+
+
+def test_brightness_skips_lights_that_cannot_dim(home: HomeConfig) -> None:
+    _, targets, _ = run(home, "set_brightness", "all [lights](DEV) to [half](NUM)")
+    assert "garage_light" not in targets and "kitchen_light" in targets
+
+
+@pytest.mark.parametrize(("intent", "text", "camera"), [
+    ("turn_on", "turn on the [jacuzzi](DEV)", None),          # not in this home
+    ("turn_on", "turn on the [light](DEV)", None),             # which one?
+    ("volume_up", "turn it up", "living_room_cam"),            # tv or speaker
+    ("lock", "lock the [tv](DEV)", None),                      # cannot
+    ("set_color", "make the [kettle](DEV) [blue](COLOR)", None),
+    ("open", "open the [kitchen blinds](DEV)", None),          # no blinds there
+    ("turn_off", "turn [that](DEV) off", "living_room_cam"),   # no frame to look at
+    ("set_brightness", "dim the [lamp](DEV) to", None),        # to what?
+    ("turn_on", "lights on in [here](ROOM)", None),            # no camera: which room
+])
+def test_unclear_commands_clarify(home: HomeConfig, intent: str, text: str,
+                                  camera: str | None) -> None:
+    _, targets, decision = run(home, intent, text, camera)
+    assert (targets, decision) == ((), "clarify")
+
+
+@pytest.mark.parametrize(("intent", "text", "decision"), [
+    ("unlock", "unlock the [front door](DEV)", "confirm"),
+    ("open", "open the [garage door](DEV)", "confirm"),
+    ("close", "close the [garage](DEV) door", "clarify"),  # "garage" alone is a room
+    ("close", "close the [garage door](DEV)", "confirm"),
+    ("lock", "lock the [front door](DEV)", "act"),
+])
+def test_sensitive_devices_confirm(home: HomeConfig, intent: str, text: str,
+                                   decision: str) -> None:
+    assert run(home, intent, text)[2] == decision
+
+
+def test_non_commands_and_low_confidence(home: HomeConfig) -> None:
+    res = Resolver(home).resolve("turn_on", "x", [], Scene())
+    assert decide(home.policy, home, "none", confidence=0.9, p_none=0.9, resolution=res,
+                  value=None).decision == "ignore"
+    plain, spans = marked("turn on the [kettle](DEV)")
+    res = Resolver(home).resolve("turn_on", plain, spans, Scene())
+    assert decide(home.policy, home, "turn_on", confidence=0.4, p_none=0.3, resolution=res,
+                  value=None).decision == "clarify"
+
+
+def test_pointing_uses_grounding_over_camera_zones(home: HomeConfig) -> None:
+    cam = home.cameras["living_room_cam"]
+    grid = np.zeros((6, 6), np.float32)
+    grid[2:5, 0] = 1 / 3  # the lamp's column, rows 2-4
+    scores = zone_scores(grid.ravel(), (6, 6), cam.zones)
+    assert max(scores, key=lambda k: scores[k]) == "living_room_lamp"
+    assert run(home, "turn_off", "turn [that](DEV) off", "living_room_cam",
+               grid.ravel()) == ("turn_off", ("living_room_lamp",), "act")
+    flat = np.full(36, 1 / 36, np.float32)  # looking everywhere: not sure
+    assert run(home, "turn_off", "turn [that](DEV) off", "living_room_cam", flat)[2] == "clarify"
+
+
+@pytest.mark.parametrize(("words", "value"), [
+    ("twenty five", 25), ("25%", 25), ("19.5", 19.5), ("nineteen point five", 19.5),
+    ("half", 50), ("a quarter", 25), ("three quarters", 75), ("one hundred", 100),
+    ("forty", 40), ("max", 100), ("seventy-five", 75),
+])
+def test_numbers(words: str, value: float) -> None:
+    assert parse_number(words) == value
+
+
+def test_colours_and_values() -> None:
+    assert parse_color("Warm-White") == "warm white"
+    assert parse_color("violet") == "violet"
+    assert parse_color("sky") is None
+    text, spans = marked("set the lamp to [fifty](NUM) percent")
+    assert extract_value("set_brightness", text, spans) == 50
+    assert extract_value("set_temperature", "heating to 21.5 degrees", []) == 21.5
+    assert extract_value("set_volume", "volume to 150", []) == 100
+    assert extract_value("turn_on", "turn on 5 lights", []) is None
+
+
+def test_bio_tags_to_spans() -> None:
+    text = "turn on the kitchen light and kettle"
+    offsets = [(0, 4), (5, 7), (8, 11), (12, 19), (20, 25), (26, 29), (30, 33), (33, 36)]
+    tags = ["O", "O", "O", "B-DEV", "I-DEV", "O", "B-DEV", "I-DEV"]
+    assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["kitchen light", "kettle"]
+    # A stray I- starts a span; B- right after a span of the same kind starts a new one.
+    tags = ["O", "O", "O", "I-DEV", "B-DEV", "O", "B-DEV", "O"]
+    assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["kitchen", "light", "ket"]
