@@ -1,0 +1,542 @@
+"""Benchmark `assistant parse` against Home Assistant's local matcher on the hand-written dev set.
+
+    python -m bench.benchmark_parse [--config devices.yaml] [--model PATH] [--repeat N]
+
+Runs (a) our brain through its Python API (`assistant.pipeline.Brain`) and (b) Home
+Assistant's strict + fuzzy matcher (`bench.ha_baseline`) over tests/data/dev_commands.jsonl
+and tests/data/dev_noncommands.jsonl, then prints a table:
+
+- exact accuracy on commands (intent, targets as a set, value within 0.01, decision),
+  intent and decision accuracy, false-action rate on non-commands (decision "act" on a
+  line whose intent is none);
+- per-utterance latency: each utterance alone, timed over `--repeat` passes after one
+  warm-up pass; median and p90 per pass, reported as the median over passes;
+- load time: median of `--loads` fresh loads (Brain.load / HomeAssistantMatcher);
+- peak RSS of one process serving the whole dev set: `assistant parse --jsonl` (ours)
+  and `python -m bench.ha_baseline --jsonl` (HA), read from the child's rusage.
+
+Accuracy, a per-intent breakdown and every failure (text, expected, got) go to
+bench/results/latest.md and latest.json. The HA matcher's near-tie decisions depend on
+PYTHONHASHSEED, so the script re-executes itself with PYTHONHASHSEED=0 unless it is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_FILES = (REPO / "tests/data/dev_commands.jsonl", REPO / "tests/data/dev_noncommands.jsonl")
+RESULTS = REPO / "bench/results"
+VALUE_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class Line:
+    """One dev-set line."""
+
+    text: str
+    camera: str | None
+    intent: str
+    targets: frozenset[str]
+    value: int | float | str | None
+    decision: str
+    source: str  # file stem
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a system said about one line (our vocabulary)."""
+
+    intent: str
+    targets: tuple[str, ...]
+    value: int | float | str | None
+    decision: str
+    note: str = ""  # e.g. HA's stage and intent
+    stage: str = ""  # HA only: strict | fuzzy | unknown_names | none
+
+
+@dataclass
+class SystemRun:
+    """Everything measured for one system."""
+
+    name: str
+    answers: list[Answer]
+    times_ms: list[list[float]]  # per timed pass, per line
+    load_s: list[float]
+    rss_kib: int | None = None
+    rss_note: str = ""
+    batch_ms_per_utt: float | None = None
+
+
+def default_config() -> Path:
+    """The project's devices.yaml, else the shared reference home (same content)."""
+    for candidate in (REPO / "devices.yaml", REPO.parent / "shared/reference-home.json",
+                      Path("/work/shared/reference-home.json")):
+        if candidate.is_file():
+            return candidate
+    return REPO / "devices.yaml"
+
+
+def load_dev(paths: Sequence[Path] = DEV_FILES) -> list[Line]:
+    lines: list[Line] = []
+    for path in paths:
+        for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{number}: invalid JSON: {exc.msg}") from exc
+            lines.append(Line(text=obj["text"], camera=obj.get("camera"), intent=obj["intent"],
+                              targets=frozenset(obj.get("targets") or ()),
+                              value=obj.get("value"), decision=obj["decision"],
+                              source=path.stem))
+    return lines
+
+
+# ---------------------------------------------------------------------------- scoring
+
+def values_equal(expected: object, got: object) -> bool:
+    if expected is None or got is None:
+        return expected is None and got is None
+    if _is_number(expected) and _is_number(got):
+        return math.isclose(float(expected), float(got),  # type: ignore[arg-type]
+                            rel_tol=0.0, abs_tol=VALUE_TOLERANCE)
+    return str(expected).strip().lower() == str(got).strip().lower()
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def exact(line: Line, answer: Answer) -> bool:
+    return (answer.intent == line.intent and frozenset(answer.targets) == line.targets
+            and values_equal(line.value, answer.value) and answer.decision == line.decision)
+
+
+def score(lines: Sequence[Line], answers: Sequence[Answer]) -> dict[str, Any]:
+    commands = [(ln, a) for ln, a in zip(lines, answers, strict=True) if ln.intent != "none"]
+    others = [(ln, a) for ln, a in zip(lines, answers, strict=True) if ln.intent == "none"]
+
+    def rate(pairs: Sequence[tuple[Line, Answer]], ok: Callable[[Line, Answer], bool]
+             ) -> float | None:
+        return sum(ok(ln, a) for ln, a in pairs) / len(pairs) if pairs else None
+
+    by_intent: dict[str, dict[str, Any]] = {}
+    for intent in sorted({ln.intent for ln in lines}):
+        pairs = [(ln, a) for ln, a in zip(lines, answers, strict=True) if ln.intent == intent]
+        by_intent[intent] = {
+            "n": len(pairs),
+            "exact": rate(pairs, exact),
+            "intent": rate(pairs, lambda ln, a: a.intent == ln.intent),
+            "decision": rate(pairs, lambda ln, a: a.decision == ln.decision),
+        }
+    return {
+        "n_commands": len(commands),
+        "n_noncommands": len(others),
+        "exact_commands": rate(commands, exact),
+        "intent_commands": rate(commands, lambda ln, a: a.intent == ln.intent),
+        "targets_commands": rate(commands, lambda ln, a: frozenset(a.targets) == ln.targets),
+        "decision_commands": rate(commands, lambda ln, a: a.decision == ln.decision),
+        "intent_all": rate(list(zip(lines, answers, strict=True)),
+                           lambda ln, a: a.intent == ln.intent),
+        "decision_all": rate(list(zip(lines, answers, strict=True)),
+                             lambda ln, a: a.decision == ln.decision),
+        "false_action_noncommands": rate(others, lambda ln, a: a.decision == "act"),
+        "ignored_noncommands": rate(others, lambda ln, a: a.decision == "ignore"),
+        "by_intent": by_intent,
+    }
+
+
+def failures(lines: Sequence[Line], answers: Sequence[Answer]) -> list[dict[str, Any]]:
+    out = []
+    for line, answer in zip(lines, answers, strict=True):
+        if exact(line, answer):
+            continue
+        out.append({
+            "text": line.text, "camera": line.camera, "source": line.source,
+            "expected": {"intent": line.intent, "targets": sorted(line.targets),
+                         "value": line.value, "decision": line.decision},
+            "got": {"intent": answer.intent, "targets": sorted(answer.targets),
+                    "value": answer.value, "decision": answer.decision},
+            "note": answer.note,
+        })
+    return out
+
+
+# ---------------------------------------------------------------------------- timing
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile, q in [0, 100]."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def timing_summary(passes: Sequence[Sequence[float]]) -> dict[str, float]:
+    if not passes:
+        return {}
+    return {
+        "median_ms": statistics.median(statistics.median(p) for p in passes),
+        "p90_ms": statistics.median(percentile(p, 90) for p in passes),
+        "mean_ms": statistics.median(statistics.fmean(p) for p in passes),
+    }
+
+
+def timed_passes(predict: Callable[[Line], Answer], lines: Sequence[Line], repeat: int
+                 ) -> tuple[list[Answer], list[list[float]]]:
+    """One warm-up pass (its answers are scored), then `repeat` timed passes."""
+    answers = [predict(line) for line in lines]
+    passes: list[list[float]] = []
+    for _ in range(repeat):
+        times = []
+        for line in lines:
+            started = time.perf_counter()
+            predict(line)
+            times.append((time.perf_counter() - started) * 1000)
+        passes.append(times)
+    return answers, passes
+
+
+def timed_loads(load: Callable[[], object], count: int) -> list[float]:
+    seconds = []
+    for _ in range(count):
+        started = time.perf_counter()
+        obj = load()
+        seconds.append(time.perf_counter() - started)
+        del obj
+    return seconds
+
+
+# A child's ru_maxrss also counts the memory it had before exec(): a copy of the (large)
+# benchmark process. So the command runs under a tiny fresh interpreter that forks and
+# execs it and reports the grandchild's ru_maxrss, whose pre-exec part is only that tiny
+# interpreter's (a few MiB, below any Python program's own peak).
+_RSS_WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def peak_rss(command: Sequence[str], lines: Sequence[Line], timeout: float = 900
+             ) -> tuple[int | None, str, list[dict[str, Any]]]:
+    """Run `command` with the dev set as JSONL on stdin; (peak RSS KiB, note, outputs)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stdin_path, stdout_path, stderr_path, rss_path = (
+            Path(tmp) / n for n in ("in", "out", "err", "rss"))
+        stdin_path.write_text("".join(json.dumps({"text": ln.text, "camera": ln.camera}) + "\n"
+                                      for ln in lines), encoding="utf-8")
+        wrapped = [sys.executable, "-S", "-c", _RSS_WRAPPER, str(rss_path), *command]
+        with stdin_path.open("rb") as fin, stdout_path.open("wb") as fout, \
+                stderr_path.open("wb") as ferr:
+            try:
+                proc = subprocess.Popen(wrapped, stdin=fin, stdout=fout, stderr=ferr, cwd=REPO,
+                                        start_new_session=True)
+            except OSError as exc:
+                return None, f"could not start {command[0]}: {exc}", []
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # the wrapper and the command it runs
+                proc.wait()
+                return None, f"timed out after {timeout:.0f} s", []
+        err = stderr_path.read_text(encoding="utf-8", errors="replace").strip()
+        if code != 0:
+            last = err.splitlines()[-1] if err else ""
+            return None, f"exit {code}: {last}", []
+        outputs = []
+        for raw in stdout_path.read_text(encoding="utf-8").splitlines():
+            try:
+                outputs.append(json.loads(raw))
+            except json.JSONDecodeError:
+                return None, "output is not JSON lines", []
+        if len(outputs) != len(lines):
+            return None, f"{len(outputs)} output lines for {len(lines)} inputs", []
+        return int(rss_path.read_text(encoding="utf-8")), "", outputs  # Linux: KiB
+
+
+def assistant_command(config: Path, model: Path | None) -> list[str]:
+    exe = shutil.which("assistant") or (str(Path(sys.executable).parent / "assistant")
+                                        if (Path(sys.executable).parent / "assistant").exists()
+                                        else None)
+    base = [exe] if exe else [sys.executable, "-m", "assistant.cli"]
+    command = [*base, "--config", str(config), "parse", "--jsonl", "--threads", "1"]
+    if model is not None:
+        command += ["--model", str(model)]
+    return command
+
+
+# ---------------------------------------------------------------------------- systems
+
+def run_ha(config: Path, lines: Sequence[Line], repeat: int, loads: int) -> SystemRun:
+    from bench.ha_baseline import HomeAssistantMatcher
+
+    load_s = timed_loads(lambda: HomeAssistantMatcher(config), loads)
+    matcher = HomeAssistantMatcher(config)
+
+    def predict(line: Line) -> Answer:
+        p = matcher.recognize(line.text, line.camera)
+        note = f"{p.stage}:{p.ha_intent} {dict(p.ha_slots)}" if p.ha_intent else p.stage
+        if p.reason:
+            note += f" ({p.reason})"
+        return Answer(p.intent, p.targets, p.value, p.decision, note, p.stage)
+
+    answers, passes = timed_passes(predict, lines, repeat)
+    run = SystemRun("Home Assistant", answers, passes, load_s)
+    command = [sys.executable, "-m", "bench.ha_baseline", "--config", str(config), "--jsonl"]
+    run.rss_kib, run.rss_note, _ = peak_rss(command, lines)
+    return run
+
+
+def run_ours(config: Path, model: Path | None, lines: Sequence[Line], repeat: int,
+             loads: int) -> SystemRun | str:
+    """Our brain, or the reason it is not available."""
+    try:
+        from assistant.pipeline import Brain
+        from assistant.types import ParseRequest
+    except ImportError as exc:
+        return f"assistant.pipeline not importable ({exc})"
+    try:
+        load_s = timed_loads(lambda: Brain.load(config, model_path=model, threads=1), loads)
+        brain = Brain.load(config, model_path=model, threads=1)
+    except Exception as exc:  # any load failure means: no brain to benchmark
+        return f"Brain.load failed: {type(exc).__name__}: {exc}"
+
+    def predict(line: Line) -> Answer:
+        result = brain.parse_batch([ParseRequest(text=line.text, camera=line.camera)])[0]
+        return Answer(result.intent, tuple(result.targets), result.value, result.decision,
+                      result.reason)
+
+    answers, passes = timed_passes(predict, lines, repeat)
+    run = SystemRun("ours", answers, passes, load_s)
+    requests = [ParseRequest(text=ln.text, camera=ln.camera) for ln in lines]
+    batch_times = []
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        brain.parse_batch(requests)
+        batch_times.append((time.perf_counter() - started) * 1000 / len(requests))
+    run.batch_ms_per_utt = statistics.median(batch_times)
+
+    rss, note, outputs = peak_rss(assistant_command(config, model), lines)
+    run.rss_kib, run.rss_note = rss, note
+    if outputs:
+        agree = sum(o.get("decision") == a.decision and o.get("intent") == a.intent
+                    for o, a in zip(outputs, answers, strict=True))
+        if agree != len(answers):
+            run.rss_note = f"CLI and API differ on {len(answers) - agree} lines"
+    return run
+
+
+# ---------------------------------------------------------------------------- report
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _ms(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:.3f} ms" if value < 1 else f"{value:.2f} ms"
+
+
+def summarise(run: SystemRun, lines: Sequence[Line]) -> dict[str, Any]:
+    return {
+        "name": run.name,
+        **score(lines, run.answers),
+        "timing": timing_summary(run.times_ms),
+        "batch_ms_per_utterance": run.batch_ms_per_utt,
+        "load_s_median": statistics.median(run.load_s) if run.load_s else None,
+        "load_s_all": run.load_s,
+        "peak_rss_mib": None if run.rss_kib is None else run.rss_kib / 1024,
+        "peak_rss_note": run.rss_note,
+        "stages": dict(Counter(a.stage for a in run.answers if a.stage)),
+        "failures": failures(lines, run.answers),
+    }
+
+
+def table(summaries: Sequence[dict[str, Any]], ratio: float | None) -> list[str]:
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("exact accuracy (commands)", lambda s: _pct(s["exact_commands"])),
+        ("intent accuracy (commands)", lambda s: _pct(s["intent_commands"])),
+        ("targets accuracy (commands)", lambda s: _pct(s["targets_commands"])),
+        ("decision accuracy (commands)", lambda s: _pct(s["decision_commands"])),
+        ("intent accuracy (all lines)", lambda s: _pct(s["intent_all"])),
+        ("false-action rate (non-commands)", lambda s: _pct(s["false_action_noncommands"])),
+        ("ignored (non-commands)", lambda s: _pct(s["ignored_noncommands"])),
+        ("median time / utterance", lambda s: _ms(s["timing"].get("median_ms"))),
+        ("p90 time / utterance", lambda s: _ms(s["timing"].get("p90_ms"))),
+        ("batched time / utterance", lambda s: _ms(s["batch_ms_per_utterance"])),
+        ("load time (median)", lambda s: "-" if s["load_s_median"] is None
+         else f"{s['load_s_median'] * 1000:.0f} ms"),
+        ("peak RSS (whole dev set, 1 process)", lambda s: (
+            f"{s['peak_rss_mib']:.0f} MiB" + (f" ({s['peak_rss_note']})"
+                                              if s["peak_rss_note"] else "")
+            if s["peak_rss_mib"] is not None else f"skipped: {s['peak_rss_note']}")),
+    ]
+    header = "| metric | " + " | ".join(s["name"] for s in summaries) + " |"
+    out = [header, "|---" * (len(summaries) + 1) + "|"]
+    out += ["| " + label + " | " + " | ".join(fmt(s) for s in summaries) + " |"
+            for label, fmt in rows]
+    if ratio is not None:
+        out.append(f"| time ratio ours/HA (median) | {ratio:.2f}x |" + " |" * (len(summaries) - 1))
+    return out
+
+
+def by_intent_table(summaries: Sequence[dict[str, Any]]) -> list[str]:
+    intents = sorted({i for s in summaries for i in s["by_intent"]})
+    header = "| intent | n | " + " | ".join(f"{s['name']} exact | {s['name']} intent"
+                                              for s in summaries) + " |"
+    out = [header, "|---" * (2 + 2 * len(summaries)) + "|"]
+    for intent in intents:
+        cells = []
+        for s in summaries:
+            row = s["by_intent"].get(intent, {})
+            cells += [_pct(row.get("exact")), _pct(row.get("intent"))]
+        n = next(s["by_intent"][intent]["n"] for s in summaries if intent in s["by_intent"])
+        out.append(f"| {intent} | {n} | " + " | ".join(cells) + " |")
+    return out
+
+
+def failures_md(summary: dict[str, Any]) -> list[str]:
+    out = [f"### {summary['name']}: {len(summary['failures'])} failures", "",
+           "| text | camera | expected | got | note |", "|---|---|---|---|---|"]
+
+    def show(d: dict[str, Any]) -> str:
+        value = "" if d["value"] is None else f" ={d['value']}"
+        return f"{d['intent']} [{', '.join(d['targets'])}]{value} {d['decision']}"
+
+    for f in summary["failures"]:
+        note = str(f["note"]).replace("|", "/")
+        out.append(f"| {f['text']} | {f['camera'] or ''} | {show(f['expected'])} | "
+                   f"{show(f['got'])} | {note} |")
+    return [*out, ""]
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                             capture_output=True, text=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.benchmark_parse",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=None,
+                        help="devices.yaml (default: ./devices.yaml, else the reference home)")
+    parser.add_argument("--model", type=Path, default=None, help="ONNX model for our brain")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes (default 3)")
+    parser.add_argument("--loads", type=int, default=5, help="fresh loads timed (default 5)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results folder")
+    args = parser.parse_args(argv)
+
+    if os.environ.get("PYTHONHASHSEED") is None:  # HA's fuzzy near-ties depend on it
+        env = {**os.environ, "PYTHONHASHSEED": "0",
+               "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO),
+                                                           os.environ.get("PYTHONPATH"))))}
+        os.execve(sys.executable, [sys.executable, "-m", "bench.benchmark_parse",
+                                   *(sys.argv[1:] if argv is None else argv)], env)
+
+    config = (args.config or default_config()).resolve()
+    lines = load_dev()
+    n_cmd = sum(ln.intent != "none" for ln in lines)
+    print(f"dev set: {n_cmd} commands, {len(lines) - n_cmd} non-commands; config {config}; "
+          f"PYTHONHASHSEED={os.environ.get('PYTHONHASHSEED')}", flush=True)
+
+    summaries: list[dict[str, Any]] = []
+    ours = run_ours(config, args.model, lines, args.repeat, args.loads)
+    if isinstance(ours, str):
+        print(f"brain: not available ({ours})", flush=True)
+    else:
+        summaries.append(summarise(ours, lines))
+    ha = summarise(run_ha(config, lines, args.repeat, args.loads), lines)
+    summaries.append(ha)
+
+    ratio = None
+    if len(summaries) == 2:
+        ratio = summaries[0]["timing"]["median_ms"] / ha["timing"]["median_ms"]
+
+    lines_out = [*table(summaries, ratio), ""]
+    for s in summaries:
+        if s["stages"]:
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items()))
+            lines_out += [f"{s['name']} answers by stage: {counts}", ""]
+    lines_out += ["Per intent (exact / intent accuracy):", "", *by_intent_table(summaries)]
+    print("\n".join(lines_out))
+
+    meta = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _git_commit(), "config": str(config),
+        "model": None if args.model is None else str(args.model),
+        "repeat": args.repeat, "loads": args.loads,
+        "pythonhashseed": os.environ.get("PYTHONHASHSEED"),
+        "python": platform.python_version(), "machine": platform.machine(),
+        "cpus": os.cpu_count(), "hassil": _version("hassil"),
+        "home_assistant_intents": _version("home-assistant-intents"),
+        "brain_unavailable": ours if isinstance(ours, str) else None,
+        "dev_files": [str(p.relative_to(REPO)) for p in DEV_FILES],
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(
+        json.dumps({"meta": meta, "time_ratio_ours_over_ha": ratio, "systems": summaries},
+                   indent=1, default=str) + "\n", encoding="utf-8")
+    md = [f"# Parse benchmark ({meta['date']}, commit {meta['commit']})", "",
+          f"Dev set: {n_cmd} commands, {len(lines) - n_cmd} non-commands. Config: "
+          f"`{config}`. hassil {meta['hassil']}, home-assistant-intents "
+          f"{meta['home_assistant_intents']}, PYTHONHASHSEED={meta['pythonhashseed']}.", ""]
+    if isinstance(ours, str):
+        md += [f"brain: not available ({ours})", ""]
+    md += [*lines_out, "", "## Failures", ""]
+    for summary in summaries:
+        md += failures_md(summary)
+    (args.out / "latest.md").write_text("\n".join(md) + "\n", encoding="utf-8")
+
+    parts = []
+    for s in summaries:
+        parts.append(f"{s['name']}: exact {_pct(s['exact_commands'])}, false-action "
+                     f"{_pct(s['false_action_noncommands'])}, median "
+                     f"{_ms(s['timing'].get('median_ms'))}")
+    ratio_text = f"; time ours/HA {ratio:.2f}x" if ratio is not None else "; brain: not available"
+    print(f"SUMMARY {' | '.join(parts)}{ratio_text}; results in "
+          f"{args.out / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
