@@ -99,17 +99,27 @@ class Mqtt(_Strict):
     username: str | None = None
     password_file: str | None = Field(default=None, description="Password file; or the "
                                       "systemd credential mqtt_password. Never inline.")
-    queue_max: int = Field(default=100, ge=1)
-    queue_max_age_s: float = Field(default=60.0, gt=0)
+    insecure: bool = Field(default=False, description="Skip the TLS host-name check.")
+    queue_max: int = Field(default=100, ge=1, description="Commands kept while the broker "
+                           "is down; the oldest are dropped beyond this.")
+    queue_max_age_s: float = Field(default=60.0, gt=0, description="A queued command older "
+                                   "than this is dropped, not delivered late.")
+    reconnect_min_s: int = Field(default=1, ge=1)
+    reconnect_max_s: int = Field(default=30, ge=1)
 
 
 class Speech(_Strict):
     backend: Literal["auto", "vosk", "pocketsphinx"] = "auto"
-    vosk_model: str | None = None
-    wake_phrase: str | None = None
-    endpoint_silence_s: float = Field(default=0.5, gt=0, le=5)
-    confirm_timeout_s: float = Field(default=10.0, gt=0)
-    microphone: str | int | None = None
+    vosk_model: str | None = Field(default=None, description="Vosk model directory; or "
+                                   "$VOSK_MODEL_PATH. Never downloaded silently.")
+    wake_phrase: str | None = Field(default=None, description="Off when null.")
+    camera: str | None = Field(default=None, description="Camera of the microphone's room: "
+                               "its frame and room go with every utterance.")
+    microphone: str | int | None = Field(default=None, description="sounddevice device.")
+    endpoint_silence_s: float = Field(default=0.5, gt=0, le=5,
+                                      description="Silence that ends an utterance.")
+    confirm_timeout_s: float = Field(default=10.0, gt=0,
+                                     description="How long a confirmation request waits.")
 
 
 class ModelSettings(_Strict):
@@ -196,6 +206,10 @@ def _reference_problems(data: dict[str, Any]) -> list[tuple[tuple[str, ...], str
         for dev_id in zones if isinstance(zones, dict) else {}:
             if dev_id not in devices:
                 problems.append((("cameras", cam_id, "zones", str(dev_id)), "unknown device"))
+    speech = data.get("speech")
+    camera = speech.get("camera") if isinstance(speech, dict) else None
+    if isinstance(camera, str) and camera not in ids("cameras"):
+        problems.append((("speech", "camera"), f"unknown camera {camera!r}"))
     return problems
 
 

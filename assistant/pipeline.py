@@ -91,7 +91,7 @@ class Brain:
                          p_none=p_none, resolution=resolution, value=value)
         commands: tuple[Command, ...] = ()
         targets = resolution.targets if verdict.decision in ("act", "confirm") else ()
-        if verdict.decision == "act":
+        if verdict.decision in ("act", "confirm"):
             try:
                 commands = tuple(render(t, self.config.devices[t], i, value)
                                  for t, i in zip(resolution.targets, resolution.intents,
@@ -99,6 +99,9 @@ class Brain:
             except RenderError as exc:
                 log.warning("%s", exc)
                 return ParseResult(text, own, confidence, (), value, "clarify", reason=str(exc))
+        if verdict.decision == "confirm":  # nothing is sent until the user says yes
+            return ParseResult(text, own, confidence, targets, value, "confirm",
+                               held=commands, reason=verdict.reason)
         return ParseResult(text, own, confidence, targets, value, verdict.decision, commands,
                            reason=verdict.reason)
 

@@ -54,6 +54,11 @@ IMPLIED_TYPE: dict[str, str] = {
     "lock": "lock", "unlock": "lock", "dock": "vacuum", "open": "cover", "close": "cover",
     "set_position": "cover",
 }
+_CLEANING = frozenset({"clean", "cleaning", "vacuum", "vacuuming", "hoover", "hoovering",
+                       "sweep", "sweeping", "mop", "mopping", "robot"})
+_PLAYING = frozenset({"play", "playing", "playback", "music", "song", "songs", "track",
+                      "movie", "film", "show", "video", "resume", "pause", "podcast",
+                      "radio", "album", "playlist", "episode"})
 NEEDS_FEATURE: dict[str, str] = {
     "set_brightness": "brightness", "brightness_up": "brightness",
     "brightness_down": "brightness", "set_color": "color", "set_position": "position",
@@ -160,7 +165,8 @@ class Resolver:
         explicit: set[str] = set()
         for span in (s for s in spans if s.kind == "DEV"):
             quantified = bool(_ALL_BEFORE.search(text[: span.start].lower()))
-            ids, named, problem = self._mention(span.text, rooms=rooms,
+            ids, named, problem = self._mention(span.text, intent=intent, text_all=text,
+                                                rooms=rooms,
                                                 default_room=default_room,
                                                 quantified=quantified, scene=scene)
             if problem:
@@ -169,21 +175,30 @@ class Resolver:
                 explicit.update(ids)
             found.extend(i for i in ids if i not in found)
         if not any(s.kind == "DEV" for s in spans):
-            ids, problem = self._implied(intent, rooms or ([default_room] if default_room
-                                                           else []))
+            ids, problem = self._implied(intent, text, rooms or ([default_room] if default_room
+                                                                 else []))
             if problem:
                 return Resolution((), (), problem)
             found = ids
         return self._check(intent, found, explicit)
 
-    def _mention(self, mention: str, *, rooms: list[str], default_room: str | None,
-                 quantified: bool, scene: Scene) -> tuple[list[str], bool, str | None]:
+    def _mention(self, mention: str, *, intent: str, text_all: str, rooms: list[str],
+                 default_room: str | None, quantified: bool, scene: Scene
+                 ) -> tuple[list[str], bool, str | None]:
         """(device ids, whether named explicitly, problem) for one DEV mention."""
         text = normalize(mention)
         if not text:
             return [], False, "no device named"
         if text in DEICTIC or mention.lower().strip() in DEICTIC:
-            return self._pointed(scene)
+            ids, named, problem = self._pointed(scene)
+            if problem and scene.grounding is None:
+                # No frame to look at: "turn it up" can still mean the one device the
+                # intent implies here; anything less certain asks.
+                implied, implied_problem = self._implied(
+                    intent, text_all, rooms or ([default_room] if default_room else []))
+                if not implied_problem:
+                    return implied, False, None
+            return ids, named, problem
         if text in EVERYTHING:
             scope = rooms or ([default_room] if default_room else [])
             if not scope:
@@ -272,8 +287,13 @@ class Resolver:
         dev = self.config.devices[dev_id]
         return [n.lower() for n in (dev.name, *dev.aliases)]
 
-    def _implied(self, intent: str, rooms: list[str]) -> tuple[list[str], str | None]:
+    def _implied(self, intent: str, text: str, rooms: list[str]
+                 ) -> tuple[list[str], str | None]:
         kind = IMPLIED_TYPE.get(intent)
+        if intent in ("start", "stop"):  # "start cleaning" vs "resume the music"
+            words = set(re.findall(r"[a-z]+", text.lower()))
+            kind = ("vacuum" if words & _CLEANING else
+                    "media_player" if words & _PLAYING else None)
         if kind is None:
             return [], "no device named"
         everywhere = self._of_kind(kind, [], None)

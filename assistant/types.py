@@ -73,6 +73,7 @@ class ParseResult:
     value: int | float | str | None
     decision: str  # act | confirm | clarify | ignore
     commands: tuple[Command, ...] = ()
+    held: tuple[Command, ...] = ()  # for confirm: what is sent once the user says yes
     reason: str = ""  # why this decision, for logs and clarification prompts
     timings_ms: dict[str, float] = field(default_factory=dict)
 
