@@ -37,7 +37,13 @@ class TaggedSpan:
 
 def spans_from_tags(text: str, tags: Sequence[str],
                     offsets: Sequence[tuple[int, int]]) -> list[TaggedSpan]:
-    """BIO tags per piece -> spans. A stray I- starts a span; pieces of one word stay one."""
+    """BIO tags per piece -> spans.
+
+    A word takes the tag of its first piece (the usual reading of word-piece taggers), a
+    stray I- starts a span, and two spans of one kind with only a space between them are
+    one mention ("window" + "blinds").
+    """
+    tags, offsets = _word_tags(text, tags, offsets)
     spans: list[TaggedSpan] = []
     kind: str | None = None
     start = end = 0
@@ -52,7 +58,30 @@ def spans_from_tags(text: str, tags: Sequence[str],
         kind, start, end = (tag_kind, s, e) if prefix in ("B", "I") else (None, 0, 0)
     if kind is not None:
         spans.append(TaggedSpan(kind, start, end, text[start:end]))
-    return spans
+    merged: list[TaggedSpan] = []
+    for span in spans:
+        last = merged[-1] if merged else None
+        if last and last.kind == span.kind and not text[last.end : span.start].strip():
+            merged[-1] = TaggedSpan(span.kind, last.start, span.end, text[last.start : span.end])
+        else:
+            merged.append(span)
+    return merged
+
+
+def _word_tags(text: str, tags: Sequence[str], offsets: Sequence[tuple[int, int]]
+               ) -> tuple[list[str], list[tuple[int, int]]]:
+    """One (tag, offsets) per word: pieces that touch the previous one join its word."""
+    word_tags: list[str] = []
+    word_offsets: list[tuple[int, int]] = []
+    for tag, (s, e) in zip(tags, offsets, strict=True):
+        joined = (word_offsets and s == word_offsets[-1][1] and text[s - 1 : s].isalnum()
+                  and text[s : s + 1].isalnum())
+        if joined:
+            word_offsets[-1] = (word_offsets[-1][0], e)
+        else:
+            word_tags.append(tag)
+            word_offsets.append((s, e))
+    return word_tags, word_offsets
 
 
 def parse_number(words: str) -> float | None:
@@ -61,6 +90,9 @@ def parse_number(words: str) -> float | None:
     digits = _NUMBER.search(text)
     if digits:
         return float(digits.group().replace(",", "."))
+    if re.search(r"\band a half$", text.strip()):  # "nineteen and a half"
+        whole = parse_number(text.strip()[: -len("and a half")])
+        return None if whole is None else whole + 0.5
     tokens = [t for t in re.findall(r"[a-z]+", text) if t not in ("and", "a", "per", "cent",
                                                                   "percent", "degrees")]
     for token in tokens:
@@ -92,6 +124,28 @@ def parse_number(words: str) -> float | None:
         return None
     total += current
     return total + float(f"0.{decimals}") if decimals else total
+
+
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | {"hundred", "point"}
+
+
+def number_phrase(text: str, start: int) -> str:
+    """The whole number phrase that starts at `start`: "19.5", "twenty five", "nineteen and
+    a half" (a tagger may stop one piece early)."""
+    digits = _NUMBER.match(text, start)
+    if digits:
+        return digits.group()
+    words = re.findall(r"[a-z]+", text[start:].lower())
+    taken: list[str] = []
+    for i, word in enumerate(words):
+        if word in _NUMBER_WORDS or (word in _PERCENT_WORDS and not taken):
+            taken.append(word)
+        elif taken and words[i : i + 3] == ["and", "a", "half"]:
+            taken += ["and", "a", "half"]
+            break
+        else:
+            break
+    return " ".join(taken)
 
 
 def find_number(text: str) -> float | None:

@@ -15,7 +15,14 @@ import numpy.typing as npt
 
 from assistant.commands import RenderError, render
 from assistant.config import HomeConfig, load_config
-from assistant.decode import TaggedSpan, find_number, parse_color, parse_number, spans_from_tags
+from assistant.decode import (
+    TaggedSpan,
+    find_number,
+    number_phrase,
+    parse_color,
+    parse_number,
+    spans_from_tags,
+)
 from assistant.errors import InputError
 from assistant.labels import INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
@@ -122,7 +129,9 @@ def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
     number = None
     for span in spans:
         if span.kind == "NUM":
-            number = parse_number(span.text)
+            # The span from its start to the end of the number phrase: "19" of "19.5",
+            # "nineteen" of "nineteen and a half" when the tagger stopped early.
+            number = parse_number(number_phrase(text, span.start) or span.text)
             if number is not None:
                 break
     if number is None:

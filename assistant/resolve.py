@@ -63,6 +63,7 @@ NEEDS_FEATURE: dict[str, str] = {
     "set_brightness": "brightness", "brightness_up": "brightness",
     "brightness_down": "brightness", "set_color": "color", "set_position": "position",
 }
+_EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
 _ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
 _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
@@ -174,7 +175,12 @@ class Resolver:
             if named:
                 explicit.update(ids)
             found.extend(i for i in ids if i not in found)
-        if not any(s.kind == "DEV" for s in spans):
+        if not any(s.kind == "DEV" for s in spans) and _EVERYTHING_WORD.search(text):
+            scope = rooms or ([default_room] if default_room else [])
+            if not scope:
+                return Resolution((), (), "'everything' needs a room")
+            found = self._of_kind(None, scope, None)
+        elif not any(s.kind == "DEV" for s in spans):
             ids, problem = self._implied(intent, text, rooms or ([default_room] if default_room
                                                                  else []))
             if problem:
@@ -214,6 +220,13 @@ class Resolver:
             if len(ids) > 1:
                 return [], False, f"{mention!r} fits {', '.join(ids)}"
             return ids, True, None
+        if text in self.rooms:  # "open the garage": the one device there that can
+            fitting = [i for i in self._of_kind(None, [self.rooms[text]], None)
+                       if fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
+                           (self.config.devices[i].type, intent), intent))]
+            if len(fitting) == 1:
+                return fitting, False, None
+            return [], False, f"which device in the {text}? {len(fitting)} fit"
         # A room inside the mention: "bedroom lamp", "kitchen lights".
         inner_room, rest = self._split_room(text)
         scope = [inner_room] if inner_room else rooms

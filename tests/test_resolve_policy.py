@@ -100,7 +100,7 @@ def test_unclear_commands_clarify(home: HomeConfig, intent: str, text: str,
 @pytest.mark.parametrize(("intent", "text", "decision"), [
     ("unlock", "unlock the [front door](DEV)", "confirm"),
     ("open", "open the [garage door](DEV)", "confirm"),
-    ("close", "close the [garage](DEV) door", "clarify"),  # "garage" alone is a room
+    ("close", "close the [garage](DEV) door", "confirm"),  # the one device there that closes
     ("close", "close the [garage door](DEV)", "confirm"),
     ("lock", "lock the [front door](DEV)", "act"),
 ])
@@ -156,6 +156,11 @@ def test_bio_tags_to_spans() -> None:
     offsets = [(0, 4), (5, 7), (8, 11), (12, 19), (20, 25), (26, 29), (30, 33), (33, 36)]
     tags = ["O", "O", "O", "B-DEV", "I-DEV", "O", "B-DEV", "I-DEV"]
     assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["kitchen light", "kettle"]
-    # A stray I- starts a span; B- right after a span of the same kind starts a new one.
+    # A stray I- starts a span; a word takes its first piece's tag ("ket" + "##tle"); spans
+    # of one kind with only a space between are one mention.
     tags = ["O", "O", "O", "I-DEV", "B-DEV", "O", "B-DEV", "O"]
-    assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["kitchen", "light", "ket"]
+    assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["kitchen light", "kettle"]
+    text = "the lamp, the tv"
+    offsets = [(0, 3), (4, 8), (8, 9), (10, 13), (14, 16)]
+    tags = ["O", "B-DEV", "O", "O", "B-DEV"]
+    assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["lamp", "tv"]
