@@ -63,6 +63,9 @@ NEEDS_FEATURE: dict[str, str] = {
     "set_brightness": "brightness", "brightness_up": "brightness",
     "brightness_down": "brightness", "set_color": "color", "set_position": "position",
 }
+# Words that qualify a kind mention without naming a device: "the other light", "both lamps".
+_MODIFIERS_OK = frozenset({"other", "both", "two", "three", "some", "these", "those", "this",
+                           "that", "main", "smart"})
 _EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
 _ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
@@ -151,6 +154,11 @@ class Resolver:
                 ) -> Resolution:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
+        dev_spans = [s for s in spans if s.kind == "DEV"]
+        if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
+            spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
+                     if s.kind == "DEV" and normalize(s.text) in self.rooms else s
+                     for s in spans]
         room_spans = [s for s in spans if s.kind == "ROOM"]
         rooms: list[str] = []
         for span in room_spans:
@@ -253,6 +261,9 @@ class Resolver:
             if not scope and not quantified:
                 scope = [default_room] if default_room else []
             candidates = self._of_kind(kind, scope, head)
+            extra = self._unmatched_modifiers(head, candidates)
+            if extra:  # "the back door" when the only door is the front door
+                return [], False, f"no {head!r} (nothing called {extra[0]!r})"
             if not scope and len(candidates) > 1 and not quantified:
                 return [], False, f"which {head}? several fit"
             if not candidates:
@@ -269,6 +280,16 @@ class Resolver:
             return None
         (dev_id,) = self.names[best[0]]
         return dev_id if not rooms or self.config.devices[dev_id].room in rooms else None
+
+    def _unmatched_modifiers(self, head: str, candidates: list[str]) -> list[str]:
+        """Words of a kind mention ("back" of "back door") that no candidate's names use."""
+        words = set()
+        for dev_id in candidates:
+            for name in self._names_of(dev_id):
+                words.update(normalize(name).split())
+        kind_words = set(KIND_WORDS) | _ARTICLE_WORDS | _MODIFIERS_OK
+        return [w for w in head.split() if w not in kind_words and w not in words
+                and singular(w) not in words]
 
     def _split_room(self, text: str) -> tuple[str | None, str]:
         for name in self._room_list:

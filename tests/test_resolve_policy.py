@@ -62,6 +62,8 @@ def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
     ("start", "turn on the [hoover](DEV)", None, ("vacuum",)),
     ("dock", "send it home", None, ("vacuum",)),
     ("lock", "lock up", None, ("front_door",)),
+    ("start", "[vacuum](DEV) the [lounge](DEV) please", None, ("vacuum",)),
+    ("close", "close the [window blinds](DEV)", None, ("living_room_blinds",)),
 ])
 def test_resolves_targets_and_acts(home: HomeConfig, intent: str, text: str,
                                    camera: str | None, expected: tuple[str, ...]) -> None:
@@ -87,6 +89,7 @@ def test_brightness_skips_lights_that_cannot_dim(home: HomeConfig) -> None:
     ("lock", "lock the [tv](DEV)", None),                      # cannot
     ("set_color", "make the [kettle](DEV) [blue](COLOR)", None),
     ("open", "open the [kitchen blinds](DEV)", None),          # no blinds there
+    ("unlock", "unlock the [back door](DEV)", None),            # only a front door here
     ("turn_off", "turn [that](DEV) off", "living_room_cam"),   # no frame to look at
     ("set_brightness", "dim the [lamp](DEV) to", None),        # to what?
     ("turn_on", "lights on in [here](ROOM)", None),            # no camera: which room
