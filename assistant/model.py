@@ -101,6 +101,8 @@ class MilmModel:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # No arena: memory goes back after each call; a parse process stays small.
+        options.enable_cpu_mem_arena = False
         try:
             self.session = ort.InferenceSession(str(self.path), options,
                                                 providers=_providers(providers))
