@@ -1,0 +1,93 @@
+"""The shipped model in ONNX Runtime, without torch: metadata, shapes, a few behaviours."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.errors import ModelError
+from assistant.labels import INTENTS, SLOT_TAGS
+from assistant.model import REQUIRED_METADATA, MilmModel, shipped_model_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def model() -> MilmModel:
+    return MilmModel(threads=1)
+
+
+def test_the_runtime_never_imports_torch() -> None:
+    # A finder that refuses torch: the whole parse path must work without it.
+    code = (
+        "import sys, json\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('torch', 'onnx', 'export'):\n"
+        "            raise ImportError('blocked ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from assistant.cli import main\n"
+        "sys.exit(main(['--config', 'devices.yaml', 'parse', 'turn the telly off']))\n")
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["targets"] == ["living_room_tv"]
+
+
+def test_metadata_matches_the_runtime(model: MilmModel) -> None:
+    meta = model.metadata
+    assert all(key in meta for key in REQUIRED_METADATA)
+    assert tuple(json.loads(meta["intents"])) == INTENTS
+    assert tuple(json.loads(meta["slot_tags"])) == SLOT_TAGS
+    assert len(meta["data_digest"]) == 64
+    assert model.image.grid[0] * model.image.grid[1] == 36
+
+
+def test_outputs_for_text_and_frames(model: MilmModel) -> None:
+    frame = np.random.default_rng(0).integers(0, 255, (240, 320, 3), dtype=np.uint8)
+    texts = ["turn on the kitchen light", "what time is it", "lights"]
+    out = model.infer(texts, [None, frame, frame])
+    assert [o.image_present for o in out] == [False, True, True]
+    for o in out:
+        assert o.intent_probs.shape == (len(INTENTS),)
+        assert abs(float(o.intent_probs.sum()) - 1) < 1e-4
+        assert o.grounding.shape == (36,) and abs(float(o.grounding.sum()) - 1) < 1e-4
+        assert len(o.tags) == len(o.tokens) == len(o.offsets)
+    assert out[0].intent == "turn_on" and out[1].intent == "none"
+    assert [t for t in out[0].tags if t != "O"] == ["B-DEV", "I-DEV"]
+
+
+def test_batch_equals_one_by_one(model: MilmModel) -> None:
+    texts = ["set the lamp to 30 percent", "unlock the front door please", "hello"]
+    batch = model.infer(texts)
+    for text, together in zip(texts, batch, strict=True):
+        (alone,) = model.infer([text])
+        np.testing.assert_allclose(alone.intent_probs, together.intent_probs, atol=1e-5)
+        assert alone.tags == together.tags
+
+
+def test_long_input_is_truncated_not_an_error(model: MilmModel) -> None:
+    (out,) = model.infer(["please " * 200 + "turn on the kettle"])
+    assert len(out.tokens) == 46
+
+
+def test_a_model_that_disagrees_is_refused(tmp_path: Path) -> None:
+    onnx = pytest.importorskip("onnx")  # the export extra; installed by scripts/bootstrap.sh
+    proto = onnx.load(str(shipped_model_path()))
+    for prop in proto.metadata_props:
+        if prop.key == "intents":
+            prop.value = json.dumps([*INTENTS[:-1], "dance"])
+    path = tmp_path / "other.onnx"
+    onnx.save(proto, str(path))
+    with pytest.raises(ModelError, match="intent labels differ"):
+        MilmModel(path)
+    path.write_bytes(b"not onnx")
+    with pytest.raises(ModelError, match="cannot load ONNX model"):
+        MilmModel(path)
+    with pytest.raises(ModelError, match="model file not found"):
+        MilmModel(tmp_path / "missing.onnx")
