@@ -350,8 +350,12 @@ class Resolver:
         if not camera.zones:
             return [], False, "the camera has no device zones"
         scores = zone_scores(grounding, scene.grid, camera.zones)
-        best = max(scores, key=lambda k: scores[k])
-        if scores[best] < scene.threshold:
+        ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
+        best = ranked[0]
+        runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        # Firm enough, and clearly more than the next device: pointing between two
+        # devices asks rather than guesses.
+        if scores[best] < scene.threshold or scores[best] < 1.5 * runner_up:
             return [], False, f"cannot tell what is pointed at (best {best} {scores[best]:.2f})"
         return [best], True, None
 
@@ -383,20 +387,23 @@ def fits(device: Device, intent: str) -> bool:
 
 def zone_scores(grounding: npt.NDArray[np.float32], grid: tuple[int, int],
                 zones: dict[str, tuple[float, float, float, float]]) -> dict[str, float]:
-    """Share of the grounding attention that falls on each device's zone."""
+    """How firmly the grounding points at each device's zone, 0..1.
+
+    The attention mass on the zone's regions (weighted by how much of each region the zone
+    covers), divided by the most a zone of that shape can get: all attention on its
+    best-covered region. A small zone inside one region can thus still score 1.
+    """
     rows, cols = grid
     probs = grounding.reshape(rows, cols)
     scores = {}
     for dev_id, (x, y, w, h) in zones.items():
-        total = 0.0
+        total, best_cover = 0.0, 0.0
         for r in range(rows):
-            top, bottom = r / rows, (r + 1) / rows
-            dy = max(0.0, min(bottom, y + h) - max(top, y)) * rows
-            if dy <= 0:
-                continue
+            dy = max(0.0, min((r + 1) / rows, y + h) - max(r / rows, y)) * rows
             for c in range(cols):
-                left, right = c / cols, (c + 1) / cols
-                dx = max(0.0, min(right, x + w) - max(left, x)) * cols
-                total += float(probs[r, c]) * dx * dy
-        scores[dev_id] = total
+                dx = max(0.0, min((c + 1) / cols, x + w) - max(c / cols, x)) * cols
+                if dx > 0 and dy > 0:
+                    total += float(probs[r, c]) * dx * dy
+                    best_cover = max(best_cover, dx * dy)
+        scores[dev_id] = total / best_cover if best_cover else 0.0
     return scores

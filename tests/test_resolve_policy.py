@@ -167,3 +167,15 @@ def test_bio_tags_to_spans() -> None:
     offsets = [(0, 3), (4, 8), (8, 9), (10, 13), (14, 16)]
     tags = ["O", "B-DEV", "O", "O", "B-DEV"]
     assert [s.text for s in spans_from_tags(text, tags, offsets)] == ["lamp", "tv"]
+
+
+def test_zone_score_is_relative_to_what_the_zone_can_reach(home: HomeConfig) -> None:
+    cam = home.cameras["living_room_cam"]
+    grid = np.zeros((6, 6), np.float32)
+    grid[2, 4] = 1.0  # the speaker's zone [0.68, 0.45, 0.08, 0.2] lies inside column 4
+    scores = zone_scores(grid.ravel(), (6, 6), cam.zones)
+    assert scores["living_room_speaker"] > 0.5 > scores["living_room_tv"]
+    half = np.zeros((6, 6), np.float32)
+    half[2, 0] = half[2, 4] = 0.5  # between the lamp and the speaker: ask
+    assert run(home, "turn_off", "turn [that](DEV) off", "living_room_cam",
+               half.ravel())[2] == "clarify"
