@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import AssistantError
+from assistant.types import Utterance
 
 log = logging.getLogger(__name__)
 
@@ -466,3 +467,11 @@ def open_audio_source(
             device = int(device)
         return MicrophoneSource(device, chunk_ms=chunk_ms, stream_factory=stream_factory)
     return WavFileSource(spec, realtime=realtime, chunk_ms=chunk_ms)
+
+
+def wav_utterance(path: str | Path) -> Utterance:
+    """A whole WAV file as one utterance (16 kHz mono): for `parse --audio` and tests."""
+    samples = read_wav(path)
+    ended = time.monotonic()
+    return Utterance(audio=samples, sample_rate=SAMPLE_RATE, source=str(path),
+                     started_at=ended - len(samples) / SAMPLE_RATE, ended_at=ended)

@@ -1,0 +1,382 @@
+"""The daemon: the one place that wires sources, recognizer, brain and MQTT together.
+
+Start order: MQTT (so availability and queued commands work from the first moment), brain
+and recognizer (slow to load), cameras, then audio; READY is sent once all of them are up.
+Stop order is the reverse, then queued MQTT messages drain and `offline` is published.
+
+Threads: one per camera (newest frame only), one for audio (endpointing), paho's network
+thread. All of them only put events on one queue; the main loop does the work, so the
+stages never race and the watchdog ping proves the loop itself is alive.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import re
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.audio import AudioSource, open_audio_source
+from assistant.capture import CameraWorker
+from assistant.config import HomeConfig
+from assistant.endpoint import EndpointConfig, Endpointer
+from assistant.mqtt import ConfirmReply, MqttLink, MqttSettings
+from assistant.pipeline import Brain
+from assistant.sdnotify import SystemdNotifier
+from assistant.speech import Recognizer, make_recognizer
+from assistant.types import Command, ParseRequest, ParseResult, Transcript, Utterance
+from assistant.vocabulary import HomeVocabulary
+
+log = logging.getLogger(__name__)
+
+YES = frozenset({"yes", "yeah", "yep", "yes please", "confirm", "do it", "go ahead", "sure",
+                 "ok", "okay", "correct", "affirmative"})
+NO = frozenset({"no", "nope", "cancel", "stop", "don't", "do not", "never mind", "abort"})
+
+
+def mqtt_settings(config: HomeConfig) -> MqttSettings:
+    m = config.mqtt
+    return MqttSettings(
+        host=m.host, port=m.port, client_id=m.client_id, prefix=m.prefix,
+        keepalive=m.keepalive, tls=m.tls, ca_file=m.ca_file, cert_file=m.cert_file,
+        key_file=m.key_file, insecure=m.insecure, username=m.username,
+        password_file=m.password_file, queue_max=m.queue_max,
+        queue_max_age_s=m.queue_max_age_s, reconnect_min_s=m.reconnect_min_s,
+        reconnect_max_s=m.reconnect_max_s)
+
+
+def home_recognizer(config: HomeConfig) -> Recognizer:
+    """The configured recognizer, biased to this home's names (and wake phrase)."""
+    names = [n for dev in config.devices.values() for n in (dev.name, *dev.aliases)]
+    rooms = [n for room in config.rooms.values() for n in (room.name, *room.aliases)]
+    vocabulary = HomeVocabulary.from_names(names, rooms, config.speech.wake_phrase)
+    return make_recognizer(config.speech.backend, config.speech.vosk_model, vocabulary)
+
+
+@dataclass(frozen=True)
+class DaemonOptions:
+    """How this run gets its input (the config says what the home is)."""
+
+    audio: tuple[str, ...] = ("mic",)
+    """Audio sources in order: "mic", "mic:<device>", or WAV paths (the demo, tests)."""
+    realtime: bool = True
+    """Feed WAV files at real-time pace (as a microphone would) rather than at once."""
+    exit_when_done: bool = False
+    """Stop once every audio source has ended (WAV files): for demos and tests."""
+    camera_sources: dict[str, str] = field(default_factory=dict)
+    """Camera id -> source overriding devices.yaml (a video file for the demo)."""
+    watchdog_s: float | None = None
+    """Ping interval; None: from $WATCHDOG_USEC (half of WatchdogSec) when set."""
+    frame_max_age_s: float = 2.0
+    """An older frame counts as no frame: image-present off."""
+    start_cameras: tuple[str, ...] | None = None
+    """Which configured cameras to open; None: all of them."""
+
+
+@dataclass
+class _Pending:
+    """A sensitive action waiting for a yes."""
+
+    id: str
+    result: ParseResult
+    deadline: float
+
+
+@dataclass(frozen=True)
+class _Heard:
+    utterance: Utterance
+
+
+@dataclass(frozen=True)
+class _Typed:
+    request: ParseRequest
+
+
+@dataclass(frozen=True)
+class _AudioEnded:
+    source: str
+
+
+class Daemon:
+    """Hears, sees, understands and acts. `run()` returns the process exit code."""
+
+    def __init__(self, config: HomeConfig, brain: Brain, recognizer: Recognizer,
+                 link: MqttLink | None = None, options: DaemonOptions | None = None,
+                 *, notifier: SystemdNotifier | None = None,
+                 report: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.config = config
+        self.brain = brain
+        self.recognizer = recognizer
+        self.options = options or DaemonOptions()
+        self.notifier = notifier or SystemdNotifier()
+        self.report = report  # called with every utterance event (the demo prints them)
+        self.events: queue.Queue[object] = queue.Queue(maxsize=256)
+        self.stopping = threading.Event()
+        self.link = link or MqttLink(mqtt_settings(config), on_command=self._on_typed,
+                                     on_confirm=self._on_confirm, on_ptt=self._on_ptt)
+        self.cameras: dict[str, CameraWorker] = {}
+        self.audio_sources: list[AudioSource] = []
+        self._audio_thread: threading.Thread | None = None
+        self._pending: _Pending | None = None
+        self._ptt_until = 0.0
+        self._wake = _words(config.speech.wake_phrase) if config.speech.wake_phrase else ()
+        self.handled = 0
+
+    # -- callbacks from other threads: they only enqueue ----------------------------------
+
+    def _on_typed(self, request: ParseRequest) -> None:
+        self._put(_Typed(request))
+
+    def _on_confirm(self, reply: ConfirmReply) -> None:
+        self._put(reply)
+
+    def _on_ptt(self, pressed: bool) -> None:
+        # Push-to-talk opens a window in which no wake phrase is needed.
+        self._ptt_until = time.monotonic() + (30.0 if pressed else 0.0)
+
+    def _put(self, event: object) -> None:
+        try:
+            self.events.put_nowait(event)
+        except queue.Full:
+            log.warning("event queue full: dropping %s", type(event).__name__)
+
+    def request_stop(self, *_: object) -> None:
+        self.stopping.set()
+        self._put(None)  # wake the main loop
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.link.start()
+        for cam_id, cam in self.config.cameras.items():
+            if self.options.start_cameras is not None and cam_id not in self.options.start_cameras:
+                continue
+            spec = self.options.camera_sources.get(cam_id, cam.source)
+            self.cameras[cam_id] = CameraWorker(cam_id, spec, fps=cam.fps).start()
+        self.audio_sources = [open_audio_source(spec, realtime=self.options.realtime)
+                              for spec in self.options.audio]
+        self._audio_thread = threading.Thread(target=self._audio_loop, name="audio",
+                                              daemon=True)
+        self._audio_thread.start()
+        self.notifier.notify("READY=1\nSTATUS=listening")
+        log.info("ready: %d camera(s), audio from %s", len(self.cameras),
+                 ", ".join(self.options.audio))
+
+    def _audio_loop(self) -> None:
+        endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
+        for spec, source in zip(self.options.audio, self.audio_sources, strict=True):
+            endpointer = Endpointer(endpoint, source=spec)
+            try:
+                for chunk in source:
+                    if self.stopping.is_set():
+                        return
+                    for utt in endpointer.feed_chunk(chunk):
+                        self._put(_Heard(utt))
+                for utt in endpointer.flush():
+                    self._put(_Heard(utt))
+            except Exception as exc:  # a source failing must not take the daemon down
+                log.error("audio source %s failed: %s", spec, exc)
+            self._put(_AudioEnded(spec))
+
+    def run(self) -> int:
+        """Start, serve until SIGTERM/SIGINT (or the end of file input), stop cleanly."""
+        previous = {sig: signal.signal(sig, self.request_stop)
+                    for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self.start()
+            self._loop()
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def _loop(self) -> None:
+        ping = self.options.watchdog_s or self.notifier.watchdog_interval()
+        ended: set[str] = set()
+        next_ping = time.monotonic()
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            if ping and now >= next_ping:
+                self.notifier.notify("WATCHDOG=1")
+                next_ping = now + ping
+            try:
+                event = self.events.get(timeout=min(0.5, ping or 0.5))
+            except queue.Empty:
+                event = None
+            self._expire_pending()
+            if isinstance(event, _Heard):
+                self.handle_utterance(event.utterance)
+            elif isinstance(event, _Typed):
+                self.handle_text(event.request.text, event.request.camera, source="mqtt")
+            elif isinstance(event, ConfirmReply):
+                self._answer(event.accepted, via="mqtt")
+            elif isinstance(event, _AudioEnded):
+                ended.add(event.source)
+                if self.options.exit_when_done and ended >= set(self.options.audio):
+                    log.info("all audio sources ended")
+                    return
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.notifier.notify("STOPPING=1")
+        for source in self.audio_sources:
+            source.close()
+        if self._audio_thread is not None:
+            self._audio_thread.join(timeout=2.0)
+        for worker in self.cameras.values():
+            worker.stop()
+        self.link.close(drain_timeout=3.0)  # delivers what is queued, then `offline`
+        log.info("stopped after %d utterance(s)", self.handled)
+
+    # -- the pipeline ----------------------------------------------------------------------
+
+    def handle_utterance(self, utt: Utterance) -> ParseResult | None:
+        started = time.monotonic()
+        transcript = self.recognizer.recognize(utt)
+        asr_ms = (time.monotonic() - started) * 1000
+        return self._understand(transcript, self.config.speech.camera,
+                                {"endpoint_to_asr_ms": (started - utt.ended_at) * 1000,
+                                 "asr_ms": asr_ms}, utt.ended_at)
+
+    def handle_text(self, text: str, camera: str | None, source: str = "text"
+                    ) -> ParseResult | None:
+        now = time.monotonic()
+        transcript = Transcript(text=text, recognizer="text", source=source, ended_at=now)
+        return self._understand(transcript, camera, {}, now)
+
+    def _understand(self, transcript: Transcript, camera: str | None,
+                    timings: dict[str, float], ended_at: float) -> ParseResult | None:
+        self.handled += 1
+        text = transcript.text.strip()
+        if not text:
+            self._event(transcript.text, None, timings, ended_at, note="nothing recognised")
+            return None
+        if self._pending is not None and _words(text):
+            reply = self._reply(text)
+            if reply is not None:
+                pending = self._pending
+                sent = self._answer(reply, via="voice")
+                result = dataclasses.replace(
+                    pending.result, text=text, decision="act" if sent else "ignore",
+                    commands=sent, reason="confirmed" if sent else "declined or expired")
+                self._event(text, result, timings, ended_at)
+                return result
+        if self._wake and transcript.recognizer != "text":
+            words = _words(text)
+            if words[: len(self._wake)] == self._wake:
+                text = " ".join(words[len(self._wake):])
+            elif time.monotonic() > self._ptt_until:
+                self._event(text, None, timings, ended_at, note="no wake phrase")
+                return None
+        if camera is not None and camera not in self.config.cameras:
+            camera = None
+        frame = None
+        if camera is not None and camera in self.cameras:
+            latest = self.cameras[camera].latest(self.options.frame_max_age_s)
+            frame = latest.image if latest is not None else None
+        t0 = time.monotonic()
+        result = self.brain.parse_batch([ParseRequest(text=text, camera=camera,
+                                                      image=frame)])[0]
+        timings["understand_ms"] = (time.monotonic() - t0) * 1000
+        t1 = time.monotonic()
+        if result.decision == "act":
+            for command in result.commands:
+                self.link.publish_command(command)
+        elif result.decision == "confirm":
+            self._ask(result)
+        timings["publish_ms"] = (time.monotonic() - t1) * 1000
+        self._event(text, result, timings, ended_at, image_present=frame is not None)
+        return result
+
+    def _event(self, text: str, result: ParseResult | None, timings: dict[str, float],
+               ended_at: float, **extra: object) -> None:
+        timings["end_to_publish_ms"] = (time.monotonic() - ended_at) * 1000
+        event: dict[str, Any] = {
+            "text": text,
+            "intent": result.intent if result else "none",
+            "confidence": round(result.confidence, 4) if result else None,
+            "targets": list(result.targets) if result else [],
+            "value": result.value if result else None,
+            "decision": result.decision if result else "ignore",
+            "reason": result.reason if result else extra.pop("note", ""),
+            "commands": [c.to_json() for c in result.commands] if result else [],
+            "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+            **extra,
+        }
+        self.link.publish_event(event)
+        if self.report is not None:
+            self.report(event)
+        log.info("heard %r -> %s %s %s", text, event["intent"], event["targets"],
+                 event["decision"])
+
+    # -- confirmation of sensitive actions -------------------------------------------------
+
+    def _ask(self, result: ParseResult) -> None:
+        timeout = self.config.speech.confirm_timeout_s
+        self._pending = _Pending(uuid.uuid4().hex[:8], result, time.monotonic() + timeout)
+        names = ", ".join(self.config.devices[t].name for t in result.targets)
+        self.link.publish_confirmation_request(
+            self._pending.id, f"Do you want me to {result.intent.replace('_', ' ')} the "
+            f"{names}?", intent=result.intent, targets=result.targets, value=result.value,
+            expires_in_s=timeout)
+
+    @staticmethod
+    def _reply(text: str) -> bool | None:
+        """True for a yes, False for a no, None when the utterance is neither."""
+        said = " ".join(_words(text))
+        first = said.split()[0] if said else ""
+        if said in YES or first in YES:
+            return True
+        if said in NO or first in NO:
+            return False
+        return None
+
+    def _answer(self, accepted: bool, via: str) -> tuple[Command, ...]:
+        """Send the held commands on a timely yes; return what was sent."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            log.info("a %s confirmation reply came with nothing pending", via)
+            return ()
+        if time.monotonic() > pending.deadline:
+            log.info("confirmation %s came too late: cancelled", pending.id)
+            return ()
+        if not accepted:
+            log.info("confirmation %s declined via %s", pending.id, via)
+            return ()
+        result = pending.result
+        for command in result.held:
+            self.link.publish_command(command)
+        log.info("confirmed via %s: %s %s", via, result.intent, ", ".join(result.targets))
+        return result.held
+
+    def _expire_pending(self) -> None:
+        if self._pending is not None and time.monotonic() > self._pending.deadline:
+            log.info("confirmation %s timed out: cancelled", self._pending.id)
+            self._pending = None
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z']+", text.lower()))
+
+
+def camera_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """["living_room_cam=samples/living_room.avi"] -> {id: source}."""
+    out = {}
+    for pair in pairs:
+        cam, sep, source = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--camera-source {pair!r}: expected CAMERA=SOURCE")
+        out[cam] = source
+    return out
+
+
+def split_specs(specs: Sequence[str]) -> tuple[str, ...]:
+    return tuple(specs) or ("mic",)

@@ -1,0 +1,428 @@
+"""Speech recognition: an endpointed utterance (or a stream of chunks) in, text out.
+
+Two recognizers behind one `Recognizer` protocol:
+
+- `VoskRecognizer`: the primary one. Streaming Kaldi models (about 40 MB for small
+  English), biased to the home with a runtime phrase list where the model allows it.
+  Models are never downloaded here: a path comes from the config or
+  `VOSK_MODEL_PATH` (`assistant models fetch vosk-en` fetches the official one).
+- `PocketSphinxRecognizer`: the out-of-the-box English recognizer. Its US English
+  acoustic model and dictionary ship in the pocketsphinx wheel; it decodes against a
+  JSGF grammar of the home's command shapes (`HomeVocabulary.jsgf()`), so speech
+  outside the grammar yields "" rather than a guessed command.
+
+`make_recognizer()` is the one factory the daemon calls.
+
+Audio is 16 kHz mono int16 throughout (`Utterance`); chunks may be int16 numpy
+arrays or little-endian PCM bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.errors import AssistantError
+from assistant.types import Transcript, Utterance
+from assistant.vocabulary import HomeVocabulary, fallback_pronunciations
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["vosk", "pocketsphinx", "auto"]
+PcmChunk = npt.NDArray[np.int16] | bytes
+
+VOSK_MODEL_ENV = "VOSK_MODEL_PATH"
+UNKNOWN_WORD = "[unk]"
+_FEED_SAMPLES = 4000  # 0.25 s at 16 kHz: how recognize() feeds a whole utterance
+
+
+class SpeechError(AssistantError):
+    """A recognizer cannot be built or fed; the message is one line for the user."""
+
+
+class Recognizer(Protocol):
+    """Turns speech into text, for a whole utterance or as a stream of chunks."""
+
+    name: str
+    """ "vosk" or "pocketsphinx", as `Transcript.recognizer` reports it."""
+    sample_rate: int
+    """Sample rate the recognizer expects (16000)."""
+    load_seconds: float
+    """How long building the recognizer took (model load, grammar compile)."""
+
+    def recognize(self, utt: Utterance) -> Transcript:
+        """Final text of a whole utterance ("" if nothing was understood)."""
+        ...
+
+    def accept(self, chunk: PcmChunk) -> str | None:
+        """Feed the next chunk of a stream; the partial text so far, or None if none."""
+        ...
+
+    def final(self) -> Transcript:
+        """End the stream: its final text. The next `accept` starts a new one."""
+        ...
+
+    def reset(self) -> None:
+        """Drop any stream in progress."""
+        ...
+
+
+def pcm_bytes(chunk: PcmChunk) -> bytes:
+    """Little-endian 16-bit PCM bytes of an int16 array (or bytes, passed through)."""
+    if isinstance(chunk, bytes | bytearray | memoryview):
+        return bytes(chunk)
+    if chunk.dtype != np.int16:
+        raise SpeechError(f"audio chunks must be int16 samples, got {chunk.dtype}")
+    if chunk.ndim != 1:
+        raise SpeechError(f"audio chunks must be mono (1-D), got shape {chunk.shape}")
+    return chunk.astype("<i2", copy=False).tobytes()
+
+
+def _check_rate(utt: Utterance, expected: int) -> None:
+    if utt.sample_rate != expected:
+        raise SpeechError(
+            f"{utt.source or 'audio'}: {utt.sample_rate} Hz audio, the recognizer "
+            f"expects {expected} Hz"
+        )
+
+
+def _feed(rec: Recognizer, audio: npt.NDArray[np.int16]) -> None:
+    for start in range(0, len(audio), _FEED_SAMPLES):
+        rec.accept(audio[start:start + _FEED_SAMPLES])
+
+
+# --------------------------------------------------------------------------- Vosk
+
+
+def vosk_model_dir(model_path: str | os.PathLike[str] | None) -> Path:
+    """The model directory from the argument or VOSK_MODEL_PATH, checked to exist."""
+    raw = os.fspath(model_path) if model_path is not None else os.environ.get(VOSK_MODEL_ENV)
+    if not raw:
+        raise SpeechError(
+            f"no Vosk model configured: set speech.vosk_model or {VOSK_MODEL_ENV} "
+            "(`assistant models fetch vosk-en` downloads the small English model)"
+        )
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SpeechError(f"Vosk model not found: {path} is not a directory")
+    if not (path / "am" / "final.mdl").is_file():
+        raise SpeechError(f"not a Vosk model: {path} has no am/final.mdl")
+    return path
+
+
+def vosk_supports_grammar(model_dir: Path) -> bool:
+    """Whether a Vosk model takes runtime phrase lists.
+
+    Small ("lookahead") models carry graph/HCLr.fst + graph/Gr.fst and compile a
+    grammar at run time. Big models carry a static graph/HCLG.fst, which Vosk
+    prefers; they ignore phrase lists (with a log line) and use their full vocabulary.
+    """
+    graph = model_dir / "graph"
+    return (
+        (graph / "HCLr.fst").is_file()
+        and (graph / "Gr.fst").is_file()
+        and not (graph / "HCLG.fst").is_file()
+    )
+
+
+class VoskRecognizer:
+    """Vosk (Kaldi) streaming recognizer, biased toward the home's words."""
+
+    name = "vosk"
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        vocabulary: HomeVocabulary | None = None,
+        sample_rate: int = 16000,
+        *,
+        log_level: int = -1,
+    ) -> None:
+        """Load the model at `model_path` (else VOSK_MODEL_PATH).
+
+        `log_level` is Vosk's (Kaldi's) global log level: -1 silences its stderr
+        chatter; 0 shows it. Phrase-list words the model lacks are dropped (logged)
+        before Vosk sees them.
+        """
+        import vosk
+
+        self.model_dir = vosk_model_dir(model_path)
+        self.sample_rate = sample_rate
+        vosk.SetLogLevel(log_level)
+        t0 = time.perf_counter()
+        try:
+            self._model = vosk.Model(str(self.model_dir))
+        except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+            raise SpeechError(f"Vosk could not load the model at {self.model_dir}") from exc
+        self.supports_grammar = vosk_supports_grammar(self.model_dir)
+        self.phrases: list[str] | None = None
+        """The phrase list in force (filtered to words the model knows), or None."""
+        if vocabulary is not None:
+            self.phrases = self._phrase_list(vocabulary)
+        self._vosk = vosk
+        self._rec = self._new_kaldi()
+        self._segments: list[dict[str, Any]] = []
+        self.load_seconds = time.perf_counter() - t0
+        log.info("vosk model %s loaded in %.2f s (phrase list: %s)", self.model_dir,
+                 self.load_seconds,
+                 f"{len(self.phrases)} words" if self.phrases is not None else "none")
+
+    def knows(self, word: str) -> bool:
+        """Whether the model's vocabulary has `word`."""
+        return int(self._model.vosk_model_find_word(word)) >= 0
+
+    def _phrase_list(self, vocabulary: HomeVocabulary) -> list[str] | None:
+        if not self.supports_grammar:
+            log.info("vosk model %s has a static graph (HCLG.fst): it ignores phrase "
+                     "lists, decoding with its full vocabulary", self.model_dir)
+            return None
+        wanted = vocabulary.phrase_list()
+        known = [w for w in wanted if self.knows(w)]
+        missing = [w for w in wanted if w not in set(known)]
+        if missing:
+            log.info("vosk phrase list leaves out %d words the model lacks: %s",
+                     len(missing), " ".join(missing))
+        if not [w for w in known if w != UNKNOWN_WORD]:
+            log.warning("vosk model %s knows none of the home's words: no phrase list",
+                        self.model_dir)
+            return None
+        return known
+
+    def _new_kaldi(self) -> Any:
+        if self.phrases is not None:
+            # ensure_ascii=False: Vosk's JSON reader does not decode \uXXXX escapes,
+            # so an escaped non-ASCII word would never match the model's vocabulary.
+            grammar = json.dumps(self.phrases, ensure_ascii=False)
+            rec = self._vosk.KaldiRecognizer(self._model, float(self.sample_rate), grammar)
+        else:
+            rec = self._vosk.KaldiRecognizer(self._model, float(self.sample_rate))
+        rec.SetWords(True)
+        return rec
+
+    def recognize(self, utt: Utterance) -> Transcript:
+        _check_rate(utt, self.sample_rate)
+        self.reset()
+        _feed(self, utt.audio)
+        return replace(self.final(), source=utt.source, ended_at=utt.ended_at)
+
+    def accept(self, chunk: PcmChunk) -> str | None:
+        data = pcm_bytes(chunk)
+        if self._rec.AcceptWaveform(data):
+            # Vosk found an endpoint inside the stream: keep the finished segment.
+            result = json.loads(self._rec.Result())
+            if _clean(result.get("text", "")):
+                self._segments.append(result)
+            partial = ""
+        else:
+            partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        text = " ".join([*(_clean(s["text"]) for s in self._segments), _clean(partial)])
+        return text.strip() or None
+
+    def final(self) -> Transcript:
+        result = json.loads(self._rec.FinalResult())
+        segments = [*self._segments, result]
+        self._segments = []
+        text = " ".join(t for t in (_clean(s.get("text", "")) for s in segments) if t)
+        confs = [float(w["conf"]) for s in segments for w in s.get("result", ())
+                 if w.get("word") != UNKNOWN_WORD]
+        confidence = float(np.mean(confs)) if confs and text else None
+        return Transcript(text=text, recognizer=self.name, confidence=confidence,
+                          source="stream", ended_at=time.monotonic())
+
+    def reset(self) -> None:
+        self._rec.Reset()
+        self._segments = []
+
+
+def _clean(text: str) -> str:
+    """Vosk text without "[unk]" tokens (speech outside the phrase list)."""
+    return " ".join(w for w in text.split() if w != UNKNOWN_WORD)
+
+
+# ------------------------------------------------------------------- PocketSphinx
+
+
+# Decoder settings, each checked on synthetic commands (Piper and espeak-ng voices
+# against the reference home's grammar; tests/data/speech):
+DECODER_SETTINGS: dict[str, Any] = {
+    # Dither: +-1 LSB of noise before the features. Stretches of digital silence
+    # (file padding, muted USB microphones) otherwise give log energies of -inf
+    # that throw normalisation off: exact transcripts went from 4 to 8 of 10.
+    # A fixed seed keeps results repeatable.
+    "dither": True,
+    "seed": 1,
+    # Narrower beams than the defaults (1e-48, 7e-29): 3-5x faster with a grammar
+    # of this size and no loss (slightly fewer stray words, if anything).
+    "beam": 1e-30,
+    "wbeam": 1e-20,
+    # Silence is cheap enough that trailing noise is not taken for a short optional
+    # word ("... the router up"); the default 0.005 invited that.
+    "silprob": 0.2,
+    # Gaussians scored per senone: 8 instead of 4 took a few more of the robotic
+    # espeak-ng clips; more gained little for the time.
+    "topn": 8,
+}
+
+
+class PocketSphinxRecognizer:
+    """PocketSphinx 5 with its bundled US English model and the home's JSGF grammar."""
+
+    name = "pocketsphinx"
+    search_name = "home"
+
+    def __init__(
+        self, vocabulary: HomeVocabulary | None, sample_rate: int = 16000,
+        *, cmn_warmup: int = 3,
+    ) -> None:
+        """Build the decoder; with no vocabulary it falls back to the general LM.
+
+        The general language model recognises few commands right (0-2 of 5 in a
+        check); the grammar is what makes PocketSphinx usable here. Vocabulary words
+        its dictionary lacks are spelled from parts where possible ("unmute" = "un" +
+        "mute") or left out of the grammar; both are logged.
+        """
+        import pocketsphinx
+
+        t0 = time.perf_counter()
+        self.sample_rate = sample_rate
+        self.grammar: str | None = None
+        """The JSGF grammar in force, or None for the general language model."""
+        self.spelled: dict[str, str] = {}
+        """Words given a pronunciation built from dictionary parts."""
+        self.dropped: tuple[str, ...] = ()
+        """Vocabulary words left out: no pronunciation could be found."""
+        self._fsg: Any = None
+        try:
+            if vocabulary is None:
+                log.warning("pocketsphinx without a home vocabulary: general language "
+                            "model, expect poor command accuracy")
+                self._decoder = pocketsphinx.Decoder(
+                    samprate=sample_rate, loglevel="FATAL", **DECODER_SETTINGS
+                )
+            else:
+                self._decoder = pocketsphinx.Decoder(
+                    samprate=sample_rate, lm=None, loglevel="FATAL", **DECODER_SETTINGS
+                )
+                self._load_grammar(vocabulary)
+        except (RuntimeError, ValueError) as exc:
+            raise SpeechError(f"pocketsphinx could not start: {exc}") from exc
+        self._in_utt = False
+        self._utterances = 0
+        self.cmn_warmup = cmn_warmup
+        """Whole utterances decoded with batch CMN before the live estimate is used."""
+        self.load_seconds = time.perf_counter() - t0
+        log.info("pocketsphinx ready in %.2f s (%s)", self.load_seconds,
+                 "home grammar" if self.grammar else "general LM")
+
+    def _load_grammar(self, vocabulary: HomeVocabulary) -> None:
+        decoder = self._decoder
+        self.spelled, self.dropped = fallback_pronunciations(
+            vocabulary.words(), decoder.lookup_word
+        )
+        for word, phones in self.spelled.items():
+            decoder.add_word(word, phones, True)
+        dropped = set(self.dropped)
+        self.grammar = vocabulary.jsgf(known=lambda w: w not in dropped)
+        decoder.add_jsgf_string(self.search_name, self.grammar)
+        decoder.activate_search(self.search_name)
+        self._fsg = decoder.get_fsg(self.search_name)
+
+    def knows(self, word: str) -> bool:
+        """Whether the decoder's dictionary has `word` (after spelled additions)."""
+        return self._decoder.lookup_word(word) is not None
+
+    def recognize(self, utt: Utterance) -> Transcript:
+        _check_rate(utt, self.sample_rate)
+        self.reset()
+        # Cepstral mean normalisation (CMN): the live estimate starts from the
+        # model's generic value and adapts to the microphone utterance by utterance,
+        # which beats a per-utterance (batch) mean once it has heard a few (41 vs 37
+        # of 55 fixtures in sequence) but not for the first ones (32 vs 35 of 55
+        # single-shot, as `parse --audio` runs). So: batch CMN for the first
+        # `cmn_warmup` whole utterances, the adapted live estimate after that.
+        full_utt = self._utterances < self.cmn_warmup
+        self._decoder.start_utt()
+        self._in_utt = True
+        self._decoder.process_raw(pcm_bytes(utt.audio), False, full_utt)
+        return replace(self.final(), source=utt.source, ended_at=utt.ended_at)
+
+    def accept(self, chunk: PcmChunk) -> str | None:
+        if not self._in_utt:
+            self._decoder.start_utt()
+            self._in_utt = True
+        self._decoder.process_raw(pcm_bytes(chunk), False, False)
+        hyp = self._decoder.hyp()
+        return hyp.hypstr if hyp is not None and hyp.hypstr else None
+
+    def final(self) -> Transcript:
+        # No confidence: the grammar search has no lattice, so PocketSphinx's
+        # posterior is not calibrated (0.0003-0.04 on correct transcripts here), and
+        # the path score per frame did not separate commands from chit-chat either.
+        text = ""
+        if self._in_utt:
+            self._decoder.end_utt()
+            self._in_utt = False
+            self._utterances += 1
+            hyp = self._decoder.hyp()
+            if hyp is not None and hyp.hypstr:
+                text = hyp.hypstr
+                if self._fsg is not None and not self._fsg.accept(text):
+                    # No path reached the grammar's end: PocketSphinx then reports
+                    # the best partial path ("turn off the"), which is not a command.
+                    log.debug("pocketsphinx: %r is outside the grammar, dropped", text)
+                    text = ""
+        return Transcript(text=text, recognizer=self.name, confidence=None,
+                          source="stream", ended_at=time.monotonic())
+
+    def reset(self) -> None:
+        if self._in_utt:
+            self._decoder.end_utt()
+            self._in_utt = False
+
+
+# ------------------------------------------------------------------------ factory
+
+
+def make_recognizer(
+    backend: Backend | str = "auto",
+    model_path: str | os.PathLike[str] | None = None,
+    vocabulary: HomeVocabulary | None = None,
+    sample_rate: int = 16000,
+) -> Recognizer:
+    """Build the configured recognizer.
+
+    "auto": Vosk when a model path is configured (it must then exist: a configured
+    path that is wrong is an error, not a silent downgrade) or VOSK_MODEL_PATH names
+    an existing directory; otherwise PocketSphinx, the English recognizer that works
+    out of the box.
+    """
+    if backend not in ("vosk", "pocketsphinx", "auto"):
+        raise SpeechError(
+            f"unknown speech backend {backend!r}: use vosk, pocketsphinx or auto"
+        )
+    chosen = backend
+    if backend == "auto":
+        env = os.environ.get(VOSK_MODEL_ENV)
+        if model_path is not None or (env and Path(env).expanduser().is_dir()):
+            chosen = "vosk"
+        else:
+            if env:
+                log.warning("%s=%s is not a directory: using pocketsphinx",
+                            VOSK_MODEL_ENV, env)
+            chosen = "pocketsphinx"
+    recognizer: Recognizer
+    if chosen == "vosk":
+        recognizer = VoskRecognizer(model_path, vocabulary, sample_rate)
+    else:
+        recognizer = PocketSphinxRecognizer(vocabulary, sample_rate)
+    log.info("speech recognizer: %s (backend %s), loaded in %.2f s", recognizer.name,
+             backend, recognizer.load_seconds)
+    return recognizer
