@@ -69,7 +69,7 @@ class DataConfig:
     """How much data: training homes x utterances each, held-out homes x utterances."""
 
     train_homes: int = 300
-    per_home: int = 150
+    per_home: int = 200
     eval_homes: int = 60
     eval_per_home: int = 50
     reference_eval: int = 600  # fresh reference-home utterances (approximate)

@@ -42,18 +42,32 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from assistant.labels import COLORS, INTENTS, TYPE_INTENTS
 from assistant.resolve import KIND_WORDS as RESOLVER_KIND_WORDS
+from assistant.resolve import normalize, singular
 from export import lexicon as lx
 from export.example import Example, Span
 from export.homes import Device, Home, random_home, spoken_key
 
 NONE_SHARE = 0.33
 REFERENCE_SHARE = 0.12
+# Shares of the phrasing variants layered over commands.
+TRAIL_SHARE = 0.13  # "... for the kids", "... for a sec"
+AMOUNT_SHARE = 0.22  # "turn the tv down a bit" (up/down intents)
+LEAD_SHARE = 0.06  # "we're heading out , lock the front door"
+STACK_SHARE = 0.07  # "the lamp light", "the fan thing"
+SLIP_SHARE = 0.08  # "front dor", "lamb" (asr/lower styles; less when typed)
+SPLIT_SHARE = 0.07  # "un mute", "turn the heating app", "of" for "off"
+APPLIANCE_SHARE = 0.45  # of unknown-device commands whose intent has appliances
+AMOUNT_INTENTS = frozenset({"brightness_up", "brightness_down", "temperature_up",
+                            "temperature_down", "volume_up", "volume_down"})
+# Templates that already say how much (or are statements) take no amount phrase.
+_HAS_AMOUNT = re.compile(r"\b(bit|notch|little|lot|much|way|right|too|enough|can't|barely|"
+                         r"louder|quieter|brighter|dimmer|warmer|cooler|low)\b|\{N\}")
 
 # Relative frequency of each command intent.
 INTENT_WEIGHTS: dict[str, float] = {
@@ -210,6 +224,11 @@ def _build_tables() -> tuple[dict[str, dict[str, list[Template]]], dict[str, lis
 
 
 EXPLICIT, IMPLICIT = _build_tables()
+# Appliances no home has ("start the washing machine"): intent -> (surfaces, templates).
+APPLIANCES: dict[str, tuple[tuple[str, ...], tuple[Template, ...]]] = {
+    intent: (surfaces, tuple(compile_template(raw) for raw in raws))
+    for intent, (surfaces, raws) in lx.APPLIANCES.items()
+}
 NONE_TEMPLATES: tuple[tuple[str, float, tuple[Template, ...]], ...] = tuple(
     (cat, weight, tuple(compile_template(raw) for raw in raws))
     for cat, (weight, raws) in lx.NONE.items()
@@ -407,6 +426,47 @@ class HomeView:
         self.room_keys = [spoken_key(n) for n in self.room_words]
         self.usable = {intent: [d for d in home.devices if d.type in table and fits(d, intent)]
                        for intent, table in EXPLICIT.items()}
+        self._names: dict[str, set[str]] | None = None
+        self._room_norms: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> dict[str, set[str]]:
+        """Normalised spoken name -> device ids, as assistant/resolve.py builds it."""
+        if self._names is None:
+            names: dict[str, set[str]] = {}
+            for dev in self.home.devices:
+                for name in (*dev.surfaces, dev.id.replace("_", " ")):
+                    norm = normalize(name)
+                    for form in {norm, singular(norm)}:
+                        names.setdefault(form, set()).add(dev.id)
+            self._names = names
+            self._room_norms = tuple(normalize(n) for names_ in self.home.rooms.values()
+                                     for n in (*names_,) if normalize(n))
+        return self._names
+
+    def mention_is(self, mention: str, dev_id: str) -> bool:
+        """Does the resolver read this DEV mention (no room named) as exactly `dev_id`?
+
+        Mirrors assistant/resolve.py: an exact name, else the whole names inside it (all
+        of that device), else the best fuzzy name (ratio >= 85, no other device close).
+        """
+        names = self.names
+        text = normalize(mention)
+        if not text or text in RESOLVER_KIND_WORDS:
+            return False
+        if any(text == r or text.startswith(r + " ") or text.endswith(" " + r)
+               for r in self._room_norms):
+            return False
+        exact = names.get(text) or names.get(singular(text))
+        if exact:
+            return exact == {dev_id}
+        padded = f" {text} "
+        inside = [n for n in names if len(n) >= 2 and f" {n} " in padded]
+        if inside:
+            return all(names[n] == {dev_id} for n in inside)
+        close = process.extract(text, list(names), scorer=fuzz.ratio, score_cutoff=85,
+                                limit=None)
+        return bool(close) and all(names[n] == {dev_id} for n, _, _ in close)
 
     def in_room(self, room: str, dtype: str) -> list[Device]:
         return self.by_room_type.get((room, dtype), [])
@@ -495,6 +555,7 @@ class Plan:
     camera_room: str | None
     pointed: str | None = None
     plural: bool = False
+    tags: set[str] = field(default_factory=set)  # phrasing variants ("stack", "appliance")
 
 
 def _pick_camera(rng: random.Random, view: HomeView, p: float = 0.45) -> str | None:
@@ -532,6 +593,10 @@ def _plan_name(rng: random.Random, view: HomeView, intent: str, style: str,
     if tpl is None:
         return None
     fragment = tpl.seq[:1] == (Slot("D"),)
+    stacked = None
+    if rng.random() < STACK_SHARE and not _has_room_word(view, surface):
+        stacked = _stacked(rng, view, dev, surface)
+        surface = stacked or surface
     d_pieces: list[Piece] = [*_article(rng, surface, fragment, style), (surface, "DEV")]
     slots: dict[str, list[Piece]] = {"D": d_pieces}
     if not _has_room_word(view, surface) and dev.type not in HOME_SCOPE and rng.random() < 0.16:
@@ -540,7 +605,18 @@ def _plan_name(rng: random.Random, view: HomeView, intent: str, style: str,
         else:
             d_pieces.extend(room_pieces(rng, view, dev.room, style))
     return Plan("name", dev.type, tpl, slots, [dev.id], _pick_camera(rng, view),
-                plural=_plural(surface))
+                plural=_plural(surface), tags={"stack"} if stacked else set())
+
+
+def _stacked(rng: random.Random, view: HomeView, dev: Device, surface: str) -> str | None:
+    """ "the lamp light", "the tv screen", "the fan thing": a second noun after the name,
+    only when the resolver still finds this device (and nothing else) in the phrase."""
+    last = surface.rsplit(maxsplit=1)[-1]
+    options = [w for w in lx.STACK_AFTER.get(last, ()) if w != last]
+    if not options or rng.random() < 0.45:
+        options = list(lx.STACK_ANY)
+    stacked = f"{surface} {rng.choice(options)}"
+    return stacked if view.mention_is(stacked, dev.id) else None
 
 
 def _kind_word(rng: random.Random, view: HomeView, dtype: str) -> str | None:
@@ -587,6 +663,13 @@ def _plan_kind(rng: random.Random, view: HomeView, intent: str, style: str,
     if word is None or where is None or tpl is None:
         return None
     form, room, camera = where
+    if dtype == "lock" and word in ("door", "doors") and rng.random() < 0.3:
+        stacked = f"{word[:4]} {'locks' if word == 'doors' else 'lock'}"  # "lock the door lock"
+        key = spoken_key(stacked)
+        if key not in view.keys and process.extractOne(
+                key, view.keys, scorer=fuzz.ratio, score_cutoff=80) is None:
+            word = stacked
+    tags = {"stack"} if " " in word else set()
     art = [] if rng.random() < 0.25 else [("the", None)]
     d_pieces: list[Piece] = [*art, (word, "DEV")]
     slots: dict[str, list[Piece]] = {"D": d_pieces}
@@ -617,7 +700,7 @@ def _plan_kind(rng: random.Random, view: HomeView, intent: str, style: str,
             slots["R"] = pieces
         else:
             d_pieces.extend(pieces)
-    return Plan("kind", dtype, tpl, slots, targets, camera, plural=_plural(word))
+    return Plan("kind", dtype, tpl, slots, targets, camera, plural=_plural(word), tags=tags)
 
 
 def _plan_all(rng: random.Random, view: HomeView, intent: str, style: str,
@@ -732,8 +815,36 @@ def _unknown_surface(rng: random.Random, view: HomeView, dtype: str) -> str | No
     return None
 
 
+def _plan_appliance(rng: random.Random, view: HomeView, intent: str, style: str,
+                    imperative: bool) -> Plan | None:
+    """ "start the washing machine", "open the fridge": an appliance the home lacks."""
+    surfaces, tpls = APPLIANCES[intent]
+    surface = rng.choice(surfaces)
+    key = spoken_key(surface)
+    if any(surface in s or s in surface for s in view.by_surface) or process.extractOne(
+            key, view.keys, scorer=fuzz.ratio, score_cutoff=75) is not None:
+        return None
+    ok = [t for t in tpls if t.imperative or not imperative]
+    if not ok:
+        return None
+    tpl = rng.choice(ok)
+    fragment = tpl.seq[:1] == (Slot("D"),)
+    d_pieces: list[Piece] = [*_article(rng, surface, fragment, style), (surface, "DEV")]
+    slots: dict[str, list[Piece]] = {"D": d_pieces}
+    if "R" in tpl.slots and rng.random() < 0.4:
+        slots["R"] = room_pieces(rng, view, rng.choice(view.room_ids), style)
+    dtype = "switch" if intent in ("turn_on", "turn_off") else "cover" \
+        if intent in ("open", "close") else "media_player"
+    return Plan("unknown", dtype, tpl, slots, [], _pick_camera(rng, view),
+                plural=_plural(surface), tags={"appliance"})
+
+
 def _plan_unknown(rng: random.Random, view: HomeView, intent: str, style: str,
                   imperative: bool) -> Plan | None:
+    if intent in APPLIANCES and rng.random() < APPLIANCE_SHARE:
+        plan = _plan_appliance(rng, view, intent, style, imperative)
+        if plan is not None:
+            return plan
     table = EXPLICIT[intent]
     dtype = rng.choice(sorted(table))
     surface = _unknown_surface(rng, view, dtype)
@@ -1073,14 +1184,24 @@ def command_example(rng: random.Random, view: HomeView, intent: str) -> Example 
     if made is None:
         return None
     utt, plan, value = made
-    tags = {style, plan.mode, "command"}
-    question = wrap(rng, utt, style, imperative=plan.template.imperative, command=True,
-                    tags=tags)
+    tags = {style, plan.mode, "command", *plan.tags}
+    spoken = style in ("asr", "lower")
+    if plan.mode == "name" and len(plan.targets) == 1 and rng.random() < (
+            SLIP_SHARE if spoken else SLIP_SHARE / 3) and _dev_slip(rng, view, utt,
+                                                                    plan.targets[0]):
+        tags.add("slip")
+    _trail(rng, utt, plan, intent, asr=style == "asr", tags=tags)
+    lead = rng.random() < LEAD_SHARE
+    question = _lead(rng, utt, style, plan.template.imperative, tags) if lead else False
+    question = wrap(rng, utt, style, imperative=plan.template.imperative and not lead,
+                    command=True, tags=tags) or question
     question = question or plan.template.question
-    if rng.random() < (0.3 if style in ("asr", "lower") else 0.08):
+    if rng.random() < (0.3 if spoken else 0.08):
         for _ in range(rng.choice((1, 1, 2))):
             _asr_noise(rng, utt, utt.kinds)
         tags.add("noise")
+    if rng.random() < (SPLIT_SHARE if spoken else SPLIT_SHARE / 4) and _asr_split(rng, utt):
+        tags.add("split")
     text, spans = finish(rng, utt, style, question)
     if view.home.id == "reference":
         tags.add("reference")
@@ -1088,6 +1209,65 @@ def command_example(rng: random.Random, view: HomeView, intent: str) -> Example 
     return Example(text=text, intent=intent, spans=spans, targets=targets, value=value,
                    home_id=view.home.id, camera_room=plan.camera_room,
                    pointed_device=plan.pointed, tags=frozenset(tags))
+
+
+def _trail(rng: random.Random, utt: Utt, plan: Plan, intent: str, *, asr: bool,
+           tags: set[str]) -> None:
+    """ "turn the tv down a bit for the baby": how much and what for, after the command,
+    never inside a span."""
+    tpl = plan.template
+    if (intent in AMOUNT_INTENTS and tpl.imperative and not _HAS_AMOUNT.search(tpl.text)
+            and rng.random() < AMOUNT_SHARE):
+        pool = lx.TRAIL_AMOUNT + (lx.TRAIL_DEGREES if plan.dtype == "climate" else ())
+        _append(utt, rng.choice(pool), False)
+        tags.add("trail")
+    if rng.random() < TRAIL_SHARE:
+        _append(utt, rng.choice(lx.TRAIL_PURPOSE), not asr and rng.random() < 0.15)
+        tags.add("trail")
+
+
+def _lead(rng: random.Random, utt: Utt, style: str, imperative: bool, tags: set[str]) -> bool:
+    """ "we're heading out , lock the front door": a context clause before the command.
+    True if the joiner makes it a question ("..., can you ...")."""
+    joiner = rng.choice(lx.LEAD_JOINERS)
+    if joiner and not imperative:
+        joiner = rng.choice(("", "so", "and"))
+    if joiner:
+        _prepend(utt, joiner, False)
+    _prepend(utt, rng.choice(lx.LEAD_CONTEXT), style != "asr" or rng.random() < 0.3)
+    tags.add("lead")
+    return joiner in QUESTION_PRE
+
+
+def _dev_slip(rng: random.Random, view: HomeView, utt: Utt, dev_id: str) -> bool:
+    """Misspell one word of the device mention as a recogniser would ("front dor"), only
+    when the resolver still finds the same device."""
+    spans = [i for i, kind in enumerate(utt.kinds) if kind == "DEV"]
+    if len(spans) != 1:
+        return False
+    idx = [i for i, t in enumerate(utt.toks) if t.span == spans[0]]
+    cands = [i for i in idx if utt.toks[i].word in lx.SPAN_SLIPS]
+    if not cands:
+        return False
+    i = rng.choice(cands)
+    words = rng.choice(lx.SPAN_SLIPS[utt.toks[i].word]).split()
+    new = [t.word for t in utt.toks[idx[0]:i]] + words + [
+        t.word for t in utt.toks[i + 1:idx[-1] + 1]]
+    if not view.mention_is(" ".join(new), dev_id):
+        return False
+    utt.toks[i:i + 1] = [Tok(w, spans[0], False) for w in words]
+    return True
+
+
+def _asr_split(rng: random.Random, utt: Utt) -> bool:
+    """A split or near-homophone of a small word outside the spans: "un mute", "app"."""
+    cands = [i for i, t in enumerate(utt.toks) if t.span < 0 and t.word.lower() in lx.ASR_SPLITS]
+    if not cands:
+        return False
+    i = rng.choice(cands)
+    words = rng.choice(lx.ASR_SPLITS[utt.toks[i].word.lower()]).split()
+    utt.toks[i:i + 1] = [Tok(w, -1, False) for w in words]
+    return True
 
 
 def _verb_phrase(rng: random.Random, view: HomeView, style: str) -> list[Tok]:

@@ -553,6 +553,35 @@ ASR_SUBS: Final[dict[str, tuple[str, ...]]] = {
     "blue": ("blew",),
     "red": ("read",),
     "white": ("wide", "why"),
+    "unmute": ("un mute",), "unlock": ("un lock",), "unpause": ("un pause",),
+    "restart": ("re start",), "resume": ("re zoom", "resumed"),
+}
+# Recogniser splits and near-homophones of the small words (a word meant -> as heard),
+# applied on their own so they are frequent enough: "un mute", "turn the heating app".
+ASR_SPLITS: Final[dict[str, tuple[str, ...]]] = {
+    "unmute": ("un mute",), "unlock": ("un lock",), "unpause": ("un pause",),
+    "restart": ("re start",), "unplug": ("un plug",), "up": ("app", "op", "upp"),
+    "off": ("of", "of", "orf"), "to": ("two", "too"), "on": ("an", "own"),
+    "down": ("done", "dawn"), "switch": ("swish", "which"), "turn": ("tern", "ten"),
+    "lock": ("log",), "mute": ("moot",), "dim": ("them",), "for": ("four",),
+}
+# Misspellings a recogniser makes of device words (applied only when the resolver's fuzzy
+# match, ratio >= 85 over spoken names, still finds the same device).
+SPAN_SLIPS: Final[dict[str, tuple[str, ...]]] = {
+    "door": ("dor", "doar"), "lamp": ("lamb", "lamps"), "kettle": ("kettel", "kettl"),
+    "light": ("lite",), "lights": ("lites",), "curtains": ("curtins", "curtain"),
+    "speaker": ("speeker", "speakr"), "heater": ("heeter",), "heating": ("heeting",),
+    "thermostat": ("thermostate", "thermastat"), "television": ("televison", "telivision"),
+    "chandelier": ("shandelier", "chandelear"), "blinds": ("blines", "blind"),
+    "shutters": ("shudders",), "purifier": ("purefier",), "dehumidifier": ("dehumidifer",),
+    "humidifier": ("humidifer",), "projector": ("projecter",), "vacuum": ("vacume", "vacum"),
+    "hoover": ("hover",), "radiator": ("radiater",), "garage": ("garridge",),
+    "fairy": ("ferry",), "coffee": ("cofee", "coffe"), "machine": ("masheen",),
+    "toaster": ("toster",), "soundbar": ("sound bar",), "fireplace": ("fire place",),
+    "bedside": ("bed side",), "nightstand": ("night stand",), "deadbolt": ("dead bolt",),
+    "spotlights": ("spot lights",), "downlights": ("down lights",), "record": ("recored",),
+    "stereo": ("steryo",), "pendant": ("pendent",), "sconces": ("scones",),
+    "extractor": ("extracter",), "aquarium": ("aquarim",),
 }
 # Words a recogniser may drop without changing the meaning.
 DROPPABLE: Final[frozenset[str]] = frozenset({
@@ -895,6 +924,10 @@ COMMANDS: Final[dict[str, tuple[str, ...]]] = {
         "!resume the show on {D} @media_player", "!unpause the film on {D} @media_player",
         "^{D} play @media_player", "^play on {D} @media_player",
         "^{D} resume @media_player", "^{D} , play @media_player",
+        "!resume {D} [now|again|please|] @media_player", "!unpause {D} [now|please|] @media_player",
+        "!carry on with {D} @media_player", "!let {D} carry on @media_player",
+        "!take {D} off pause @media_player", "!start {D} back up @media_player",
+        "!restart {D} @vacuum", "!restart {D} [cleaning|again] @vacuum",
     ),
     "stop": (
         "!stop {D} @vacuum", "!stop {D} @vacuum", "!pause {D} @vacuum", "!halt {D} @vacuum",
@@ -912,6 +945,13 @@ COMMANDS: Final[dict[str, tuple[str, ...]]] = {
         "!pause the film on {D} @media_player", "!pause the show on {D} @media_player",
         "^{D} pause @media_player", "^{D} , pause @media_player",
         "^{D} stop @media_player",
+        "!pause {D} for a [sec|second|minute|moment|bit|few minutes|tick] @media_player",
+        "!pause {D} a sec @media_player", "!put {D} on pause @media_player",
+        "!stop the [music|song|podcast|film|movie|show] on {D} @media_player",
+        "!pause the [song|podcast|episode|movie] on {D} @media_player",
+        "!hold {D} for a [sec|second|minute] @media_player",
+        "!stop {D} for a [sec|minute|moment] @media_player,vacuum",
+        "!pause {D} for now @media_player,vacuum",
         "!stop {D} @cover", "!stop {D} @cover", "!halt {D} @cover",
         "!stop {D} moving @cover", "!stop {D} there @cover", "!hold {D} there @cover",
         "!freeze {D} @cover", "!stop {D} right there @cover",
@@ -1084,6 +1124,7 @@ IMPLICIT: Final[dict[str, tuple[str, ...]]] = {
         "!resume the music {R} @media_player", "!resume playback @media_player",
         "!carry on playing @media_player", "!keep playing @media_player",
         "!continue playing @media_player", "!unpause {IT} @media_player",
+        "!restart the cleaning @vacuum", "!restart cleaning @vacuum",
         "!resume {IT} @media_player", "!play {IT} again @media_player",
     ),
     "stop": (
@@ -1096,10 +1137,124 @@ IMPLICIT: Final[dict[str, tuple[str, ...]]] = {
         "!stop playback @media_player", "^pause please @media_player",
         "!pause the show @media_player", "!pause the film @media_player",
         "!pause the movie @media_player", "!stop the music @media_player",
+        "!pause {IT} for a [sec|second|minute|moment] @media_player",
+        "!pause the [film|show|movie|music] for a [sec|second|minute] @media_player",
     ),
     "dock": (
         "!stop cleaning and go home @vacuum", "!end the cleaning @vacuum",
         "!finish cleaning and go back to base @vacuum",
+    ),
+}
+
+# --------------------------------------------------------------------------- around commands
+# After a command, never part of a span: who it is for, how long, when, "too", "again".
+TRAIL_PURPOSE: Final[tuple[str, ...]] = (
+    "for the kids", "for the baby", "for a sec", "for a second", "for a minute",
+    "for a moment", "for the delivery guy", "for the postman", "for the guests",
+    "for our guests", "for me", "for us", "for now", "for the night", "for tonight",
+    "for the evening", "for the weekend", "for a while", "for a few minutes",
+    "for an hour", "for the next hour", "for the dog", "for the cat", "for grandma",
+    "for the cleaner", "for the babysitter", "for the party", "for the film",
+    "while i'm out", "while we're out", "while i'm away", "while i'm cooking",
+    "while we eat", "while i shower", "until i get back", "till the morning",
+    "before bed", "before we go", "before i forget", "before the guests arrive",
+    "after dinner", "real quick", "right now", "right away", "again", "too", "as well",
+    "also", "when you get a chance", "when you get a sec", "when you can", "if you can",
+    "if that's ok", "just in case", "while you're at it", "one more time", "at last",
+    "for the time being", "for a bit", "for a little while", "for ten minutes",
+    "for half an hour", "thanks a million", "no rush", "if you don't mind",
+)
+# After an up/down command ("turn the tv down a bit"): how much, never a NUM.
+TRAIL_AMOUNT: Final[tuple[str, ...]] = (
+    "a little", "a bit", "a notch", "a little bit", "a touch", "a tad", "slightly",
+    "a smidge", "a fair bit", "a lot", "a bit more", "a little more", "some more",
+    "a couple of notches", "a few notches", "just a bit", "just a touch", "a hair",
+)
+TRAIL_DEGREES: Final[tuple[str, ...]] = (
+    "a couple of degrees", "a degree or two", "a few degrees", "a couple degrees",
+    "by a couple of degrees", "a degree", "by a degree",
+)
+# A statement or context before the command: "we're heading out , lock the front door".
+# No device, room or value words, and nothing that is itself a request.
+LEAD_CONTEXT: Final[tuple[str, ...]] = (
+    "alright i'm off to bed", "i'm off to bed", "we're heading out", "we're off",
+    "movie time", "film time", "ugh it's late", "it's late", "ok guests are here",
+    "the guests are here", "right , dinner's ready", "dinner time", "i'm home",
+    "we're back", "the baby's asleep", "the baby's napping", "time for bed",
+    "morning", "good morning", "night night", "i'm going for a shower", "the kids are in bed",
+    "game's on", "the match is starting", "i'm leaving now", "just got in", "phew what a day",
+    "i'm working from home today", "we've got people coming over", "ok bedtime",
+    "lunch is ready", "i'm about to cook", "i'm done for the day", "right , work's over",
+    "it's getting late", "we're going to watch a film", "the delivery's here",
+    "someone's at the door", "i'm reading now", "party time", "yoga time",
+    "time to relax", "let's get cosy", "ok that's the washing done", "right",
+    "ok everyone", "we're leaving for the airport", "i'm going to sleep", "nap time",
+    "i've got a call in five", "i'm on a call", "kids are home", "ok we're going out",
+    "quick one", "story time", "ok i'm up", "rise and shine", "we're eating now",
+    "the film's finished", "that's the kids asleep", "my show's about to start",
+    "i'm heading upstairs", "grandma's coming round", "time to go", "i'm back from the gym",
+    "the cleaner's coming", "ok so", "oh by the way", "before i forget",
+)
+# Said between the context and the command.
+LEAD_JOINERS: Final[tuple[str, ...]] = (
+    "", "", "", "", "so", "so", "and", "can you", "could you", "please", "just", "now",
+)
+# A second noun after a device name: "the lamp light", "the tv screen", "the fan thing".
+STACK_ANY: Final[tuple[str, ...]] = ("thing", "thing", "thingy", "thingy", "device",
+                                     "gadget", "thingamajig", "contraption", "unit")
+STACK_AFTER: Final[dict[str, tuple[str, ...]]] = {
+    "lamp": ("light", "light", "bulb"), "lamps": ("lights",), "light": ("bulb", "fixture"),
+    "lights": ("bulbs",), "tv": ("screen", "set", "box"), "telly": ("screen", "box"),
+    "television": ("screen", "set"), "door": ("lock", "lock"), "fan": ("unit",),
+    "machine": ("thingy",), "speaker": ("system", "box"), "heating": ("system",),
+    "thermostat": ("dial", "control"), "ac": ("unit",), "heater": ("unit",),
+    "plug": ("socket",), "radio": ("set",), "kettle": ("jug",), "projector": ("screen",),
+    "blinds": ("shades",), "chandelier": ("light",), "sconce": ("light",),
+    "fridge": ("cooler",), "vacuum": ("cleaner", "robot"), "hoover": ("robot",),
+    "roomba": ("robot", "vacuum"), "soundbar": ("speaker",), "stereo": ("system",),
+    "purifier": ("machine",), "humidifier": ("machine",), "dehumidifier": ("machine",),
+}
+# Appliances no generated home has, by the verb's intent: "start the washing machine",
+# "open the fridge". Commands (targets empty, the resolver clarifies), DEV tagged.
+APPLIANCES: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "start": (
+        ("washing machine", "dishwasher", "tumble dryer", "washer dryer", "microwave",
+         "dryer", "washer", "bread machine", "dish washer"),
+        ("!start {D}", "!start {D}", "!run {D}", "!run {D}", "!start {D} {R}",
+         "!set {D} going", "!get {D} going", "!kick off {D}", "!start up {D}",
+         "!put {D} on a cycle", "!run {D} on eco", "!start a cycle on {D}", "^{D} go",
+         "^{D} , start"),
+    ),
+    "stop": (
+        ("washing machine", "dishwasher", "tumble dryer", "microwave", "dryer", "washer"),
+        ("!stop {D}", "!pause {D}", "!stop {D} {R}", "!cancel {D}", "!halt {D}",
+         "!stop the cycle on {D}"),
+    ),
+    "turn_on": (
+        ("oven", "hob", "microwave", "cooker", "stove", "grill", "extractor hood",
+         "cooker hood", "shower", "electric shower", "iron", "hair dryer", "burglar alarm",
+         "alarm system", "doorbell camera", "fridge", "freezer", "dishwasher"),
+        ("!turn on {D}", "!turn on {D} {R}", "!turn {D} on", "!switch on {D}",
+         "!switch {D} on", "!put {D} on", "!fire up {D}", "!preheat {D}", "!power on {D}",
+         "^{D} on", "^i want {D} on"),
+    ),
+    "turn_off": (
+        ("oven", "hob", "microwave", "cooker", "stove", "grill", "extractor hood",
+         "cooker hood", "shower", "iron", "hair dryer", "burglar alarm", "alarm system",
+         "fridge", "freezer"),
+        ("!turn off {D}", "!turn off {D} {R}", "!turn {D} off", "!switch off {D}",
+         "!switch {D} off", "!shut off {D}", "!kill {D}", "^{D} off"),
+    ),
+    "open": (
+        ("fridge", "freezer", "oven", "microwave", "dishwasher", "fridge door", "oven door",
+         "cupboard", "letterbox", "cat tunnel", "loft hatch", "car boot"),
+        ("!open {D}", "!open {D}", "!open up {D}", "!open {D} {R}", "!pop {D} open",
+         "^{D} open"),
+    ),
+    "close": (
+        ("fridge", "freezer", "oven", "microwave", "dishwasher", "fridge door", "oven door",
+         "cupboard", "loft hatch", "car boot"),
+        ("!close {D}", "!close {D}", "!shut {D}", "!close {D} {R}", "^{D} shut"),
     ),
 }
 
@@ -1364,6 +1519,79 @@ NONE: Final[dict[str, tuple[float, tuple[str, ...]]]] = {
         "set the dial to thirty and wait",
         "the lights went out across the city",
         "police are asking residents to lock their doors", "open your books at page ten",
+    )),
+    "condition": (6.0, (
+        "{D} in {ROOM} [needs|could do with] [cleaning|a clean|a dust|a wipe]",
+        "the blinds in {ROOM} need cleaning", "the curtains in {ROOM} need washing",
+        "{D} could do with a [clean|dust|wipe down|service]",
+        ("{D} {BE} [so|really|super|pretty|a bit] [noisy|dusty|grubby|filthy|sticky|old] "
+         "@light,switch,fan,cover,climate,lock,vacuum"),
+        "the kettle is so loud",
+        "{D} {BE} so loud when it [boils|starts|spins up] @switch,fan,vacuum",
+        "the speaker sounds a bit [tinny|muffled|crackly|distorted]",
+        "{D} sounds a bit [tinny|muffled|crackly|off|weird] [today|lately|]",
+        "can {D} go [up stairs|upstairs|downstairs|over the rug|on carpet] ?",
+        "can the vacuum go up stairs ?", "can the robot do the stairs ?",
+        "{ROOM} is [really|so|very|lovely and] [quiet|peaceful|cosy|tidy|calm] tonight",
+        "{ROOM} [is|was] a [mess|tip|disaster] [today|again|]",
+        "the nursery is really quiet tonight", "the curtains look so much better",
+        "{D} [looks|looked] so much better [in {ROOM}|over there|since we moved it|]",
+        "{D} makes a [weird|funny|strange|rattling|clicking|humming] noise when it's on",
+        "the fan makes a weird noise when it's on", "{D} rattles when it's on full",
+        "we should open the blinds more often", "we should {VP} more often",
+        "we really should {VP} less", "we never {VP} anymore", "i always forget to {VP}",
+        "that lamp needs a new bulb", "that {DN} needs a new [bulb|plug|fuse|battery|filter]",
+        "the bulb in {D} [needs|is due] [changing|replacing]",
+        "the heating bill was [huge|massive|insane|crazy|through the roof] [this month|]",
+        "the [electricity|energy|gas|power] bill was [huge|awful|way up] [last month|again|]",
+        "{D} uses [so much|a lot of|hardly any] [power|electricity|energy]",
+        "{D} is covered in [dust|cat hair|fingerprints]", "there's a spider on {D}",
+        "the cat [sleeps|sits] on {D} [all day|every night|]",
+        "{D} takes ages to [warm up|boot up|get going|heat up]",
+        "{D} is [much|way] quieter than the old one", "the remote for {D} is [missing|lost]",
+        "{D} still smells new", "{D} [has|got] a scratch on it", "{D} is a bit wobbly",
+        "{D} is [so|really] [easy|hard|fiddly] to use", "i love how quiet {D} is",
+        "the kids love {D}", "{D} is the first thing i [turn on|switch on] in the morning",
+        "{D} is [too|a bit] close to the window", "the filter on {D} needs changing",
+        "how often should i clean {D} ?", "when did we last clean {D} ?",
+        "do we need to [clean|descale|service] {D} ?", "how old is {D} ?",
+        "does {D} use much [power|electricity] ?", "is {D} energy efficient ?",
+        "it turns out {D} was unplugged", "{D} came with the house",
+        "the [blinds|curtains] in {ROOM} are from ikea",
+        "the light in {ROOM} is [so|really] [nice|pretty|lovely] in the evening",
+        "{D} {BE} [in the way|in a weird spot|too big for {ROOM}]",
+        "i [spilled|dropped] [tea|water|juice] on {D}", "the dog is scared of {D}",
+        "my [mum|sister|neighbour] has the same {DN}",
+    )),
+    "household": (4.0, (
+        "stop it you two", "[stop|quit] it [you two|kids|both of you|guys|right now]",
+        "[stop|quit] [fighting|shouting|arguing|running] [you two|kids|guys|]",
+        "turn the page", "!turn the page [for me|please|]", "{person} , turn the page",
+        "turn over , you're snoring", "{person} , turn [around|over|your light off]",
+        "open the fridge and get the milk", "{person} , open the fridge and get the milk",
+        ("open the [fridge|cupboard|drawer|jar] and [get|grab|pass me] "
+         "[the milk|the butter|the cheese|a plate|a spoon]"),
+        "order more dishwasher tablets",
+        "!order more [dishwasher tablets|washing powder|coffee pods|bin bags|light bulbs]",
+        "let's turn in for the night", "let's [turn in|call it a night|head up to bed]",
+        "time to turn in", "i'm going to turn in", "i think i'll turn in",
+        "i need to switch off from work", "i can't switch off tonight", "you need to switch off",
+        "let's lighten the mood", "that film really turned me off", "it turned out fine",
+        "the dishwasher needs unloading", "who's going to empty the dishwasher ?",
+        "{person} , can you [unload|empty|load] the dishwasher ?",
+        "the washing machine has finished", "{person} , hang the washing out",
+        "{person} , shut the door behind you",
+        "{person} , turn your music down", "{person} , switch your [tablet|phone|game] off",
+        "{person} , lock your phone",
+        "open wide", "open your [book|present|mouth|eyes]", "close your [book|eyes|mouth]",
+        "start your homework", "!start [dinner|the washing up|the ironing] [for me|]",
+        "switch [sides|seats|places] with me", "turn [left|right] at the [lights|end]",
+        "we need to [turn|switch] off the water before the plumber comes",
+        "set the table [please|for dinner|]", "!put your shoes on", "put the kids to bed",
+        "[heat|warm] up the leftovers", "turn the [chicken|steak|pancake] over",
+        "stop the [car|bus] here", "did you lock the car ?",
+        "let the dog out", "let the cat in", "{person} , let the dog in",
+        "light the candles", "blow out the candles", "open the champagne",
     )),
     "numbers": (2.0, (
         "my favourite colour is {C}", "i bought a {C} dress", "the kids want a {C} bike",

@@ -34,7 +34,7 @@ NONE_ID = INTENTS.index("none")
 class TrainConfig:
     """Optimisation settings (recorded in the report)."""
 
-    epochs: int = 5
+    epochs: int = 6
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 0.01

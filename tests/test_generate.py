@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.labels import COLORS, DEVICE_TYPES, INTENTS, SPAN_KINDS, TYPE_INTENTS, VALUE_KIND
+from export import lexicon as lx
 from export.example import Example
 from export.generate import (
     EXPLICIT,
@@ -293,3 +294,125 @@ def test_independent_of_hash_seed() -> None:
         outs.add(run.stdout.strip())
     assert len(outs) == 1
     assert outs == {_digest(generate(2, n_homes=3, per_home=50))}
+
+
+# --------------------------------------------------------------------------- phrasing variants
+
+
+def _overlaps(ex: Example, start: int, end: int) -> bool:
+    return any(s.start < end and start < s.end for s in ex.spans)
+
+
+def _tagged(data: list[Example], tag: str, least: int = 10) -> list[Example]:
+    found = [ex for ex in data if tag in ex.tags]
+    assert len(found) >= least, (tag, len(found))
+    return found
+
+
+def test_trailing_phrases_stay_outside_spans(data: list[Example]) -> None:
+    """ "turn the tv down a bit for the baby": the tail is O, never DEV."""
+    phrases = sorted({p for p in (*lx.TRAIL_PURPOSE, *lx.TRAIL_AMOUNT, *lx.TRAIL_DEGREES)
+                      if " " in p}, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b"
+                         r"(?! room| bedroom| bathroom|'s)", re.I)
+    trailed = _tagged(data, "trail", 200)
+    assert all(ex.intent != "none" for ex in trailed)
+    hits = 0
+    for ex in trailed:
+        matches = list(pattern.finditer(ex.text))
+        hits += bool(matches)
+        for m in matches:
+            assert not _overlaps(ex, m.start(), m.end()), (m.group(0), ex)
+    assert hits > 0.6 * len(trailed)
+    amounts = [ex for ex in trailed if re.search(r"\b(down|up|\w+er) (a bit|a notch|a little)\b",
+                                                 ex.text, re.I)]
+    assert amounts, "no verb-particle split with an amount"
+
+
+def test_leading_context_clause_is_outside_spans(data: list[Example]) -> None:
+    """ "we're heading out, lock the front door": the command is the label."""
+    pattern = re.compile(r"\b(?:" + "|".join(
+        re.escape(p).replace(r"\ ,\ ", ",? ").replace(r"\ ", " ")
+        for p in sorted(lx.LEAD_CONTEXT, key=len, reverse=True)) + r")(?![\w'])", re.I)
+    led = _tagged(data, "lead", 100)
+    found = 0
+    for ex in led:
+        assert ex.intent != "none", ex
+        m = pattern.search(ex.text)
+        if m:
+            found += 1
+            assert not _overlaps(ex, m.start(), m.end()), ex
+            assert all(m.end() <= s.start for s in ex.spans), ex
+    assert found > 0.9 * len(led)
+
+
+def test_stacked_device_nouns_cover_the_whole_phrase(data: list[Example],
+                                                     homes: dict[str, Home]) -> None:
+    """ "the lamp light", "the tv screen", "the fan thing": one DEV span over all of it."""
+    nouns = {*lx.STACK_ANY, *(w for ws in lx.STACK_AFTER.values() for w in ws), "locks",
+             "lite", "lites"}
+    for ex in _tagged(data, "stack", 30):
+        devs = [ex.text[s.start:s.end].lower() for s in ex.spans if s.kind == "DEV"]
+        assert any(len(d.split()) >= 2 and d.split()[-1] in nouns for d in devs), ex
+        if "name" in ex.tags:
+            view = HomeView(homes[ex.home_id])
+            assert len(ex.targets) == 1 and view.mention_is(devs[0], ex.targets[0]), ex
+
+
+def test_misspelled_device_words_still_resolve(data: list[Example],
+                                               homes: dict[str, Home]) -> None:
+    """ "front dor", "shandelier": tagged DEV, and the resolver's fuzzy match still finds it."""
+    for ex in _tagged(data, "slip", 10):
+        (dev,) = [ex.text[s.start:s.end] for s in ex.spans if s.kind == "DEV"]
+        home = homes[ex.home_id]
+        (target,) = ex.targets
+        assert dev.lower() not in home.device(target).surfaces, ex
+        assert HomeView(home).mention_is(dev, target), ex
+
+
+def test_asr_splits_are_outside_spans(data: list[Example]) -> None:
+    """ "un mute", "turn the heating app", "of" for "off": plain words, spans untouched."""
+    heard = {w for forms in lx.ASR_SPLITS.values() for f in forms for w in f.split()}
+    split = _tagged(data, "split", 30)
+    outside = 0
+    for ex in split:
+        words = [(m.start(), m.end()) for m in re.finditer(r"[a-z']+", ex.text.lower())
+                 if m.group(0) in heard]
+        outside += any(not _overlaps(ex, a, b) for a, b in words)
+    assert outside > 0.9 * len(split)
+
+
+def test_condition_and_household_nones(data: list[Example], homes: dict[str, Home]) -> None:
+    """Remarks about a device's state or needs, and household talk with command verbs."""
+    for cat in ("none:condition", "none:household"):
+        found = _tagged(data, cat, 40)
+        for ex in found:
+            assert ex.intent == "none" and not ex.spans and not ex.targets, ex
+            assert ex.value is None, ex
+    cond = [ex for ex in data if "none:condition" in ex.tags]
+    with_device = sum(1 for ex in cond if any(
+        s in ex.text.lower() for d in homes[ex.home_id].devices for s in d.surfaces))
+    assert with_device > 0.3 * len(cond)
+    house = [ex.text.lower() for ex in data if "none:household" in ex.tags]
+    assert sum(1 for t in house if re.search(r"\b(turn|open|stop|switch|start|lock)\b", t)) \
+        > 0.3 * len(house)
+
+
+def test_appliances_the_home_lacks_stay_commands(data: list[Example]) -> None:
+    """ "start the washing machine", "open the fridge": intent by verb, DEV tagged, no targets."""
+    for ex in _tagged(data, "appliance", 20):
+        assert ex.intent in lx.APPLIANCES and not ex.targets, ex
+        devs = [ex.text[s.start:s.end].lower() for s in ex.spans if s.kind == "DEV"]
+        assert len(devs) == 1 and devs[0] in lx.APPLIANCES[ex.intent][0], ex
+
+
+def test_media_pause_and_resume_with_duration(data: list[Example]) -> None:
+    """ "pause the telly for a sec" = stop, "resume the tv" = start; the duration is O."""
+    paused = [ex for ex in data if ex.intent == "stop" and re.search(
+        r"\bpause\b.*\bfor (a|now)\b", ex.text, re.I)]
+    assert paused
+    for ex in paused:
+        m = re.search(r"\bfor (a (sec|second|minute|moment|bit|tick)|now)\b", ex.text, re.I)
+        assert m is None or not _overlaps(ex, m.start(), m.end()), ex
+    assert any(ex.intent == "start" and re.search(r"\bresume\b", ex.text, re.I) and ex.spans
+               for ex in data)
