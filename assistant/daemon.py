@@ -92,6 +92,8 @@ class _Pending:
 @dataclass(frozen=True)
 class _Heard:
     utterance: Utterance
+    transcript: Transcript
+    timings: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -170,20 +172,54 @@ class Daemon:
                  ", ".join(self.options.audio))
 
     def _audio_loop(self) -> None:
+        """Endpointing and recognition, streamed: audio goes to the recognizer while the
+        speech goes on, so only the last bit is decoded after the end of the utterance."""
         endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
         for spec, source in zip(self.options.audio, self.audio_sources, strict=True):
             endpointer = Endpointer(endpoint, source=spec)
+            streamed = 0  # samples of the open utterance already given to the recognizer
             try:
                 for chunk in source:
                     if self.stopping.is_set():
                         return
-                    for utt in endpointer.feed_chunk(chunk):
-                        self._put(_Heard(utt))
+                    done = endpointer.feed_chunk(chunk)
+                    streamed = self._stream(endpointer, streamed, done)
+                    for utt in done:
+                        self._put(self._recognize(utt, streamed))
+                        streamed = 0
                 for utt in endpointer.flush():
-                    self._put(_Heard(utt))
+                    self._put(self._recognize(utt, streamed))
+                    streamed = 0
             except Exception as exc:  # a source failing must not take the daemon down
                 log.error("audio source %s failed: %s", spec, exc)
             self._put(_AudioEnded(spec))
+
+    def _stream(self, endpointer: Endpointer, streamed: int, done: list[Utterance]) -> int:
+        """Feed the open utterance's new audio to the recognizer; returns samples fed."""
+        if done or not getattr(self.recognizer, "streaming_ready", True):
+            return streamed
+        if not endpointer.in_speech:
+            if streamed:  # the endpointer dropped a click: start afresh
+                self.recognizer.reset()
+            return 0
+        audio = endpointer.partial_audio()
+        if len(audio) > streamed:
+            self.recognizer.accept(audio[streamed:])
+        return len(audio)
+
+    def _recognize(self, utt: Utterance, streamed: int) -> _Heard:
+        started = time.monotonic()
+        if streamed and streamed <= len(utt.audio):
+            if len(utt.audio) > streamed:
+                self.recognizer.accept(utt.audio[streamed:])
+            transcript = self.recognizer.final()
+        else:
+            self.recognizer.reset()
+            transcript = self.recognizer.recognize(utt)
+        finished = time.monotonic()
+        timings = {"endpoint_to_asr_ms": (started - utt.ended_at) * 1000,
+                   "asr_ms": (finished - started) * 1000}
+        return _Heard(utt, transcript, timings)
 
     def run(self) -> int:
         """Start, serve until SIGTERM/SIGINT (or the end of file input), stop cleanly."""
@@ -213,7 +249,8 @@ class Daemon:
                 event = None
             self._expire_pending()
             if isinstance(event, _Heard):
-                self.handle_utterance(event.utterance)
+                self._understand(event.transcript, self.config.speech.camera,
+                                 dict(event.timings), event.utterance.ended_at)
             elif isinstance(event, _Typed):
                 self.handle_text(event.request.text, event.request.camera, source="mqtt")
             elif isinstance(event, ConfirmReply):

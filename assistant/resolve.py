@@ -205,14 +205,19 @@ class Resolver:
             return [], False, "no device named"
         if text in DEICTIC or mention.lower().strip() in DEICTIC:
             ids, named, problem = self._pointed(scene)
-            if problem and scene.grounding is None:
-                # No frame to look at: "turn it up" can still mean the one device the
-                # intent implies here; anything less certain asks.
-                implied, implied_problem = self._implied(
-                    intent, text_all, rooms or ([default_room] if default_room else []))
-                if not implied_problem:
-                    return implied, False, None
-            return ids, named, problem
+            fits_intent = not problem and all(
+                fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
+                    (self.config.devices[i].type, intent), intent)) for i in ids)
+            if fits_intent:
+                return ids, named, problem
+            # Nothing pointed at that can do it ("make it warmer" while pointing at a
+            # lamp, or no frame): "it" can still be the one device the intent implies
+            # here; anything less certain asks.
+            implied, implied_problem = self._implied(
+                intent, text_all, rooms or ([default_room] if default_room else []))
+            if not implied_problem:
+                return implied, False, None
+            return ids, named, problem or implied_problem
         if text in EVERYTHING:
             scope = rooms or ([default_room] if default_room else [])
             if not scope:

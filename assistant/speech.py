@@ -339,6 +339,12 @@ class PocketSphinxRecognizer:
         """Whether the decoder's dictionary has `word` (after spelled additions)."""
         return self._decoder.lookup_word(word) is not None
 
+    @property
+    def streaming_ready(self) -> bool:
+        """Streaming (accept while speech goes on) is as good as whole utterances once the
+        live normalisation has heard `cmn_warmup` utterances."""
+        return self._utterances >= self.cmn_warmup
+
     def recognize(self, utt: Utterance) -> Transcript:
         _check_rate(utt, self.sample_rate)
         self.reset()

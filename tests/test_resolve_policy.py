@@ -179,3 +179,13 @@ def test_zone_score_is_relative_to_what_the_zone_can_reach(home: HomeConfig) -> 
     half[3, 0] = half[3, 4] = 0.5  # between the lamp and the speaker: ask
     assert run(home, "turn_off", "turn [that](DEV) off", "living_room_cam",
                half.ravel())[2] == "clarify"
+
+
+def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_device(
+        home: HomeConfig) -> None:
+    at_lamp = np.zeros((6, 6), np.float32)
+    at_lamp[2:5, 0] = 1 / 3
+    assert run(home, "temperature_up", "make [it](DEV) warmer", "living_room_cam",
+               at_lamp.ravel()) == ("temperature_up", ("thermostat",), "act")
+    assert run(home, "lock", "lock [it](DEV)", "living_room_cam",
+               at_lamp.ravel()) == ("lock", ("front_door",), "act")

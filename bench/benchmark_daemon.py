@@ -1,0 +1,196 @@
+"""Benchmark the daemon: spoken-command accuracy, per-stage latency, idle CPU and memory.
+
+    python -m bench.benchmark_daemon [--config devices.yaml] [--idle-seconds 20]
+
+1. Spoken fixtures (tests/data/speech): every WAV through the daemon's recognizer and the
+   brain, compared with its labels (intent, targets, value, decision all equal).
+2. Latency: the daemon itself on a local Mosquitto, fed fixture WAVs in real time; the
+   per-stage timings of its events (end of speech -> ASR -> understanding -> publish).
+3. Idle: `assistant run` as a process listening to silence in real time with one camera
+   (the sample video at 5 fps): CPU as a share of one core, and peak RSS.
+
+These machines are shared and noisy, so every figure is a median over repeats, and a fixed
+reference workload is timed in the same run: stage times are also given as multiples of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "data" / "speech"
+
+
+def reference_ms(repeats: int = 5) -> float:
+    """A fixed CPU workload (numpy and Python), the yardstick for this machine right now."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((128, 128)).astype(np.float32)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(50):
+            a = np.tanh(a @ a.T / 128)
+        sum(i * i for i in range(20000))
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def spoken_accuracy(config_path: Path) -> dict[str, Any]:
+    from assistant.audio import wav_utterance
+    from assistant.daemon import home_recognizer
+    from assistant.pipeline import Brain
+    from assistant.types import ParseRequest
+
+    brain = Brain.load(config_path)
+    recognizer = home_recognizer(brain.config)
+    rows = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text().splitlines()]
+    per_voice: dict[str, list[bool]] = {}
+    exact = transcript_exact = 0
+    failures = []
+    for row in rows:
+        text = recognizer.recognize(wav_utterance(FIXTURES / row["file"])).text
+        got = brain.parse_batch([ParseRequest(text=text or " ", camera=row["camera"])])[0]
+        ok = (got.intent == row["intent"] and sorted(got.targets) == sorted(row["targets"])
+              and got.decision == row["decision"] and _same(got.value, row["value"]))
+        if not text.strip():  # nothing recognised: the daemon ignores it
+            ok = row["intent"] == "none"
+        exact += ok
+        transcript_exact += text == row["text"]
+        per_voice.setdefault(row["voice"], []).append(ok)
+        if not ok:
+            failures.append({"said": row["text"], "heard": text, "got": got.to_json()})
+    return {
+        "n": len(rows), "exact": exact / len(rows),
+        "transcripts_exact": transcript_exact / len(rows),
+        "per_voice": {v: sum(x) / len(x) for v, x in per_voice.items()},
+        "failures": failures,
+    }
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(float(a) - float(b)) < 0.01
+    return a == b
+
+
+def latency(config_path: Path, n_files: int) -> dict[str, Any]:
+    from assistant.broker import HOST, LocalBroker
+    from assistant.config import load_config
+    from assistant.daemon import Daemon, DaemonOptions, home_recognizer
+    from assistant.pipeline import Brain
+
+    rows = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text().splitlines()]
+    wavs = [str(FIXTURES / r["file"]) for r in rows if r["intent"] != "none"][:n_files]
+    events: list[dict[str, Any]] = []
+    with LocalBroker() as broker:
+        config = load_config(config_path)
+        config = config.model_copy(update={"mqtt": config.mqtt.model_copy(
+            update={"host": HOST, "port": broker.port})})
+        brain = Brain(config, Brain.load(config_path).model)
+        options = DaemonOptions(audio=tuple(wavs), realtime=True, exit_when_done=True,
+                                camera_sources={"living_room_cam": str(ROOT / "samples"
+                                                                       / "living_room.avi")},
+                                start_cameras=("living_room_cam",))
+        Daemon(config, brain, home_recognizer(config), options=options,
+               report=events.append).run()
+    stages = ["endpoint_to_asr_ms", "asr_ms", "understand_ms", "publish_ms",
+              "end_to_publish_ms"]
+    return {"n": len(events), **{s: statistics.median(e["timings_ms"].get(s, 0.0)
+                                                      for e in events) for s in stages}}
+
+
+def idle(config_path: Path, seconds: float) -> dict[str, float]:
+    """CPU share of one core and peak RSS of `assistant run` listening to silence."""
+    from assistant.broker import LocalBroker
+
+    with tempfile.TemporaryDirectory() as tmp, LocalBroker() as broker:
+        silence = Path(tmp) / "silence.wav"
+        with wave.open(str(silence), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(16000)
+            noise = np.random.default_rng(0).normal(0, 30, int(16000 * (seconds + 30)))
+            wav.writeframes(noise.astype("<i2").tobytes())  # room tone, not digital silence
+        data = yaml.safe_load(config_path.read_text())
+        data["mqtt"].update(host="127.0.0.1", port=broker.port)
+        data["cameras"] = {"living_room_cam": data["cameras"]["living_room_cam"]}
+        config = Path(tmp) / "devices.yaml"
+        config.write_text(yaml.safe_dump(data))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", "--config", str(config), "run",
+             "--audio", str(silence), "--camera-source",
+             f"living_room_cam={ROOT / 'samples' / 'living_room.avi'}"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(8)  # models load; measure the steady state only
+        cpu0, t0 = _cpu_seconds(proc.pid), time.monotonic()
+        time.sleep(seconds)
+        cpu1, t1 = _cpu_seconds(proc.pid), time.monotonic()
+        peak = _peak_mb(proc.pid)
+        proc.terminate()
+        proc.wait(timeout=20)
+    return {"cpu_percent_of_one_core": 100 * (cpu1 - cpu0) / (t1 - t0), "peak_rss_mb": peak,
+            "exit_code": float(proc.returncode)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.benchmark_daemon",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "devices.yaml")
+    parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--latency-files", type=int, default=15)
+    args = parser.parse_args(argv)
+
+    ref_before = reference_ms()
+    spoken = spoken_accuracy(args.config)
+    lat = latency(args.config, args.latency_files)
+    quiet = idle(args.config, args.idle_seconds)
+    ref = statistics.median([ref_before, reference_ms()])
+
+    print(f"reference workload: {ref:.1f} ms (median, this machine now)")
+    print(f"spoken fixtures: {spoken['exact']:.1%} exact of {spoken['n']} "
+          f"(transcripts exact {spoken['transcripts_exact']:.1%})")
+    for voice, share in sorted(spoken["per_voice"].items()):
+        print(f"  {voice:<28} {share:.1%}")
+    print(f"latency over {lat['n']} spoken commands (median ms, x reference):")
+    for stage in ("endpoint_to_asr_ms", "asr_ms", "understand_ms", "publish_ms",
+                  "end_to_publish_ms"):
+        print(f"  {stage:<20} {lat[stage]:8.1f}   {lat[stage] / ref:5.2f}x")
+    print(f"idle, listening, one camera at 5 fps: {quiet['cpu_percent_of_one_core']:.1f} % "
+          f"of one core, peak RSS {quiet['peak_rss_mb']:.0f} MB, "
+          f"exit code after SIGTERM {quiet['exit_code']:.0f}")
+    out = ROOT / "bench" / "results" / "daemon.json"
+    out.write_text(json.dumps({"reference_ms": ref, "spoken": spoken, "latency": lat,
+                               "idle": quiet}, indent=1) + "\n")
+    print(f"SUMMARY spoken exact {spoken['exact']:.1%}, end-to-publish median "
+          f"{lat['end_to_publish_ms']:.0f} ms, idle CPU {quiet['cpu_percent_of_one_core']:.1f} %,"
+          f" peak {quiet['peak_rss_mb']:.0f} MB; details in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
