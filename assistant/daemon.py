@@ -37,7 +37,8 @@ from assistant.vocabulary import HomeVocabulary
 log = logging.getLogger(__name__)
 
 YES = frozenset({"yes", "yeah", "yep", "yes please", "confirm", "do it", "go ahead", "sure",
-                 "ok", "okay", "correct", "affirmative"})
+                 "ok", "okay", "correct", "affirmative", "that's right", "yes do it"})
+_REPLY_COURTESY = frozenset({"please", "thanks", "thank", "you"})
 NO = frozenset({"no", "nope", "cancel", "stop", "don't", "do not", "never mind", "abort"})
 
 
@@ -209,6 +210,9 @@ class Daemon:
 
     def _recognize(self, utt: Utterance, streamed: int) -> _Heard:
         started = time.monotonic()
+        # A file read faster than real time has a sample clock ahead of the wall clock:
+        # its latency starts when the endpointer closed the utterance, i.e. now.
+        end = utt.ended_at if self.options.realtime else started
         if streamed and streamed <= len(utt.audio):
             if len(utt.audio) > streamed:
                 self.recognizer.accept(utt.audio[streamed:])
@@ -217,9 +221,9 @@ class Daemon:
             self.recognizer.reset()
             transcript = self.recognizer.recognize(utt)
         finished = time.monotonic()
-        timings = {"endpoint_to_asr_ms": (started - utt.ended_at) * 1000,
+        timings = {"endpoint_to_asr_ms": (started - end) * 1000,
                    "asr_ms": (finished - started) * 1000}
-        return _Heard(utt, transcript, timings)
+        return _Heard(dataclasses.replace(utt, ended_at=end), transcript, timings)
 
     def run(self) -> int:
         """Start, serve until SIGTERM/SIGINT (or the end of file input), stop cleanly."""
@@ -236,7 +240,7 @@ class Daemon:
 
     def _loop(self) -> None:
         ping = self.options.watchdog_s or self.notifier.watchdog_interval()
-        ended: set[str] = set()
+        ended = 0
         next_ping = time.monotonic()
         while not self.stopping.is_set():
             now = time.monotonic()
@@ -254,10 +258,16 @@ class Daemon:
             elif isinstance(event, _Typed):
                 self.handle_text(event.request.text, event.request.camera, source="mqtt")
             elif isinstance(event, ConfirmReply):
-                self._answer(event.accepted, via="mqtt")
+                pending = self._pending
+                if (pending is not None and event.request_id is not None
+                        and event.request_id != pending.id):
+                    log.info("a reply for request %s ignored: %s is pending",
+                             event.request_id, pending.id)
+                else:
+                    self._answer(event.accepted, via="mqtt")
             elif isinstance(event, _AudioEnded):
-                ended.add(event.source)
-                if self.options.exit_when_done and ended >= set(self.options.audio):
+                ended += 1
+                if self.options.exit_when_done and ended >= len(self.options.audio):
                     log.info("all audio sources ended")
                     return
 
@@ -367,12 +377,13 @@ class Daemon:
 
     @staticmethod
     def _reply(text: str) -> bool | None:
-        """True for a yes, False for a no, None when the utterance is neither."""
-        said = " ".join(_words(text))
-        first = said.split()[0] if said else ""
-        if said in YES or first in YES:
+        """True for a yes, False for a no, None when the utterance is neither. Only a whole
+        reply counts: "okay, turn off the light" is a new command, not a yes to an unlock."""
+        words = [w for w in _words(text) if w not in _REPLY_COURTESY]
+        said = " ".join(words)
+        if said in YES:
             return True
-        if said in NO or first in NO:
+        if said in NO:
             return False
         return None
 
