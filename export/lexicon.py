@@ -1371,6 +1371,13 @@ NONE: Final[dict[str, tuple[float, tuple[str, ...]]]] = {
         "i'm about to {VP}", "in an hour i'll {VP}", "i plan to {VP} {when}",
         "it would be nice to {VP} {when}", "one day i'll {VP} with my voice",
         "i usually {VP} {when}", "every night i {VP}", "we always {VP} before bed",
+        # threats and warnings to people: a verb phrase inside a condition
+        ("if you {VP} [again|one more time|once more|] , [i'm going to bed|i'll scream|"
+         "you're grounded|i'm leaving|there's no dessert|i'll take it away]"),
+        "if [anyone|somebody|he|she] {VPS} again , [i'll be furious|they're in trouble]",
+        "next time you {VP} , [ask me first|tell me|i'll unplug it]",
+        "whoever {VPED} [owes me one|is in trouble|can fix it]",
+        "[don't you dare|you'd better not|you better not] {VP} [again|]",
     )),
     "third_person": (5.0, (
         "she {VPED}", "he keeps {VPING}",
@@ -1501,6 +1508,13 @@ NONE: Final[dict[str, tuple[float, tuple[str, ...]]]] = {
         "{person} , hang your coat up", "{person} , open your present", "{person} , stop that",
         "{person} , shut the fridge", "{person} , start your homework",
         "{person} , go to sleep", "{person} , turn your music down",
+        # squabbles over a device, said to the people in the room
+        ("[kids|you two|guys|boys|girls|both of you] , [stop|quit] [fighting|arguing|"
+         "squabbling|bickering] [over|about] {D}"),
+        "[kids|you two|guys] [stop|quit] [fighting|arguing] [over|about] {D}",
+        "stop [hogging|fighting over|arguing about] {D}", "{person} , stop playing with {D}",
+        "{person} , get off {D}", "{person} , leave {D} alone", "who's hogging {D} ?",
+        "[stop|quit] [touching|fiddling with|messing with] {D}",
     )),
     "tv": (3.0, (
         "i'll be back", "you can't handle the truth", "the suspect was last seen near the harbour",
