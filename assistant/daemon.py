@@ -79,6 +79,9 @@ class DaemonOptions:
     """An older frame counts as no frame: image-present off."""
     start_cameras: tuple[str, ...] | None = None
     """Which configured cameras to open; None: all of them."""
+    camera_warmup_s: float = 3.0
+    """At start, wait up to this long for each camera's first frame (a dead camera only
+    delays READY by this much; the daemon then goes on without it)."""
 
 
 @dataclass
@@ -158,11 +161,22 @@ class Daemon:
 
     def start(self) -> None:
         self.link.start()
+        # Give the broker a moment, so the first utterance's event is not lost; a broker
+        # that is down only delays this much (commands queue until it is back).
+        if not self.link.wait_connected(self.options.camera_warmup_s):
+            log.warning("MQTT broker not reachable yet: commands will queue")
         for cam_id, cam in self.config.cameras.items():
             if self.options.start_cameras is not None and cam_id not in self.options.start_cameras:
                 continue
             spec = self.options.camera_sources.get(cam_id, cam.source)
             self.cameras[cam_id] = CameraWorker(cam_id, spec, fps=cam.fps).start()
+        deadline = time.monotonic() + self.options.camera_warmup_s
+        for cam_id, worker in self.cameras.items():
+            while worker.latest(self.options.frame_max_age_s) is None:
+                if time.monotonic() > deadline or self.stopping.is_set():
+                    log.warning("camera %s has no frame yet: going on without it", cam_id)
+                    break
+                time.sleep(0.02)
         self.audio_sources = [open_audio_source(spec, realtime=self.options.realtime)
                               for spec in self.options.audio]
         self._audio_thread = threading.Thread(target=self._audio_loop, name="audio",

@@ -395,7 +395,9 @@ class MqttLink:
         while time.monotonic() < deadline:
             with self._lock:
                 self._drain_acks()
-                if not (self._connected and (self._queue or self._inflight)):
+                # Nothing left, or nothing can leave: wait while commands are pending, also
+                # for a connection that is still being made (a quick start-stop).
+                if not (self._queue or self._inflight):
                     break
             time.sleep(0.01)
         with self._lock:

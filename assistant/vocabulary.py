@@ -239,13 +239,27 @@ class HomeVocabulary:
             # that may be empty (wake phrase, rooms, devices) are only referenced
             # where they are not empty.
             f"public <utterance> = {'[<wake>] ' if wake else ''}[<lead>] <command> [<tail>]"
-            " | <reply>;",
+            " | <reply> | <question>;",
+            # Questions about devices come out as themselves (and the brain ignores them),
+            # rather than being forced into the nearest command ("just the light on").
+            "<question> = (is | are | was | were) <asked> [<where>] [still]"
+            " (on | off | open | closed | locked | unlocked | working)"
+            " | (did | have) (you | i | we | they | he | she) (turn | switch | leave | lock"
+            " | close | open) [on | off] <asked> [on | off]"
+            " | (what | which | how) (is | are) <asked> [<where>];",
+            # A named device or kind only: "are that off" must not compete with "turn
+            # that off".
+            "<asked> = " + ("[<det>] <device> | " if devices else "") + "[<det>] "
+            + ("[<room>] " if rooms else "") + "<kind> [and <asked>];",
             # Answers to a confirmation request ("unlock the front door?" - "yes").
             "<reply> = yes [please | do it] | yeah | yep | confirm | go ahead | do it"
             " | no | nope | cancel | never mind;",
             "",
             *([f"<wake> = {wake_rule};"] if wake else []),
-            "<lead> = please | (could | can | would | will) you [please] | okay | just | hey;",
+            # Common wake words lead commands even when no wake phrase is configured.
+            "<lead> = [hey | okay | ok] (assistant | computer | jarvis)"
+            " | [(hey | okay | ok) (assistant | computer | jarvis)]"
+            " (please | (could | can | would | will) you [please] | okay | just | hey);",
             "<tail> = please | thanks | thank you | now;",
             "",
             "<command> = (turn | switch | crank) [on | off | up | down] <targets> [<where>]"

@@ -150,7 +150,7 @@ def test_grammar_drops_unknown_names_and_keeps_valid_rules(
     (["kitchen light"], ["kitchen"], None),
     ([], ["kitchen"], None),
     (["kitchen light"], [], None),
-    ([], [], "hey jarvis"),
+    ([], [], "hey banana"),
 ])
 def test_grammar_compiles_and_accepts_with_empty_parts(
     devices: list[str], rooms: list[str], wake: str | None,
@@ -161,7 +161,8 @@ def test_grammar_compiles_and_accepts_with_empty_parts(
         assert fsg.accept(text), text
     assert fsg.accept("turn on the kitchen light") == bool(devices or rooms)
     assert fsg.accept("turn on the lights in the kitchen") == bool(rooms)
-    assert fsg.accept("hey jarvis lights off") == bool(wake)
+    assert fsg.accept("hey banana lights off") == bool(wake)
+    assert fsg.accept("hey jarvis lights off")  # common wake words lead commands anyway
 
 
 def test_fallback_pronunciations_spell_or_drop() -> None:
@@ -215,14 +216,16 @@ def test_fixture_manifest_is_labelled_per_docs() -> None:
 def test_every_command_fixture_is_in_the_grammar(pocketsphinx_home: PocketSphinxRecognizer
                                                  ) -> None:
     fsg = pocketsphinx_home._fsg
-    for row in load_manifest():
-        assert fsg.accept(row["text"]) == (row["intent"] != "none"), row["text"]
-    # The same home without a wake phrase (devices.yaml's default) takes every
-    # command that does not start with one.
     no_wake = PocketSphinxRecognizer(HomeVocabulary.from_home(reference_home()))._fsg
     for row in load_manifest():
-        expected = row["intent"] != "none" and not row["text"].startswith(WAKE)
-        assert no_wake.accept(row["text"]) == expected, row["text"]
+        if row["intent"] != "none":
+            # Also without a wake phrase (devices.yaml's default): common wake words
+            # may lead a command anyway.
+            assert fsg.accept(row["text"]) and no_wake.accept(row["text"]), row["text"]
+    # Questions about devices are in the grammar as themselves (the brain ignores them);
+    # other chatter is not.
+    assert fsg.accept("is the kitchen light on")
+    assert not fsg.accept("i had a long day at work")
 
 
 def test_fixed_command_words_are_in_the_pocketsphinx_dictionary(
@@ -266,8 +269,8 @@ def test_pocketsphinx_transcribes_fixtures() -> None:
         assert transcript.recognizer == "pocketsphinx"
         assert transcript.source.endswith(row["file"])
         if row["intent"] == "none":
-            rejected += transcript.text == ""
-            assert transcript.text != row["text"]
+            # Out of the grammar (nothing heard), or a question heard as itself.
+            rejected += transcript.text == "" or transcript.text == row["text"]
             continue
         exact = transcript.text == row["text"]
         per_voice[row["voice"]].append(exact)
