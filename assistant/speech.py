@@ -260,11 +260,12 @@ DECODER_SETTINGS: dict[str, Any] = {
     "dither": True,
     "seed": 1,
     # Narrower beams than the defaults (1e-48, 7e-29) for speed, but wider than the
-    # 1e-30/1e-20 tried first, with which in-grammar commands fell out of the search:
-    # on the spoken fixtures 60 of 66 right against 54, at about 200 ms instead of 120 ms
-    # for the final pass (bench/benchmark_daemon.py).
+    # 1e-30/1e-20 tried first, with which in-grammar commands fell out of the search.
+    # Spoken fixtures (bench/benchmark_daemon.py): 59 of 66 right and no wrong action,
+    # against 54 of 66 with 2 wrong actions; wbeam 1e-22 took 60 but with 2 wrong
+    # actions. The price is latency: the final pass takes a few hundred ms.
     "beam": 1e-40,
-    "wbeam": 1e-22,
+    "wbeam": 1e-25,
     # Silence is cheap enough that trailing noise is not taken for a short optional
     # word ("... the router up"); the default 0.005 invited that.
     "silprob": 0.2,
@@ -358,10 +359,11 @@ class PocketSphinxRecognizer:
         # `cmn_warmup` whole utterances, the adapted live estimate after that.
         full_utt = self._utterances < self.cmn_warmup
         result = self._decode(utt, full_utt)
-        if not result.text and not full_utt:
-            # The live estimate can drift (a loud utterance, a new voice) until nothing
-            # reaches the grammar's end: one more pass with this utterance's own mean.
-            result = self._decode(utt, True)
+        if not result.text:
+            # Nothing reached the grammar's end: the live estimate may have drifted (a
+            # loud utterance, a new voice), or one utterance's own mean was not enough
+            # (a short clip). One more pass with the other normalisation.
+            result = self._decode(utt, not full_utt)
         return replace(result, source=utt.source, ended_at=utt.ended_at)
 
     def _decode(self, utt: Utterance, full_utt: bool) -> Transcript:
