@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import getpass
 import hashlib
-import os
 import secrets
 import shutil
 import signal
@@ -35,26 +34,11 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-HOST = "127.0.0.1"
-
-
-def mosquitto_binary() -> str | None:
-    """Path of the mosquitto executable (Debian puts it in /usr/sbin), or None."""
-    found = shutil.which("mosquitto")
-    if found:
-        return found
-    return "/usr/sbin/mosquitto" if os.access("/usr/sbin/mosquitto", os.X_OK) else None
+from assistant.broker import HOST, free_port, mosquitto_binary
 
 
 def openssl_binary() -> str | None:
     return shutil.which("openssl")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def password_line(username: str, password: str) -> str:
