@@ -346,13 +346,17 @@ class MqttLink:
         client.on_connect_fail = self._handle_connect_fail
         client.on_disconnect = self._handle_disconnect
         client.on_publish = self._handle_publish
-        for topic, handler, wanted in (
-            (self.command_topic, self._handle_text_command, self._on_command),
-            (self.confirm_topic, self._handle_confirm, self._on_confirm),
-            (self.ptt_topic, self._handle_ptt, self._on_ptt),
-        ):
-            if wanted is not None:
-                client.message_callback_add(topic, handler)
+        inbound: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
+            (self.command_topic, "command", parse_text_command, self._on_command,
+             "an empty or malformed command"),
+            (self.confirm_topic, "confirm", parse_confirm_reply, self._on_confirm,
+             "a confirmation reply that is not yes/no"),
+            (self.ptt_topic, "ptt", parse_ptt, self._on_ptt,
+             "an unknown push-to-talk payload"),
+        )
+        for topic, name, parse, callback, what in inbound:
+            if callback is not None:
+                client.message_callback_add(topic, self._inbound(name, parse, callback, what))
         return client
 
     def start(self) -> None:
@@ -671,34 +675,19 @@ class MqttLink:
         except Exception:
             log.exception("MQTT %s callback failed", name)
 
-    def _handle_text_command(
-        self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage
-    ) -> None:
-        if msg.retain:
-            log.warning("MQTT ignored a retained message on %s", msg.topic)
-            return
-        req = parse_text_command(msg.payload.decode("utf-8", errors="replace"))
-        if req is None:
-            log.warning("MQTT ignored an empty or malformed command on %s", msg.topic)
-            return
-        self._dispatch("command", self._on_command, req)
+    def _inbound(self, name: str, parse: Callable[[str], Any], callback: Callable[[Any], None],
+                 what: str) -> Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]:
+        """A paho message callback: ignore retained messages and payloads `parse` rejects
+        (logging `what` they were), hand the parsed value to `callback`."""
 
-    def _handle_confirm(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        if msg.retain:
-            log.warning("MQTT ignored a retained message on %s", msg.topic)
-            return
-        reply = parse_confirm_reply(msg.payload.decode("utf-8", errors="replace"))
-        if reply is None:
-            log.warning("MQTT ignored a confirmation reply that is not yes/no on %s", msg.topic)
-            return
-        self._dispatch("confirm", self._on_confirm, reply)
+        def handle(client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+            if msg.retain:
+                log.warning("MQTT ignored a retained message on %s", msg.topic)
+                return
+            value = parse(msg.payload.decode("utf-8", errors="replace"))
+            if value is None:
+                log.warning("MQTT ignored %s on %s", what, msg.topic)
+                return
+            self._dispatch(name, callback, value)
 
-    def _handle_ptt(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        if msg.retain:
-            log.warning("MQTT ignored a retained message on %s", msg.topic)
-            return
-        pressed = parse_ptt(msg.payload.decode("utf-8", errors="replace"))
-        if pressed is None:
-            log.warning("MQTT ignored an unknown push-to-talk payload on %s", msg.topic)
-            return
-        self._dispatch("ptt", self._on_ptt, pressed)
+        return handle
