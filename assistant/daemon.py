@@ -26,7 +26,8 @@ from typing import Any
 from assistant.audio import AudioSource, open_audio_source
 from assistant.capture import CameraWorker
 from assistant.config import HomeConfig
-from assistant.endpoint import EndpointConfig, Endpointer
+from assistant.endpoint import EndpointConfig
+from assistant.listener import Heard, Listener
 from assistant.mqtt import ConfirmReply, MqttLink, MqttSettings
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
@@ -91,13 +92,6 @@ class _Pending:
     id: str
     result: ParseResult
     deadline: float
-
-
-@dataclass(frozen=True)
-class _Heard:
-    utterance: Utterance
-    transcript: Transcript
-    timings: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -187,57 +181,22 @@ class Daemon:
                  ", ".join(self.options.audio))
 
     def _audio_loop(self) -> None:
-        """Endpointing and recognition, streamed: audio goes to the recognizer while the
-        speech goes on, so only the last bit is decoded after the end of the utterance."""
+        """Endpointing and recognition of each source in turn (see `assistant.listener`)."""
         endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
         for spec, source in zip(self.options.audio, self.audio_sources, strict=True):
-            endpointer = Endpointer(endpoint, source=spec)
-            streamed = 0  # samples of the open utterance already given to the recognizer
+            listener = Listener(self.recognizer, endpoint, source=spec,
+                                realtime=self.options.realtime)
             try:
                 for chunk in source:
                     if self.stopping.is_set():
                         return
-                    done = endpointer.feed_chunk(chunk)
-                    streamed = self._stream(endpointer, streamed, done)
-                    for utt in done:
-                        self._put(self._recognize(utt, streamed))
-                        streamed = 0
-                for utt in endpointer.flush():
-                    self._put(self._recognize(utt, streamed))
-                    streamed = 0
+                    for heard in listener.feed(chunk):
+                        self._put(heard)
+                for heard in listener.flush():
+                    self._put(heard)
             except Exception as exc:  # a source failing must not take the daemon down
                 log.error("audio source %s failed: %s", spec, exc)
             self._put(_AudioEnded(spec))
-
-    def _stream(self, endpointer: Endpointer, streamed: int, done: list[Utterance]) -> int:
-        """Feed the open utterance's new audio to the recognizer; returns samples fed."""
-        if done or not getattr(self.recognizer, "streaming_ready", True):
-            return streamed
-        if not endpointer.in_speech:
-            if streamed:  # the endpointer dropped a click: start afresh
-                self.recognizer.reset()
-            return 0
-        audio = endpointer.partial_audio()
-        if len(audio) > streamed:
-            self.recognizer.accept(audio[streamed:])
-        return len(audio)
-
-    def _recognize(self, utt: Utterance, streamed: int) -> _Heard:
-        started = time.monotonic()
-        # A file read faster than real time has a sample clock ahead of the wall clock:
-        # its latency starts when the endpointer closed the utterance, i.e. now.
-        end = utt.ended_at if self.options.realtime else started
-        if streamed and streamed <= len(utt.audio):
-            if len(utt.audio) > streamed:
-                self.recognizer.accept(utt.audio[streamed:])
-            transcript = self.recognizer.final()
-        else:
-            self.recognizer.reset()
-            transcript = self.recognizer.recognize(utt)
-        finished = time.monotonic()
-        timings = {"endpoint_to_asr_ms": (started - end) * 1000,
-                   "asr_ms": (finished - started) * 1000}
-        return _Heard(dataclasses.replace(utt, ended_at=end), transcript, timings)
 
     def run(self) -> int:
         """Start, serve until SIGTERM/SIGINT (or the end of file input), stop cleanly."""
@@ -266,7 +225,7 @@ class Daemon:
             except queue.Empty:
                 event = None
             self._expire_pending()
-            if isinstance(event, _Heard):
+            if isinstance(event, Heard):
                 self._understand(event.transcript, self.config.speech.camera,
                                  dict(event.timings), event.utterance.ended_at)
             elif isinstance(event, _Typed):

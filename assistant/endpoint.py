@@ -154,6 +154,11 @@ class Endpointer:
         return self._started_at
 
     @property
+    def silence_frames(self) -> int:
+        """Frames since the last confirmed speech of the utterance in progress (0 when idle)."""
+        return self._silence_run if self._started_at is not None else 0
+
+    @property
     def noise_floor_dbfs(self) -> float | None:
         return self._floor
 

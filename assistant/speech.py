@@ -8,8 +8,10 @@ Two recognizers behind one `Recognizer` protocol:
   `VOSK_MODEL_PATH` (`assistant models fetch vosk-en` fetches the official one).
 - `PocketSphinxRecognizer`: the out-of-the-box English recognizer. Its US English
   acoustic model and dictionary ship in the pocketsphinx wheel; it decodes against a
-  JSGF grammar of the home's command shapes (`HomeVocabulary.jsgf()`), so speech
-  outside the grammar yields "" rather than a guessed command.
+  JSGF grammar of the home's command shapes (`HomeVocabulary.jsgf()`). The grammar
+  also has a chit-chat branch (everyday words no command uses) and an empty one, so
+  other speech and noise have somewhere to go other than the nearest command; both
+  yield "".
 
 `make_recognizer()` is the one factory the daemon calls.
 
@@ -259,13 +261,16 @@ DECODER_SETTINGS: dict[str, Any] = {
     # A fixed seed keeps results repeatable.
     "dither": True,
     "seed": 1,
-    # Narrower beams than the defaults (1e-48, 7e-29) for speed, but wider than the
-    # 1e-30/1e-20 tried first, with which in-grammar commands fell out of the search.
-    # Spoken fixtures (bench/benchmark_daemon.py): 59 of 66 right and no wrong action,
-    # against 54 of 66 with 2 wrong actions; wbeam 1e-22 took 60 but with 2 wrong
-    # actions. The price is latency: the final pass takes a few hundred ms.
+    # Narrower beams than the defaults (1e-48, 7e-29) for speed. With the grammar's
+    # chit-chat branch, a session of the 66 spoken fixtures (bench/benchmark_daemon.py)
+    # came out 59/60/61 right with wbeam 1e-20/1e-22/1e-25, and the final pass took
+    # 154/232/399 ms median: 1e-22 keeps it mostly inside the endpointing silence.
     "beam": 1e-40,
-    "wbeam": 1e-25,
+    "wbeam": 1e-22,
+    # The lattice pass (bestpath) is the costly part of the final result, but keep it:
+    # without it, loud noise came out as short commands ("dim lamp": 3 of 160 noise
+    # clips acted on, against 0 with it), though the fixtures took ~10 ms and 61/66.
+    "bestpath": True,
     # Silence is cheap enough that trailing noise is not taken for a short optional
     # word ("... the router up"); the default 0.005 invited that.
     "silprob": 0.2,
@@ -303,6 +308,8 @@ class PocketSphinxRecognizer:
         self.dropped: tuple[str, ...] = ()
         """Vocabulary words left out: no pronunciation could be found."""
         self._fsg: Any = None
+        self.chat_words: frozenset[str] = frozenset()
+        """The grammar's chit-chat words: a transcript of only these is not a command."""
         try:
             if vocabulary is None:
                 log.warning("pocketsphinx without a home vocabulary: general language "
@@ -334,6 +341,7 @@ class PocketSphinxRecognizer:
             decoder.add_word(word, phones, True)
         dropped = set(self.dropped)
         self.grammar = vocabulary.jsgf(known=lambda w: w not in dropped)
+        self.chat_words = frozenset(vocabulary.chat_words(lambda w: w not in dropped))
         decoder.add_jsgf_string(self.search_name, self.grammar)
         decoder.activate_search(self.search_name)
         self._fsg = decoder.get_fsg(self.search_name)
@@ -396,6 +404,9 @@ class PocketSphinxRecognizer:
                     # No path reached the grammar's end: PocketSphinx then reports
                     # the best partial path ("turn off the"), which is not a command.
                     log.debug("pocketsphinx: %r is outside the grammar, dropped", text)
+                    text = ""
+                elif self.chat_words.issuperset(text.split()):
+                    log.debug("pocketsphinx: %r is chit-chat, not a command", text)
                     text = ""
         return Transcript(text=text, recognizer=self.name, confidence=None,
                           source="stream", ended_at=time.monotonic())

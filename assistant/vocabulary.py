@@ -80,6 +80,27 @@ _PREFIXES: Final[frozenset[str]] = frozenset({"un", "re", "de", "dis", "pre", "n
 
 _WORD_RE = re.compile(r"[^\w' ]+")
 
+# Everyday words of four letters or more for the grammar's chit-chat branch: speech
+# that is not a command is decoded as a string of these rather than forced onto the
+# nearest command ("i had a long day at work" came out as "my kettle on please"). Short
+# words are left out because strings of them fit any audio, commands included.
+CHAT_WORDS: Final[tuple[str, ...]] = (
+    "they", "them", "your", "their", "with", "from", "about", "into", "like", "than",
+    "were", "been", "does", "have", "will", "would", "could", "should", "might", "must",
+    "because", "when", "where", "what", "which", "there", "here", "then", "today",
+    "tomorrow", "tonight", "yesterday", "morning", "night", "week", "time", "year",
+    "going", "went", "come", "came", "make", "made", "know", "think", "thought", "want",
+    "need", "love", "look", "said", "tell", "told", "call", "give", "take", "good",
+    "great", "nice", "okay", "well", "really", "very", "just", "also", "much", "many",
+    "more", "some", "three", "thing", "things", "people", "woman", "kids", "mother",
+    "father", "friend", "home", "work", "school", "dinner", "lunch", "breakfast", "food",
+    "movie", "game", "show", "weather", "long", "last", "first", "next", "back", "over",
+    "again", "still", "never", "always", "maybe", "sure", "thanks", "please", "sorry",
+    "hello",
+)
+CHAT_WEIGHT: Final = 1e-4
+"""Prior of the chit-chat branch against the command branch (JSGF weights)."""
+
 
 def normalize_phrase(text: str) -> str:
     """Lowercase, digits spelled out, punctuation (but apostrophes) dropped.
@@ -190,7 +211,25 @@ class HomeVocabulary:
         return [*self.words(), "[unk]"]
 
     def jsgf(self, known: Callable[[str], bool] | None = None, name: str = "home") -> str:
-        """A JSGF grammar of the command shapes, over this home's names.
+        """A JSGF grammar of the command shapes over this home's names, with a chit-chat
+        branch (`chat_words`) and an empty one (noise) that both stand for "no command".
+
+        `known(word)` says whether the recognizer's dictionary has a word.
+        """
+        chat = self.chat_words(known)
+        return self._command_rules(known, name) + f"<chat> = ({' | '.join(chat)})+;\n"
+
+    def chat_words(self, known: Callable[[str], bool] | None = None) -> tuple[str, ...]:
+        """`CHAT_WORDS` that no command shape uses (and `known` has): a transcript of
+        only these came from the chit-chat branch, so it never reads as a command and
+        the branch cannot split one in two."""
+        ok: Callable[[str], bool] = known or (lambda _w: True)
+        rules = self._command_rules(lambda _w: True, "home").split(";", 2)[2]
+        in_commands = set(re.findall(r"(?<![<\w'])[a-z']+(?![>\w'])", rules))
+        return tuple(w for w in CHAT_WORDS if w not in in_commands and ok(w))
+
+    def _command_rules(self, known: Callable[[str], bool] | None, name: str) -> str:
+        """The grammar without the <chat> rule.
 
         `known(word)` says whether the recognizer's dictionary has a word (after any
         fallback pronunciations were added); names with an unknown word are left
@@ -238,8 +277,8 @@ class HomeVocabulary:
             # An optional <VOID> voids the whole sequence in PocketSphinx, so rules
             # that may be empty (wake phrase, rooms, devices) are only referenced
             # where they are not empty.
-            f"public <utterance> = {'[<wake>] ' if wake else ''}[<lead>] <command> [<tail>]"
-            " | <reply> | <question>;",
+            f"public <utterance> = /1/ ({'[<wake>] ' if wake else ''}[<lead>] <command>"
+            f" [<tail>] | <reply> | <question>) | /{CHAT_WEIGHT:g}/ (<chat> | <NULL>);",
             # Questions about devices come out as themselves (and the brain ignores them),
             # rather than being forced into the nearest command ("just the light on").
             "<question> = (is | are | was | were) <asked> [<where>] [still]"

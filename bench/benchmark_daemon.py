@@ -3,8 +3,10 @@
     python -m bench.benchmark_daemon [--config devices.yaml] [--idle-seconds 20]
 
 1. Spoken fixtures (tests/data/speech): every WAV through the daemon's recognizer and the
-   brain, compared with its labels (intent, targets, value, decision all equal).
-2. Latency: the daemon itself on a local Mosquitto, fed fixture WAVs in real time; the
+   brain, compared with its labels (intent, targets, value, decision all equal): once as
+   the daemon hears them (one session, endpointed and streamed), once one file at a time.
+2. Latency: the daemon itself on a local Mosquitto, hearing a session of fixture commands
+   with room tone between them in real time (so utterances end by endpointing); the
    per-stage timings of its events (end of speech -> ASR -> understanding -> publish).
 3. Idle: `assistant run` as a process listening to silence in real time with one camera
    (the sample video at 5 fps): CPU as a share of one core, and peak RSS.
@@ -48,20 +50,46 @@ def reference_ms(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def spoken_accuracy(config_path: Path) -> dict[str, Any]:
-    from assistant.audio import wav_utterance
+def spoken_accuracy(config_path: Path, *, session: bool) -> dict[str, Any]:
+    """Every fixture through the recognizer and the brain, scored against its labels.
+
+    `session=False`: each WAV decoded whole and on its own, as `parse --audio` does.
+    `session=True`: the daemon's path: all fixtures in one stream with room tone between
+    them, endpointed, streamed and decoded by `Listener` as `assistant run` does.
+    """
+    from assistant.audio import open_audio_source, wav_utterance
     from assistant.daemon import home_recognizer
+    from assistant.endpoint import EndpointConfig
+    from assistant.listener import Listener
     from assistant.pipeline import Brain
-    from assistant.types import ParseRequest
 
     brain = Brain.load(config_path)
     recognizer = home_recognizer(brain.config)
     rows = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text().splitlines()]
+    if not session:
+        texts = [recognizer.recognize(wav_utterance(FIXTURES / r["file"])).text for r in rows]
+    else:
+        listener = Listener(recognizer, EndpointConfig(
+            end_silence_s=brain.config.speech.endpoint_silence_s), realtime=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            wav = Path(tmp) / "session.wav"
+            session_wav(rows, wav)
+            heard = [h for chunk in open_audio_source(str(wav)) for h in listener.feed(chunk)]
+            heard += listener.flush()
+        texts = [h.transcript.text for h in heard]
+        if len(texts) != len(rows):  # an utterance split or merged: no alignment to score
+            return {"n": len(rows), "utterances": len(texts), "exact": 0.0,
+                    "transcripts": texts}
+    return _score(brain, rows, texts)
+
+
+def _score(brain: Any, rows: list[dict[str, Any]], texts: list[str]) -> dict[str, Any]:
+    from assistant.types import ParseRequest
+
     per_voice: dict[str, list[bool]] = {}
-    exact = transcript_exact = 0
+    exact = transcript_exact = wrong_actions = 0
     failures = []
-    for row in rows:
-        text = recognizer.recognize(wav_utterance(FIXTURES / row["file"])).text
+    for row, text in zip(rows, texts, strict=True):
         got = brain.parse_batch([ParseRequest(text=text or " ", camera=row["camera"])])[0]
         ok = (got.intent == row["intent"] and sorted(got.targets) == sorted(row["targets"])
               and got.decision == row["decision"] and _same(got.value, row["value"]))
@@ -69,12 +97,13 @@ def spoken_accuracy(config_path: Path) -> dict[str, Any]:
             ok = row["intent"] == "none"
         exact += ok
         transcript_exact += text == row["text"]
+        wrong_actions += not ok and bool(text.strip()) and got.decision in ("act", "confirm")
         per_voice.setdefault(row["voice"], []).append(ok)
         if not ok:
             failures.append({"said": row["text"], "heard": text, "got": got.to_json()})
     return {
         "n": len(rows), "exact": exact / len(rows),
-        "transcripts_exact": transcript_exact / len(rows),
+        "transcripts_exact": transcript_exact / len(rows), "wrong_actions": wrong_actions,
         "per_voice": {v: sum(x) / len(x) for v, x in per_voice.items()},
         "failures": failures,
     }
@@ -86,30 +115,60 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
+def session_wav(rows: list[dict[str, Any]], out: Path, gap_s: float = 1.5) -> None:
+    """The fixtures one after another with room tone between them, as a microphone hears a
+    session: each utterance then ends by endpointing (0.5 s of silence), not at a file end."""
+    from assistant.audio import read_wav
+
+    rng = np.random.default_rng(0)
+    parts = []
+    for row in rows:
+        parts += [rng.normal(0, 30, int(16000 * gap_s)).astype(np.int16),
+                  read_wav(FIXTURES / row["file"])]
+    parts.append(rng.normal(0, 30, int(16000 * gap_s)).astype(np.int16))
+    with wave.open(str(out), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(np.concatenate(parts).astype("<i2").tobytes())
+
+
 def latency(config_path: Path, n_files: int) -> dict[str, Any]:
+    """The daemon on a local broker, hearing `n_files` spoken commands in real time."""
     from assistant.broker import HOST, LocalBroker
     from assistant.config import load_config
     from assistant.daemon import Daemon, DaemonOptions, home_recognizer
     from assistant.pipeline import Brain
 
     rows = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text().splitlines()]
-    wavs = [str(FIXTURES / r["file"]) for r in rows if r["intent"] != "none"][:n_files]
+    rows = [r for r in rows if r["intent"] != "none"][:n_files]
     events: list[dict[str, Any]] = []
-    with LocalBroker() as broker:
+    with tempfile.TemporaryDirectory() as tmp, LocalBroker() as broker:
+        session = Path(tmp) / "session.wav"
+        session_wav(rows, session)
         config = load_config(config_path)
         config = config.model_copy(update={"mqtt": config.mqtt.model_copy(
             update={"host": HOST, "port": broker.port})})
         brain = Brain(config, Brain.load(config_path).model)
-        options = DaemonOptions(audio=tuple(wavs), realtime=True, exit_when_done=True,
+        options = DaemonOptions(audio=(str(session),), realtime=True, exit_when_done=True,
                                 camera_sources={"living_room_cam": str(ROOT / "samples"
                                                                        / "living_room.avi")},
                                 start_cameras=("living_room_cam",))
         Daemon(config, brain, home_recognizer(config), options=options,
                report=events.append).run()
-    stages = ["endpoint_to_asr_ms", "asr_ms", "understand_ms", "publish_ms",
-              "end_to_publish_ms"]
-    return {"n": len(events), **{s: statistics.median(e["timings_ms"].get(s, 0.0)
-                                                      for e in events) for s in stages}}
+    stages = ["endpoint_to_asr_ms", "asr_ms", "asr_after_end_ms", "understand_ms",
+              "publish_ms", "end_to_publish_ms"]
+    right = None
+    if len(events) == len(rows):  # one event per command: compare with the labels
+        right = sum(e.get("intent") == r["intent"]
+                    and sorted(e.get("targets", [])) == sorted(r["targets"])
+                    and e.get("decision") == r["decision"] for e, r in zip(events, rows,
+                                                                           strict=True))
+    return {"n": len(events), "commands": len(rows), "right": right,
+            **{s: statistics.median(e["timings_ms"].get(s, 0.0) for e in events)
+               for s in stages},
+            "end_to_publish_max_ms": max(e["timings_ms"].get("end_to_publish_ms", 0.0)
+                                         for e in events)}
 
 
 def idle(config_path: Path, seconds: float) -> dict[str, float]:
@@ -162,31 +221,39 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "devices.yaml")
     parser.add_argument("--idle-seconds", type=float, default=20.0)
-    parser.add_argument("--latency-files", type=int, default=15)
+    parser.add_argument("--latency-files", type=int, default=20)
     args = parser.parse_args(argv)
 
     ref_before = reference_ms()
-    spoken = spoken_accuracy(args.config)
+    spoken = spoken_accuracy(args.config, session=True)
+    single = spoken_accuracy(args.config, session=False)
     lat = latency(args.config, args.latency_files)
     quiet = idle(args.config, args.idle_seconds)
     ref = statistics.median([ref_before, reference_ms()])
 
     print(f"reference workload: {ref:.1f} ms (median, this machine now)")
-    print(f"spoken fixtures: {spoken['exact']:.1%} exact of {spoken['n']} "
-          f"(transcripts exact {spoken['transcripts_exact']:.1%})")
-    for voice, share in sorted(spoken["per_voice"].items()):
-        print(f"  {voice:<28} {share:.1%}")
+    for name, result in (("in one session (the daemon's path)", spoken),
+                         ("one file at a time (parse --audio)", single)):
+        print(f"spoken fixtures {name}: {result['exact']:.1%} exact of {result['n']} "
+              f"(transcripts exact {result.get('transcripts_exact', 0):.1%}, wrong actions "
+              f"{result.get('wrong_actions')})")
+        for voice, share in sorted(result.get("per_voice", {}).items()):
+            print(f"  {voice:<28} {share:.1%}")
     print(f"latency over {lat['n']} spoken commands (median ms, x reference):")
-    for stage in ("endpoint_to_asr_ms", "asr_ms", "understand_ms", "publish_ms",
-                  "end_to_publish_ms"):
+    for stage in ("endpoint_to_asr_ms", "asr_ms", "asr_after_end_ms", "understand_ms",
+                  "publish_ms", "end_to_publish_ms"):
         print(f"  {stage:<20} {lat[stage]:8.1f}   {lat[stage] / ref:5.2f}x")
+    print(f"  end_to_publish max   {lat['end_to_publish_max_ms']:8.1f}; "
+          f"{lat['n']} events for {lat['commands']} commands, right: {lat['right']}")
     print(f"idle, listening, one camera at 5 fps: {quiet['cpu_percent_of_one_core']:.1f} % "
           f"of one core, peak RSS {quiet['peak_rss_mb']:.0f} MB, "
           f"exit code after SIGTERM {quiet['exit_code']:.0f}")
     out = ROOT / "bench" / "results" / "daemon.json"
-    out.write_text(json.dumps({"reference_ms": ref, "spoken": spoken, "latency": lat,
+    out.write_text(json.dumps({"reference_ms": ref, "spoken": spoken,
+                               "spoken_single_shot": single, "latency": lat,
                                "idle": quiet}, indent=1) + "\n")
-    print(f"SUMMARY spoken exact {spoken['exact']:.1%}, end-to-publish median "
+    print(f"SUMMARY spoken exact {spoken['exact']:.1%} in a session, {single['exact']:.1%} "
+          f"one at a time; end-to-publish median "
           f"{lat['end_to_publish_ms']:.0f} ms, idle CPU {quiet['cpu_percent_of_one_core']:.1f} %,"
           f" peak {quiet['peak_rss_mb']:.0f} MB; details in {out}")
     return 0

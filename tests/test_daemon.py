@@ -58,7 +58,7 @@ KETTLE = FIXTURES / "cmd05_turn_on_the_kettle_please.wav"
 ON, OFF = '{"state": "ON"}', '{"state": "OFF"}'
 COMMAND_TOPICS = ("zigbee2mqtt/+/set", "cmnd/#", "home/+/set",
                   "valetudo/+/BasicControlCapability/operation/set", "shellies/#")
-TIMING_KEYS = {"endpoint_to_asr_ms", "asr_ms", "understand_ms", "publish_ms",
+TIMING_KEYS = {"endpoint_to_asr_ms", "asr_ms", "asr_after_end_ms", "understand_ms", "publish_ms",
                "end_to_publish_ms"}
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")

@@ -1,0 +1,110 @@
+"""Listener: endpointing plus recognition, with the utterance decoded inside its closing
+silence. Real PocketSphinx on real fixture WAVs; a recording recognizer where the test is
+about what was fed when."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.audio import AudioChunk, read_wav
+from assistant.config import load_config
+from assistant.daemon import home_recognizer
+from assistant.listener import Heard, Listener
+from assistant.types import Transcript, Utterance
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEECH = ROOT / "tests" / "data" / "speech"
+Samples = npt.NDArray[np.int16]
+FIRST = "cmd00_turn_on_the_kitchen_light.wav"
+
+
+def room_tone(seconds: float, seed: int = 0) -> Samples:
+    return np.random.default_rng(seed).normal(0, 30, int(16000 * seconds)).astype(np.int16)
+
+
+def listen(listener: Listener, audio: Samples) -> list[Heard]:
+    heard: list[Heard] = []
+    for start in range(0, len(audio), 480):  # 30 ms chunks, as from a microphone
+        heard += listener.feed(AudioChunk(audio[start:start + 480], (start + 480) / 16000))
+    return heard + listener.flush()
+
+
+def test_utterances_are_decoded_before_they_end() -> None:
+    recognizer = home_recognizer(load_config(ROOT / "devices.yaml"))
+    said = ["turn on the kitchen light", "switch the ceiling fan on",
+            "turn on the kettle please", "dim the desk lamp to thirty percent"]
+    files = ["cmd00_turn_on_the_kitchen_light.wav", "cmd02_switch_the_ceiling_fan_on.wav",
+             "cmd05_turn_on_the_kettle_please.wav",
+             "cmd10_dim_the_desk_lamp_to_thirty_percent.wav"]
+    parts = [room_tone(1.0)]
+    for name in files:
+        parts += [read_wav(SPEECH / name), room_tone(1.5)]
+    listener = Listener(recognizer, realtime=False)
+    heard = listen(listener, np.concatenate(parts))
+    assert [h.transcript.text for h in heard] == said
+    # Every transcript was ready when the endpointer closed its utterance: nothing was
+    # left to decode after the end, though the decoding itself took time.
+    assert listener.early_used == len(files) and listener.early_dropped == 0
+    for h in heard:
+        assert h.timings["asr_after_end_ms"] < 5 < h.timings["asr_ms"], h.timings
+        assert h.transcript.recognizer == "pocketsphinx"
+
+
+class RecordingRecognizer:
+    """Counts the samples of each stream; its transcript says how many it was given."""
+
+    name = "recording"
+    sample_rate = 16000
+    load_seconds = 0.0
+    streaming_ready = True
+
+    def __init__(self) -> None:
+        self.fed = 0
+        self.finals: list[int] = []
+
+    def recognize(self, utt: Utterance) -> Transcript:
+        self.fed = len(utt.audio)
+        return self.final()
+
+    def accept(self, chunk: Samples | bytes) -> str | None:
+        self.fed += len(chunk)
+        return None
+
+    def final(self) -> Transcript:
+        self.finals.append(self.fed)
+        text, self.fed = str(self.fed), 0
+        return Transcript(text=text, recognizer=self.name, confidence=None, source="stream",
+                          ended_at=0.0)
+
+    def reset(self) -> None:
+        self.fed = 0
+
+
+def test_speech_after_a_pause_drops_the_early_transcript() -> None:
+    first = read_wav(SPEECH / FIRST)
+    second = read_wav(SPEECH / "cmd02_switch_the_ceiling_fan_on.wav")
+    # The files' own padding makes a 0.35 s pause: past the early decode (0.2 s), short of
+    # the end of the utterance (0.5 s).
+    audio = np.concatenate([room_tone(1.0), first, second, room_tone(1.5)])
+    recognizer = RecordingRecognizer()
+    listener = Listener(recognizer, realtime=False)  # type: ignore[arg-type]
+    heard = listen(listener, audio)
+    assert len(heard) == 1
+    assert listener.early_dropped >= 1 and listener.early_used == 1
+    # The transcript covers the whole utterance, both parts, decoded again from its start.
+    assert int(heard[0].transcript.text) >= len(first) + len(second)
+    assert int(heard[0].transcript.text) <= len(heard[0].utterance.audio)
+
+
+def test_no_early_decode_when_switched_off() -> None:
+    audio = np.concatenate([room_tone(1.0), read_wav(SPEECH / FIRST), room_tone(1.5)])
+    recognizer = RecordingRecognizer()
+    listener = Listener(recognizer, early_decode_s=None, realtime=False)  # type: ignore[arg-type]
+    heard = listen(listener, audio)
+    assert len(heard) == 1 and listener.early_used == 0
+    # Decoded at the end: all of the utterance, closing silence included.
+    assert int(heard[0].transcript.text) == len(heard[0].utterance.audio)
+    assert heard[0].timings["asr_after_end_ms"] == heard[0].timings["asr_ms"]
