@@ -352,6 +352,19 @@ def test_pocketsphinx_noise_is_never_a_command(pocketsphinx_home: PocketSphinxRe
     assert set(heard) <= {"", "no", "nope"}, heard
 
 
+def test_out_of_grammar_best_path_falls_back_to_a_close_viterbi_path(
+    pocketsphinx_home: PocketSphinxRecognizer,
+) -> None:
+    rec = pocketsphinx_home
+    assert rec._in_grammar("turn off all the night", "turn off all the lights") \
+        == "turn off all the lights"
+    # Too far from it, too short (noise), or itself outside the grammar: nothing.
+    assert rec._in_grammar("turn off that lights and the living room",
+                           "turn off the lights in the living room") == ""
+    assert rec._in_grammar("dim lamp up", "dim lamp") == ""
+    assert rec._in_grammar("turn off all the night", "turn off all the nights") == ""
+
+
 def test_chat_branch_shares_no_word_with_commands(pocketsphinx_home: PocketSphinxRecognizer
                                                   ) -> None:
     chat = pocketsphinx_home.chat_words
