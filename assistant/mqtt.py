@@ -317,6 +317,8 @@ class MqttLink:
 
         self._lock = threading.RLock()
         self._connected_event = threading.Event()
+        self._subscribed_event = threading.Event()  # SUBACK for the inbound topics
+        self._subscribe_mid: int | None = None
         self._queue: collections.deque[_Pending] = collections.deque()
         self._inflight: dict[int, _Pending] = {}  # paho mid -> message, in publish order
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
@@ -346,6 +348,7 @@ class MqttLink:
         client.on_connect_fail = self._handle_connect_fail
         client.on_disconnect = self._handle_disconnect
         client.on_publish = self._handle_publish
+        client.on_subscribe = self._handle_subscribe
         inbound: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
             (self.command_topic, "command", parse_text_command, self._on_command,
              "an empty or malformed command"),
@@ -376,8 +379,12 @@ class MqttLink:
         client.loop_start()
 
     def wait_connected(self, timeout: float) -> bool:
-        """True once connected (successful CONNACK) within `timeout` seconds."""
-        return self._connected_event.wait(timeout)
+        """True once connected (successful CONNACK) and subscribed to the inbound topics
+        (SUBACK) within `timeout` seconds: a command published after that is received."""
+        deadline = time.monotonic() + timeout
+        if not self._connected_event.wait(timeout):
+            return False
+        return self._subscribed_event.wait(max(0.0, deadline - time.monotonic()))
 
     @property
     def connected(self) -> bool:
@@ -589,7 +596,9 @@ class MqttLink:
                 ) if cb is not None
             ]
             if topics:
-                client.subscribe(topics)
+                self._subscribe_mid = client.subscribe(topics)[1]
+            else:
+                self._subscribed_event.set()
             waiting = len(self._queue)
             self._flush_locked()
             self._connected_event.set()
@@ -623,6 +632,7 @@ class MqttLink:
             was_connected = self._connected
             self._connected = False
             self._connected_event.clear()
+            self._subscribed_event.clear()
             self._drain_acks()
             # Take back what paho still holds (so it does not resend stale copies on its
             # own) and queue it again, in publish order, ahead of what waits already.
@@ -650,6 +660,16 @@ class MqttLink:
             if overflow:
                 log.warning("MQTT queue full (%d): dropped the %d oldest message(s)",
                             self.settings.queue_max, overflow)
+
+    def _handle_subscribe(self, client: mqtt.Client, userdata: Any, mid: int,
+                          reason_codes: list[ReasonCode], properties: Any) -> None:
+        if mid != self._subscribe_mid:
+            return
+        refused = [rc for rc in reason_codes if rc.is_failure]
+        if refused:  # e.g. an ACL: typed commands or confirmations will not arrive
+            log.error("MQTT broker refused a subscription under %s/: %s",
+                      self.settings.prefix, ", ".join(str(rc) for rc in refused))
+        self._subscribed_event.set()
 
     def _handle_publish(
         self,

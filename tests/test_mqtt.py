@@ -435,6 +435,19 @@ def test_typed_commands_confirmations_and_ptt_reach_the_callbacks(
         pub.client.publish(f"{prefix}/command", b"", retain=True).wait_for_publish(2)
 
 
+def test_a_command_sent_once_connected_is_received(shared_broker: Mosquitto, prefix: str
+                                                   ) -> None:
+    """wait_connected() returns after the SUBACK, so nothing sent after it is missed."""
+    with Subscriber(shared_broker, ["unused"]) as pub:
+        for attempt in range(5):
+            got: queue.Queue[ParseRequest] = queue.Queue()
+            with MqttLink(settings_for(shared_broker, prefix), on_command=got.put) as link:
+                assert link.wait_connected(3)
+                pub.client.publish(f"{prefix}/command", f"lights off {attempt}",
+                                   qos=1).wait_for_publish(2)
+                assert got.get(timeout=2) == ParseRequest(f"lights off {attempt}")
+
+
 def test_events_and_confirmation_requests(shared_broker: Mosquitto, prefix: str) -> None:
     link = MqttLink(settings_for(shared_broker, prefix))
     assert link.publish_event({"text": "hello"}) is False  # not started: dropped, counted
