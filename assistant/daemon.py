@@ -32,7 +32,7 @@ from assistant.mqtt import ConfirmReply, MqttLink, MqttSettings
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
 from assistant.speech import Recognizer, make_recognizer
-from assistant.types import Command, ParseRequest, ParseResult, Transcript, Utterance
+from assistant.types import Command, ParseRequest, ParseResult, Transcript
 from assistant.vocabulary import HomeVocabulary
 
 log = logging.getLogger(__name__)
@@ -257,14 +257,6 @@ class Daemon:
         log.info("stopped after %d utterance(s)", self.handled)
 
     # -- the pipeline ----------------------------------------------------------------------
-
-    def handle_utterance(self, utt: Utterance) -> ParseResult | None:
-        started = time.monotonic()
-        transcript = self.recognizer.recognize(utt)
-        asr_ms = (time.monotonic() - started) * 1000
-        return self._understand(transcript, self.config.speech.camera,
-                                {"endpoint_to_asr_ms": (started - utt.ended_at) * 1000,
-                                 "asr_ms": asr_ms}, utt.ended_at)
 
     def handle_text(self, text: str, camera: str | None, source: str = "text"
                     ) -> ParseResult | None:
