@@ -80,6 +80,9 @@ class DaemonOptions:
     """An older frame counts as no frame: image-present off."""
     start_cameras: tuple[str, ...] | None = None
     """Which configured cameras to open; None: all of them."""
+    early_decode_s: float | None = 0.2
+    """Closing silence after which an utterance is decoded, before it ends (None: only
+    once it ended); see `assistant.listener`."""
     camera_warmup_s: float = 3.0
     """At start, wait up to this long for each camera's first frame (a dead camera only
     delays READY by this much; the daemon then goes on without it)."""
@@ -185,6 +188,7 @@ class Daemon:
         endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
         for spec, source in zip(self.options.audio, self.audio_sources, strict=True):
             listener = Listener(self.recognizer, endpoint, source=spec,
+                                early_decode_s=self.options.early_decode_s,
                                 realtime=self.options.realtime)
             try:
                 for chunk in source:
