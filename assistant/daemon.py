@@ -12,6 +12,7 @@ stages never race and the watchdog ping proves the loop itself is alive.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import queue
 import re
@@ -185,22 +186,40 @@ class Daemon:
 
     def _audio_loop(self) -> None:
         """Endpointing and recognition of each source in turn (see `assistant.listener`)."""
-        endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
         for spec, source in zip(self.options.audio, self.audio_sources, strict=True):
-            listener = Listener(self.recognizer, endpoint, source=spec,
-                                early_decode_s=self.options.early_decode_s,
-                                realtime=self.options.realtime)
+            listener = self._listener(spec)
             try:
                 for chunk in source:
                     if self.stopping.is_set():
                         return
-                    for heard in listener.feed(chunk):
-                        self._put(heard)
-                for heard in listener.flush():
-                    self._put(heard)
+                    listener = self._hear(spec, listener, functools.partial(Listener.feed,
+                                                                            chunk=chunk))
+                self._hear(spec, listener, Listener.flush)
             except Exception as exc:  # a source failing must not take the daemon down
                 log.error("audio source %s failed: %s", spec, exc)
             self._put(_AudioEnded(spec))
+
+    def _listener(self, spec: str) -> Listener:
+        endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
+        return Listener(self.recognizer, endpoint, source=spec,
+                        early_decode_s=self.options.early_decode_s,
+                        realtime=self.options.realtime)
+
+    def _hear(self, spec: str, listener: Listener,
+              step: Callable[[Listener], list[Heard]]) -> Listener:
+        """Run one listener step and queue what it heard; the listener to go on with."""
+        try:
+            heard = step(listener)
+        except Exception as exc:  # one utterance the recognizer fails on must not deafen us
+            log.error("recognition failed on %s: %s; that utterance is dropped", spec, exc)
+            try:
+                self.recognizer.reset()
+            except Exception as reset_exc:
+                log.error("recognizer reset failed: %s", reset_exc)
+            return self._listener(spec)
+        for item in heard:
+            self._put(item)
+        return listener
 
     def run(self) -> int:
         """Start, serve until SIGTERM/SIGINT (or the end of file input), stop cleanly."""

@@ -39,7 +39,7 @@ from assistant.daemon import Daemon, DaemonOptions, home_recognizer, mqtt_settin
 from assistant.pipeline import Brain
 from assistant.simulator import DeviceSimulator, SimDevice
 from assistant.speech import Recognizer
-from assistant.types import Transcript
+from assistant.types import Transcript, Utterance
 from tests.mosquitto import Mosquitto, Subscriber, mosquitto_binary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -412,6 +412,50 @@ def test_exit_when_done_plays_every_source_even_a_repeated_one(
                             realtime=False, exit_when_done=True, start_cameras=())
     _, daemon, _ = run_daemon(env.config, brain, recognizer, options)
     assert daemon.handled == 3
+
+
+class FailsOnce:
+    """The real recognizer, except that its first final result raises (a decoder bug)."""
+
+    def __init__(self, inner: Recognizer) -> None:
+        self.inner = inner
+        self.name, self.sample_rate, self.load_seconds = "pocketsphinx", 16000, 0.0
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def _once(self) -> None:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("decoder exploded")
+
+    def recognize(self, utt: Utterance) -> Transcript:
+        self._once()
+        return self.inner.recognize(utt)
+
+    def final(self) -> Transcript:
+        self._once()
+        return self.inner.final()
+
+
+def test_a_recognizer_failure_drops_one_utterance_not_the_microphone(
+        env: Env, brain: Brain, recognizer: Recognizer, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    session = write_wav(tmp_path / "session.wav", [0.5, KITCHEN_LIGHT, 1.5, KETTLE, 1.5])
+    options = DaemonOptions(audio=(str(session),), realtime=False, exit_when_done=True,
+                            start_cameras=())
+    failing = FailsOnce(recognizer)
+    with caplog.at_level(logging.ERROR, logger="assistant.daemon"):
+        _, daemon, reported = run_daemon(env.config, brain, failing,  # type: ignore[arg-type]
+                                         options)
+    assert daemon.handled == 1
+    assert failing.failed and "decoder exploded; that utterance is dropped" in caplog.text
+    # The same source goes on: the next utterance is heard and acted on.
+    assert [(e["intent"], e["targets"]) for e in reported.items] == [
+        ("turn_on", ["kitchen_kettle"])]
+    wait_until(lambda: commands(env.sub), 3, "the kettle command")
+    assert pairs(commands(env.sub)) == [("cmnd/tasmota_kettle/POWER", "ON")]
 
 
 # -- 3. typed commands over MQTT -----------------------------------------------------------
