@@ -212,7 +212,8 @@ class HomeVocabulary:
 
     def jsgf(self, known: Callable[[str], bool] | None = None, name: str = "home") -> str:
         """A JSGF grammar of the command shapes over this home's names, with a chit-chat
-        branch (`chat_words`) and an empty one (noise) that both stand for "no command".
+        branch (`chat_words`) and an empty one that both stand for "no command" (the
+        empty one alone did not change what noise decodes to; the lattice pass does).
 
         `known(word)` says whether the recognizer's dictionary has a word.
         """
