@@ -35,6 +35,9 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
+from assistant.corpus.example import Example
+from assistant.corpus.generate import generate, make_homes
+from assistant.corpus.homes import Home, reference_home
 from assistant.labels import INTENTS, SLOT_TAGS
 from export.dataset import (
     Encoded,
@@ -47,9 +50,6 @@ from export.dataset import (
     tokenizer_metadata,
     vocab_lines,
 )
-from export.example import Example
-from export.generate import generate, make_homes
-from export.homes import Home, reference_home
 from export.milm import MILM, MILMConfig
 from export.static_embeddings import load_static_embeddings
 from export.train import TrainConfig, TrainLog, evaluate, predict, train

@@ -25,9 +25,9 @@ import numpy.typing as npt
 import torch
 from tokenizers import Tokenizer
 
+from assistant.corpus.example import Example, Span
+from assistant.corpus.homes import Home
 from assistant.labels import INTENTS, SLOT_TAGS
-from export.example import Example, Span
-from export.homes import Home
 from export.scenes import SIZE, Box, grounding_target, render_scene
 from export.static_embeddings import minilm_dir
 

@@ -17,7 +17,7 @@ real lamp or tv looks like. Kept simple and honest:
   grid x grid regions (a distribution over the m regions).
 
 Zones are the home's camera zones (devices.yaml for the reference home, drawn by
-export/homes.py for random ones): Frigate-style `[x, y, w, h]` fractions of the frame.
+assistant/corpus/homes.py for random ones): Frigate-style `[x, y, w, h]` fractions of the frame.
 
 Frames stay uint8 (H, W, 3) RGB until a batch is built.
 """

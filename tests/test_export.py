@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import torch
 
+from assistant.corpus.example import Span
 from assistant.labels import INTENTS, SLOT_TAGS
 from export.dataset import bio_labels, load_tokenizer, tokenizer_metadata
-from export.example import Span
 from export.milm import MILM, MILMConfig
 from export.scenes import grounding_target, render_scene
 from export.train import spans_of

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.labels import COLORS, DEVICE_TYPES, INTENTS, SPAN_KINDS, TYPE_INTENTS, VALUE_KIND
-from export import lexicon as lx
-from export.example import Example
-from export.generate import (
+from assistant.corpus import lexicon as lx
+from assistant.corpus.example import Example
+from assistant.corpus.generate import (
     EXPLICIT,
     IMPLICIT,
     NONE_TEMPLATES,
@@ -29,7 +28,8 @@ from export.generate import (
     past,
     third_person,
 )
-from export.homes import Home, random_home, reference_home, spoken_key
+from assistant.corpus.homes import Home, random_home, reference_home, spoken_key
+from assistant.labels import COLORS, DEVICE_TYPES, INTENTS, SPAN_KINDS, TYPE_INTENTS, VALUE_KIND
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED, N_HOMES, PER_HOME = 11, 24, 300
@@ -282,7 +282,7 @@ def test_deterministic_for_a_seed(reference: Home) -> None:
 
 
 def test_independent_of_hash_seed() -> None:
-    code = ("import hashlib; from export.generate import generate\n"
+    code = ("import hashlib; from assistant.corpus.generate import generate\n"
             "rows = [(e.text, e.intent, e.spans, e.targets, e.value, e.home_id, e.camera_room,"
             " e.pointed_device, sorted(e.tags)) for e in generate(2, n_homes=3, per_home=50)]\n"
             "print(hashlib.sha256(repr(rows).encode()).hexdigest())")

@@ -1,7 +1,7 @@
 """Word lists for the training-data generator: homes, phrasings, fillers, non-commands.
 
-Pure data, no logic. `export/homes.py` draws homes from the pools at the top;
-`export/generate.py` compiles the phrasing templates further down.
+Pure data, no logic. `assistant/corpus/homes.py` draws homes from the pools at the top;
+`assistant/corpus/generate.py` compiles the phrasing templates further down.
 
 Template mini-language (compiled once by `generate.py`):
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
+from assistant.corpus import lexicon as lx
 from assistant.labels import DEVICE_TYPES
-from export import lexicon as lx
 
 Box = tuple[float, float, float, float]
 
@@ -131,7 +131,7 @@ def reference_home(path: str | Path = "devices.yaml") -> Home:
     """
     file = Path(path)
     if not file.is_absolute() and not file.exists():
-        file = Path(__file__).resolve().parent.parent / file
+        file = Path(__file__).resolve().parents[2] / file
     with file.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     return home_from_dict(data, "reference")

@@ -1,11 +1,11 @@
 """Training data for the MILM: labelled utterances over many random homes.
 
-`generate(seed, n_homes, per_home, reference)` returns `Example`s (export/example.py):
+`generate(seed, n_homes, per_home, reference)` returns `Example`s (assistant/corpus/example.py):
 the text, its intent, exact character spans (DEV, ROOM, NUM, COLOR), the device ids
 the resolver should pick in that home, the value, and the camera scene (the room the
 speaker is seen in and, for "turn that off", the device pointed at). Same seed, same
 list, whatever PYTHONHASHSEED. The homes are `make_homes(seed, n_homes)` (ids
-"s{seed}h{i}") plus the reference home ("reference"). `python -m export.generate [SEED]`
+"s{seed}h{i}") plus the reference home ("reference"). `python -m assistant.corpus.generate [SEED]`
 prints statistics and samples.
 
 Labels follow docs/labeling.md; where it is silent, targets are what
@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from assistant.corpus import lexicon as lx
+from assistant.corpus.example import Example, Span
+from assistant.corpus.homes import Device, Home, random_home, spoken_key
 from assistant.labels import COLORS, INTENTS, TYPE_INTENTS
 from assistant.resolve import KIND_WORDS as RESOLVER_KIND_WORDS
 from assistant.resolve import normalize, singular
-from export import lexicon as lx
-from export.example import Example, Span
-from export.homes import Device, Home, random_home, spoken_key
 
 NONE_SHARE = 0.33
 REFERENCE_SHARE = 0.12
@@ -169,7 +169,7 @@ def _slots(seq: Sequence[Node]) -> set[str]:
 
 @dataclass(frozen=True)
 class Template:
-    """A compiled phrasing (see the mini-language in export/lexicon.py)."""
+    """A compiled phrasing (see the mini-language in assistant/corpus/lexicon.py)."""
 
     text: str
     seq: tuple[Node, ...]
@@ -1405,7 +1405,7 @@ def generate(seed: int, n_homes: int = 400, per_home: int = 250,
 
 
 def _main(argv: list[str]) -> None:
-    from export.homes import reference_home
+    from assistant.corpus.homes import reference_home
 
     seed = int(argv[0]) if argv else 0
     try:
