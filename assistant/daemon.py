@@ -29,11 +29,12 @@ from assistant.capture import CameraWorker
 from assistant.config import HomeConfig
 from assistant.endpoint import EndpointConfig
 from assistant.listener import Heard, Listener
-from assistant.mqtt import ConfirmReply, MqttLink, MqttSettings
+from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, MqttLink, MqttSettings
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
 from assistant.speech import Recognizer, make_recognizer
 from assistant.types import Command, ParseRequest, ParseResult, Transcript
+from assistant.untrusted import shorten, text_problem
 from assistant.vocabulary import HomeVocabulary
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,8 @@ class Daemon:
         self._ptt_until = 0.0
         self._wake = _words(config.speech.wake_phrase) if config.speech.wake_phrase else ()
         self.handled = 0
+        self.failed_events = 0  # events the main loop dropped after an error
+        self._sources_ended = 0
 
     # -- callbacks from other threads: they only enqueue ----------------------------------
 
@@ -236,7 +239,6 @@ class Daemon:
 
     def _loop(self) -> None:
         ping = self.options.watchdog_s or self.notifier.watchdog_interval()
-        ended = 0
         next_ping = time.monotonic()
         while not self.stopping.is_set():
             now = time.monotonic()
@@ -247,25 +249,36 @@ class Daemon:
                 event = self.events.get(timeout=min(0.5, ping or 0.5))
             except queue.Empty:
                 event = None
-            self._expire_pending()
-            if isinstance(event, Heard):
-                self._understand(event.transcript, self.config.speech.camera,
-                                 dict(event.timings), event.utterance.ended_at)
-            elif isinstance(event, _Typed):
-                self.handle_text(event.request.text, event.request.camera, source="mqtt")
-            elif isinstance(event, ConfirmReply):
-                pending = self._pending
-                if (pending is not None and event.request_id is not None
-                        and event.request_id != pending.id):
-                    log.info("a reply for request %s ignored: %s is pending",
-                             event.request_id, pending.id)
-                else:
-                    self._answer(event.accepted, via="mqtt")
-            elif isinstance(event, _AudioEnded):
-                ended += 1
-                if self.options.exit_when_done and ended >= len(self.options.audio):
-                    log.info("all audio sources ended")
+            try:
+                self._expire_pending()
+                if event is not None and self._handle(event):
                     return
+            except Exception as exc:  # one bad event must not end the loop (and the daemon)
+                self.failed_events += 1
+                log.error("main loop: a %s event failed and was dropped: %s: %s",
+                          type(event).__name__, type(exc).__name__, shorten(str(exc), 200))
+
+    def _handle(self, event: object) -> bool:
+        """Handle one event; True when the daemon is done (every audio source ended)."""
+        if isinstance(event, Heard):
+            self._understand(event.transcript, self.config.speech.camera,
+                             dict(event.timings), event.utterance.ended_at)
+        elif isinstance(event, _Typed):
+            self.handle_text(event.request.text, event.request.camera, source="mqtt")
+        elif isinstance(event, ConfirmReply):
+            pending = self._pending
+            if (pending is not None and event.request_id is not None
+                    and event.request_id != pending.id):
+                log.info("a reply for request %s ignored: %s is pending",
+                         event.request_id, pending.id)
+            else:
+                self._answer(event.accepted, via="mqtt")
+        elif isinstance(event, _AudioEnded):
+            self._sources_ended += 1
+            if self.options.exit_when_done and self._sources_ended >= len(self.options.audio):
+                log.info("all audio sources ended")
+                return True
+        return False
 
     def stop(self) -> None:
         self.stopping.set()
@@ -293,6 +306,12 @@ class Daemon:
         text = transcript.text.strip()
         if not text:
             self._event(transcript.text, None, timings, ended_at, note="nothing recognised")
+            return None
+        problem = text_problem(text) or (f"{len(text)} characters, over {MAX_TEXT_CHARS}"
+                                         if len(text) > MAX_TEXT_CHARS else None)
+        if problem is not None:  # checked where it came in; again here, before the brain
+            self._event(shorten(text, 100), None, timings, ended_at,
+                        note=f"not understood: {problem}")
             return None
         if self._pending is not None and _words(text):
             reply = self._reply(text)
@@ -349,7 +368,7 @@ class Daemon:
         self.link.publish_event(event)
         if self.report is not None:
             self.report(event)
-        log.info("heard %r -> %s %s %s", text, event["intent"], event["targets"],
+        log.info("heard %s -> %s %s %s", shorten(text), event["intent"], event["targets"],
                  event["decision"])
 
     # -- confirmation of sensitive actions -------------------------------------------------

@@ -9,10 +9,12 @@ payloads through a real Mosquitto, then checks that a normal command still gets 
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,3 +181,80 @@ def test_the_daemon_still_acts_after_deadly_payloads_on_every_topic(
     assert code == 0
     assert pairs(commands(env.sub)) == [("cmnd/tasmota_kettle/POWER", "ON")]
     assert [(e["text"], e["decision"]) for e in reported.items] == [("turn on the kettle", "act")]
+
+
+UNLOCK = ("zigbee2mqtt/front_door/set", '{"state": "UNLOCK"}')
+KETTLE = ("cmnd/tasmota_kettle/POWER", "ON")
+
+
+def ask_to_unlock(env: Env) -> str:
+    """A typed "unlock the front door"; the id of the confirmation request it makes."""
+    publish(env, env.topic("command"), "unlock the front door")
+    (request,) = env.sub.wait(1, timeout=5, topic=env.topic("confirm/request"))
+    request_id: str = json.loads(request.payload)["id"]
+    return request_id
+
+
+def act_then_confirm(env: Env, request_id: str) -> None:
+    """A normal command acts; then the pending unlock is still there to be confirmed."""
+    publish(env, env.topic("command"), "turn on the kettle")
+    env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
+    publish(env, env.topic("confirm"), json.dumps({"id": request_id, "answer": "yes"}))
+    env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+
+
+def test_a_lone_surrogate_is_refused_and_the_daemon_goes_on(
+        env: Env, brain: Brain, recognizer: Recognizer, tmp_path: Path) -> None:
+    """Defect 2: `{"text": "\\ud800 hi"}` raised in the tokenizer and ended the daemon,
+    with the queue and the pending confirmation."""
+    silence = write_wav(tmp_path / "silence.wav", [30.0])
+
+    def helper(daemon: Daemon, events: Events) -> None:
+        assert daemon.link.wait_connected(5)
+        request_id = ask_to_unlock(env)
+        publish(env, env.topic("command"), '{"text": "\\ud800 hi"}')
+        act_then_confirm(env, request_id)
+
+    options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
+                            start_cameras=())
+    code, daemon, _ = run_daemon(env.config, brain, recognizer, options, helper)
+    assert code == 0
+    assert pairs(commands(env.sub)) == [KETTLE, UNLOCK]
+    assert daemon.link.stats().rejected == 1
+
+
+class FailsOn:
+    """The real brain, except that it raises on one text (a bug that input triggers)."""
+
+    def __init__(self, inner: Brain, text: str) -> None:
+        self.inner, self.text = inner, text
+        self.config = inner.config
+
+    def parse_batch(self, requests: list[ParseRequest]) -> list[Any]:
+        if any(r.text == self.text for r in requests):
+            raise RuntimeError("tokenizer exploded")
+        return self.inner.parse_batch(requests)
+
+
+def test_one_event_that_fails_is_dropped_the_loop_and_the_confirmation_survive(
+        env: Env, brain: Brain, recognizer: Recognizer, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    silence = write_wav(tmp_path / "silence.wav", [30.0])
+
+    def helper(daemon: Daemon, events: Events) -> None:
+        assert daemon.link.wait_connected(5)
+        request_id = ask_to_unlock(env)
+        publish(env, env.topic("command"), "make it explode")
+        act_then_confirm(env, request_id)
+
+    options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
+                            start_cameras=())
+    failing = FailsOn(brain, "make it explode")
+    with caplog.at_level(logging.ERROR, logger="assistant.daemon"):
+        code, daemon, _ = run_daemon(env.config, failing, recognizer,  # type: ignore[arg-type]
+                                     options, helper)
+    assert code == 0
+    assert pairs(commands(env.sub)) == [KETTLE, UNLOCK]
+    assert daemon.failed_events == 1
+    (line,) = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert "RuntimeError: 'tokenizer exploded'" in line and "\n" not in line
