@@ -5,9 +5,11 @@ and recognizer (slow to load), cameras, then audio; READY is sent once all of th
 Stop order is the reverse, then queued MQTT messages drain and `offline` is published.
 
 Threads: one per camera (newest frame only), one for audio (endpointing), paho's network
-thread. All of them only put events on one queue; the main loop does the work, so the
-stages never race and the watchdog ping proves the loop itself is alive. One event that
-fails is logged in one line and dropped; the loop and the pending confirmations go on.
+thread. All of them only put events in the inbox (a bounded queue per kind of event, so a
+flood of typed commands never drops speech or confirmation replies); the main loop does
+the work, so the stages never race and the watchdog ping proves the loop itself is alive.
+One event that fails is logged in one line and dropped; the loop and the pending
+confirmations go on.
 
 Confirmations (sensitive devices): a request gets an unguessable id (128 bits from
 `secrets`), published only on `<prefix>/confirm/request` (keep that topic readable only by
@@ -26,7 +28,6 @@ import functools
 import hmac
 import itertools
 import logging
-import queue
 import re
 import secrets
 import signal
@@ -40,6 +41,7 @@ from assistant.audio import AudioSource, open_audio_source
 from assistant.capture import CameraWorker
 from assistant.config import HomeConfig
 from assistant.endpoint import EndpointConfig
+from assistant.inbox import Inbox
 from assistant.listener import Heard, Listener
 from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, InboundLimit, MqttLink, MqttSettings
 from assistant.pipeline import Brain
@@ -142,7 +144,7 @@ class Daemon:
         self.notifier = notifier or SystemdNotifier()
         self.report = report  # called with every utterance event (the demo prints them)
         self.audio_factory = audio_factory  # open_audio_source(spec, realtime=...)
-        self.events: queue.Queue[object] = queue.Queue(maxsize=256)
+        self.inbox = Inbox()
         self.stopping = threading.Event()
         self.link = link or MqttLink(mqtt_settings(config), on_command=self._on_typed,
                                      on_confirm=self._on_confirm, on_ptt=self._on_ptt,
@@ -164,24 +166,18 @@ class Daemon:
     # -- callbacks from other threads: they only enqueue ----------------------------------
 
     def _on_typed(self, request: ParseRequest) -> None:
-        self._put(_Typed(request))
+        self.inbox.put("typed", _Typed(request))
 
     def _on_confirm(self, reply: ConfirmReply) -> None:
-        self._put(reply)
+        self.inbox.put("confirm", reply)
 
     def _on_ptt(self, pressed: bool) -> None:
         # Push-to-talk opens a window in which no wake phrase is needed.
         self._ptt_until = time.monotonic() + (30.0 if pressed else 0.0)
 
-    def _put(self, event: object) -> None:
-        try:
-            self.events.put_nowait(event)
-        except queue.Full:
-            log.warning("event queue full: dropping %s", type(event).__name__)
-
     def request_stop(self, *_: object) -> None:
         self.stopping.set()
-        self._put(None)  # wake the main loop
+        self.inbox.put("control", None)  # wake the main loop
 
     @property
     def pending(self) -> tuple[str, ...]:
@@ -230,7 +226,8 @@ class Daemon:
                 self._hear(spec, listener, Listener.flush)
             except Exception as exc:  # a source failing must not take the daemon down
                 log.error("audio source %s failed: %s", spec, exc)
-            self._put(_AudioEnded(spec))
+            # Behind its source's utterances (one queue keeps their order), not ahead of them.
+            self.inbox.put("voice", _AudioEnded(spec))
         self._audio_finished = True
 
     def _listener(self, spec: str) -> Listener:
@@ -252,7 +249,7 @@ class Daemon:
                 log.error("recognizer reset failed: %s", reset_exc)
             return self._listener(spec)
         for item in heard:
-            self._put(item)
+            self.inbox.put("voice", item)
         return listener
 
     def run(self) -> int:
@@ -276,20 +273,18 @@ class Daemon:
             if ping and now >= next_ping:
                 self.notifier.notify("WATCHDOG=1")
                 next_ping = now + ping
-            try:
-                event = self.events.get(timeout=min(0.5, ping or 0.5))
-            except queue.Empty:
-                event = None
+            item = self.inbox.get(timeout=min(0.5, ping or 0.5))
             try:
                 self._expire_pending()
-                if event is not None and self._handle(event):
+                if item is not None and self._handle(*item):
                     return
             except Exception as exc:  # one bad event must not end the loop (and the daemon)
                 self.failed_events += 1
-                log.error("main loop: a %s event failed and was dropped: %s: %s",
-                          type(event).__name__, type(exc).__name__, shorten(str(exc), 200))
+                kind = item[0] if item is not None else "timer"
+                log.error("main loop: a %s event failed and was dropped: %s: %s", kind,
+                          type(exc).__name__, shorten(str(exc), 200))
 
-    def _handle(self, event: object) -> bool:
+    def _handle(self, kind: str, event: object) -> bool:
         """Handle one event; True when the daemon is done (every audio source ended)."""
         if isinstance(event, Heard):
             self._understand(event.transcript, self.config.speech.camera,
