@@ -66,6 +66,8 @@ HOSTILE = [DEEP, DEEP_OBJECT, BIG_NUMBER, '{"text": ' + BIG_NUMBER + "}",
            SMALL_DEEP, '{"text": "\\ud800 hi"}', '{"id": "\\udfff", "answer": "yes"}',
            "{\"text\": 1e999}", "lamp\x00on", '{"text": "lamp", "camera": ' + SMALL_DEEP + "}"]
 NOT_UTF8 = [b"\xff\xfe turn on", b"turn on \xed\xa0\x80 (an encoded surrogate)"]
+UNLOCK = ("zigbee2mqtt/front_door/set", '{"state": "UNLOCK"}')
+KETTLE = ("cmnd/tasmota_kettle/POWER", "ON")
 HUGE_LIMITS = {name: InboundLimit(max_bytes=1 << 20, rate_per_s=1000.0, burst=1000)
                for name in ("command", "confirm", "ptt")}
 
@@ -195,6 +197,7 @@ def test_the_daemon_still_acts_after_deadly_payloads_on_every_topic(
                 publish(env, env.topic(topic), payload)
         publish(env, env.topic("command"), "turn on the kettle")
         env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
+        env.sub.wait(1, timeout=5, topic=KETTLE[0])  # the recorder may lag the device
 
     options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
                             start_cameras=())
@@ -202,10 +205,6 @@ def test_the_daemon_still_acts_after_deadly_payloads_on_every_topic(
     assert code == 0
     assert pairs(commands(env.sub)) == [("cmnd/tasmota_kettle/POWER", "ON")]
     assert [(e["text"], e["decision"]) for e in reported.items] == [("turn on the kettle", "act")]
-
-
-UNLOCK = ("zigbee2mqtt/front_door/set", '{"state": "UNLOCK"}')
-KETTLE = ("cmnd/tasmota_kettle/POWER", "ON")
 
 
 def ask_to_unlock(env: Env) -> str:
@@ -222,6 +221,7 @@ def act_then_confirm(env: Env, request_id: str) -> None:
     env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
     publish(env, env.topic("confirm"), json.dumps({"id": request_id, "answer": "yes"}))
     env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+    wait_until(lambda: UNLOCK in pairs(commands(env.sub)), 5, "the recorder")  # may lag
 
 
 def test_a_lone_surrogate_is_refused_and_the_daemon_goes_on(
