@@ -506,6 +506,12 @@ class CameraWorker:
             return False
         return True
 
+    def thread_alive(self) -> bool:
+        """True while the capture thread runs (it only ends when stopped, at the end of a
+        non-looping file, or on a bug): the daemon's watchdog needs it."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
     def latest(self, max_age_s: float = 1.0) -> Frame | None:
         """The newest frame if it is at most `max_age_s` old, else None (camera off)."""
         return self._slot.get(max_age_s)

@@ -7,9 +7,10 @@ Stop order is the reverse, then queued MQTT messages drain and `offline` is publ
 Threads: one per camera (newest frame only), one for audio (endpointing), paho's network
 thread. All of them only put events in the inbox (a bounded queue per kind of event, so a
 flood of typed commands never drops speech or confirmation replies); the main loop does
-the work, so the stages never race and the watchdog ping proves the loop itself is alive.
-One event that fails is logged in one line and dropped; the loop and the pending
-confirmations go on.
+the work, so the stages never race. The watchdog is fed from the main loop, and only while
+paho's network thread, the audio thread (until its sources end) and every camera thread
+are alive: a dead thread stops the pings and systemd restarts the service. One event that
+fails is logged in one line and dropped; the loop and the pending confirmations go on.
 
 Confirmations (sensitive devices): a request gets an unguessable id (128 bits from
 `secrets`), published only on `<prefix>/confirm/request` (keep that topic readable only by
@@ -158,6 +159,7 @@ class Daemon:
         self._seq = itertools.count(1)
         self._wrong_replies = 0
         self._reply_log = BurstLog(log)
+        self._unhealthy: str | None = None
         self._ptt_until = 0.0
         self._wake = _words(config.speech.wake_phrase) if config.speech.wake_phrase else ()
         self.handled = 0
@@ -271,7 +273,7 @@ class Daemon:
         while not self.stopping.is_set():
             now = time.monotonic()
             if ping and now >= next_ping:
-                self.notifier.notify("WATCHDOG=1")
+                self._feed_watchdog()
                 next_ping = now + ping
             item = self.inbox.get(timeout=min(0.5, ping or 0.5))
             try:
@@ -299,6 +301,33 @@ class Daemon:
                 log.info("all audio sources ended")
                 return True
         return False
+
+    # -- the watchdog ----------------------------------------------------------------------
+
+    def health_problem(self) -> str | None:
+        """Why the service should be restarted (a thread it needs is dead), or None."""
+        if not self.link.network_alive():
+            return "the MQTT network thread is dead"
+        thread = self._audio_thread
+        if thread is not None and not thread.is_alive() and not self._audio_finished \
+                and not self.stopping.is_set():
+            return "the audio thread is dead"
+        for cam_id, worker in self.cameras.items():
+            if not worker.thread_alive() and worker.stats().state != "ended":
+                return f"the thread of camera {cam_id} is dead"
+        return None
+
+    def _feed_watchdog(self) -> None:
+        """WATCHDOG=1 only while every thread the daemon needs runs; otherwise systemd's
+        watchdog fires and the service is restarted."""
+        problem = self.health_problem()
+        if problem is None:
+            self.notifier.notify("WATCHDOG=1")
+        elif problem != self._unhealthy:
+            log.error("%s: no longer feeding the watchdog, so that systemd restarts the service",
+                      problem)
+            self.notifier.notify(f"STATUS=unhealthy: {problem}")
+        self._unhealthy = problem
 
     def stop(self) -> None:
         self.stopping.set()

@@ -409,6 +409,7 @@ class MqttLink:
         self._events_dropped = 0
         self._last_error: str | None = None
         self._client: mqtt.Client | None = None
+        self._network_thread: threading.Thread | None = None
         self._inbound: dict[str, _Inbound] = {}
         limits = {**INBOUND_LIMITS, **(limits or {})}
         for name, topic, parse, callback in (
@@ -457,6 +458,8 @@ class MqttLink:
         )
         client.connect_async(s.host, s.port, keepalive=s.keepalive)
         client.loop_start()
+        # paho's thread object, kept so the daemon can tell that it still runs (the watchdog).
+        self._network_thread = getattr(client, "_thread", None)
 
     def wait_connected(self, timeout: float) -> bool:
         """True once connected (successful CONNACK) and subscribed to the inbound topics
@@ -469,6 +472,11 @@ class MqttLink:
     @property
     def connected(self) -> bool:
         return self._connected
+
+    def network_alive(self) -> bool:
+        """True while paho's network thread runs (between start() and close())."""
+        thread = self._network_thread
+        return thread is not None and thread.is_alive()
 
     @property
     def last_error(self) -> str | None:
