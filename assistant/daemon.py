@@ -48,6 +48,7 @@ from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, InboundLimit, MqttLink,
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
 from assistant.speech import Recognizer, make_recognizer
+from assistant.topics import topic_problem
 from assistant.types import Command, ParseRequest, ParseResult, Transcript
 from assistant.untrusted import BurstLog, shorten, text_problem
 from assistant.vocabulary import HomeVocabulary
@@ -387,6 +388,7 @@ class Daemon:
                                                       image=frame)])[0]
         timings["understand_ms"] = (time.monotonic() - t0) * 1000
         t1 = time.monotonic()
+        result = self._check_topics(result)
         if result.decision == "act":
             for command in result.commands:
                 self.link.publish_command(command)
@@ -395,6 +397,20 @@ class Daemon:
             result = self._ask(result, session)
         timings["publish_ms"] = (time.monotonic() - t1) * 1000
         self._event(text, result, timings, ended_at, image_present=frame is not None)
+        return result
+
+    def _check_topics(self, result: ParseResult) -> ParseResult:
+        """Defence in depth (check-config refuses bad topics): a command to a topic that
+        cannot be published to makes the whole utterance a clarification; nothing is sent."""
+        for command in (*result.commands, *result.held):
+            problem = topic_problem(command.topic)
+            if problem is not None:
+                device = self.config.devices.get(command.device_id)
+                log.error("device %s: its MQTT topic %s: nothing sent", command.device_id,
+                          problem)
+                return dataclasses.replace(
+                    result, decision="clarify", commands=(), held=(),
+                    reason=f"the {device.name if device else 'device'} has an invalid MQTT topic")
         return result
 
     def _event(self, text: str, result: ParseResult | None, timings: dict[str, float],

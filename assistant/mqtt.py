@@ -46,6 +46,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from assistant.errors import AssistantError
+from assistant.topics import topic_problem
 from assistant.types import Command, ParseRequest
 from assistant.untrusted import BurstLog, JsonError, TokenBucket, load_json, shorten, text_problem
 
@@ -138,8 +139,10 @@ class MqttSettings:
             raise MqttError(f"mqtt: port {self.port} is not in 1..65535")
         if not self.client_id:
             raise MqttError("mqtt: client_id is empty")
-        if not self.prefix or any(c in self.prefix for c in "#+") or self.prefix.endswith("/"):
-            raise MqttError(f"mqtt: prefix {self.prefix!r} must be a plain topic (no #, +, /$)")
+        problem = topic_problem(self.prefix) or (
+            "ends with '/'" if self.prefix.endswith("/") else None)
+        if problem is not None:
+            raise MqttError(f"mqtt: prefix {shorten(self.prefix)} {problem}")
         if self.keepalive < 5:
             raise MqttError(f"mqtt: keepalive {self.keepalive} s is below 5 s")
         if self.queue_max < 1:
@@ -342,8 +345,9 @@ def _paho_log(client: mqtt.Client, userdata: Any, level: int, buf: str) -> None:
 
 
 def _check_topic(topic: str) -> None:
-    if not topic or "#" in topic or "+" in topic or "\x00" in topic:
-        raise MqttError(f"mqtt: {topic!r} is not a valid topic to publish to")
+    problem = topic_problem(topic)
+    if problem is not None:
+        raise MqttError(f"mqtt: cannot publish to {shorten(topic)}: the topic {problem}")
 
 
 @dataclass
