@@ -207,14 +207,16 @@ class Daemon:
                     log.warning("camera %s has no frame yet: going on without it", cam_id)
                     break
                 time.sleep(0.02)
+        delivering = sum(1 for worker in self.cameras.values()
+                         if worker.latest(self.options.frame_max_age_s) is not None)
         self.audio_sources = [self.audio_factory(spec, realtime=self.options.realtime)
                               for spec in self.options.audio]
         self._audio_thread = threading.Thread(target=self._audio_loop, name="audio",
                                               daemon=True)
         self._audio_thread.start()
         self.notifier.notify("READY=1\nSTATUS=listening")
-        log.info("ready: %d camera(s), audio from %s", len(self.cameras),
-                 ", ".join(self.options.audio))
+        log.info("ready: %d of %d camera(s) delivering frames, audio from %s", delivering,
+                 len(self.cameras), ", ".join(self.options.audio) or "nothing")
 
     def _audio_loop(self) -> None:
         """Endpointing and recognition of each source in turn (see `assistant.listener`)."""
