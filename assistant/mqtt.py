@@ -163,12 +163,19 @@ class MqttSettings:
             raise MqttError("mqtt: ca_file, cert_file and insecure need tls: true")
 
     def _credential(self) -> Path | None:
+        """The systemd credential, if the unit passed one that is not blank. The unit's
+        default (SetCredential=mqtt_password:\\n) keeps a missing password file from failing
+        the unit: a blank credential means none."""
         cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
-        if cred_dir:
-            cred = Path(cred_dir) / CREDENTIAL_NAME
-            if cred.is_file():
-                return cred
-        return None
+        if not cred_dir:
+            return None
+        cred = Path(cred_dir) / CREDENTIAL_NAME
+        try:
+            with cred.open("rb") as file:
+                blank = not file.read(_PASSWORD_MAX_BYTES + 1).strip(b"\r\n")
+        except OSError:  # none, or unreadable: as if there were none
+            return None
+        return None if blank else cred
 
     def password_source(self) -> Path | None:
         """The file the password will be read from, or None (anonymous / no password)."""

@@ -53,10 +53,10 @@ def test_a_directory_or_a_device_is_not_read_as_a_password(
 
 def test_the_systemd_credential_path_is_shown(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
-    (tmp_path / "mqtt_password").write_text("\n")
+    (tmp_path / "mqtt_password").write_text("one\ntwo\n")
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
     message = error_of(MqttSettings(username="me", password_file="/nowhere"))
-    assert str(tmp_path / "mqtt_password") in message and "is empty" in message
+    assert str(tmp_path / "mqtt_password") in message and "more than one line" in message
 
 
 def test_loopback_hosts() -> None:
@@ -84,3 +84,17 @@ def test_credentials_in_clear_to_another_host_are_warned_about_once(
     lines = [r.getMessage() for r in caplog.records if "clear text" in r.getMessage()]
     assert len(lines) == (1 if warned else 0)
     assert SECRET not in caplog.text
+
+
+def test_an_empty_systemd_credential_counts_as_none(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """The unit's SetCredential= default (a newline) when its password file is absent."""
+    creds = tmp_path / "credentials"
+    creds.mkdir()
+    (creds / "mqtt_password").write_text("\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    assert MqttSettings(username="me").load_password() is None
+    password = tmp_path / "password"
+    password.write_text("from the file\n")
+    assert MqttSettings(username="me", password_file=str(password)).load_password() == \
+        "from the file"
