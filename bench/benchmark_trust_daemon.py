@@ -529,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.config, args.fast_limits)
+    # The link's own reconnect warnings during the restarts are expected: not shown.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     results: dict[str, Any] = {}
     runs: list[tuple[str, Callable[[Path], dict[str, Any]]]] = [
         ("hostile", lambda d: run_hostile(d, args.payloads, args.flood)),
