@@ -310,53 +310,60 @@ def _until(predicate: Callable[[], object], timeout: float, what: str) -> None:
 
 
 class Gate:
-    """A TCP forwarder in front of the broker for the link alone. While it is shut,
-    connecting to it is refused, so after a restart the link cannot reach the new broker
-    before that broker life's recorder has subscribed (otherwise what the link delivers
-    in that moment would count as lost, by the recorder's fault)."""
+    """A TCP forwarder in front of the broker, for the link alone; its port never changes.
+    While it is shut it closes every connection at once, so after a restart the link
+    cannot reach the new broker before that broker's recorder has subscribed (what the
+    link delivered in that moment would otherwise count as lost, by the recorder's fault).
+    Each broker life gets a port of its own: on a shared machine another process may take
+    a port in the moment it is free."""
 
     def __init__(self, upstream_port: int) -> None:
-        from assistant.broker import HOST, free_port
+        from assistant.broker import HOST
 
-        self.host, self.upstream_port, self.port = HOST, upstream_port, free_port()
-        self._listener: socket.socket | None = None
+        self.host, self.upstream_port = HOST, upstream_port
+        self._shut = False
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._listener = socket.create_server((self.host, 0))
+        self.port = int(self._listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
 
-    def open(self) -> None:
-        listener = socket.create_server((self.host, self.port), reuse_port=False)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+    def open(self, upstream_port: int) -> None:
+        with self._lock:
+            self.upstream_port, self._shut = upstream_port, False
 
     def shut(self) -> None:
-        """Refuse new connections and cut the ones it carries."""
+        """Close what it carries and, until open() again, every new connection."""
         with self._lock:
-            listener, self._listener = self._listener, None
-        if listener is not None:
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        with self._lock:
+            self._shut = True
             conns, self._open = self._open, []
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
 
-    def _accept(self, listener: socket.socket) -> None:
+    def close(self) -> None:
+        self.shut()
+        self._listener.close()
+
+    def _accept(self) -> None:
         while True:
             try:
-                down, _ = listener.accept()
+                down, _ = self._listener.accept()
             except OSError:
                 return
+            with self._lock:
+                shut, port = self._shut, self.upstream_port
             try:
-                up = socket.create_connection((self.host, self.upstream_port), timeout=2)
+                if shut:
+                    raise OSError("gate shut")
+                up = socket.create_connection((self.host, port), timeout=2)
             except OSError:
                 down.close()
                 continue
             up.settimeout(None)
             with self._lock:
-                if self._listener is not listener:  # shut meanwhile: refuse after all
+                if self._shut:  # shut meanwhile: refuse after all
                     down.close()
                     up.close()
                     continue
@@ -374,13 +381,28 @@ class Gate:
                 conn.shutdown(socket.SHUT_RDWR)
 
 
-def _restart(broker: Any, link: Any, gate: Gate) -> None:
-    """Kill the broker (the link's connection breaks), start it again with the gate shut;
-    the caller subscribes the new recorder, then opens the gate."""
-    broker.kill()
-    _until(lambda: not link.connected, 10, "the link to notice")
-    gate.shut()
-    broker.start()
+class _Producer:
+    """Publishes a numbered command through the link every `period_s`, on its own thread."""
+
+    def __init__(self, link: Any, topic: str, period_s: float) -> None:
+        from assistant.types import Command
+
+        self.sent: list[int] = []
+        self._stop = threading.Event()
+
+        def produce() -> None:
+            while not self._stop.wait(period_s):
+                n = len(self.sent)
+                link.publish_command(Command(topic, json.dumps({"seq": n}), "lamp"))
+                self.sent.append(n)
+
+        self._thread = threading.Thread(target=produce, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> list[int]:
+        self._stop.set()
+        self._thread.join(5)
+        return self.sent
 
 
 def _seqs(recorders: list[Any]) -> list[int]:
@@ -394,66 +416,70 @@ def _drained(link: Any) -> bool:
 
 def run_restarts(workdir: Path, restarts: int = 20, period_s: float = 0.05,
                  seed: int = 0) -> dict[str, Any]:
-    """Numbered commands every `period_s` through MqttLink while the broker is killed and
-    started again `restarts` times. Every broker life has its own recorder, subscribed
-    before the link can reach that broker (see `Gate`)."""
+    """Numbered commands every `period_s` through MqttLink while the broker is killed
+    (SIGKILL) and a new one started `restarts` times. Every broker life has its own
+    recorder, subscribed before the link can reach that broker (see `Gate`)."""
     from assistant.mqtt import MqttLink, MqttSettings
-    from assistant.types import Command
     from tests.mosquitto import Mosquitto, Subscriber
 
     rng = random.Random(seed)
     prefix = f"restart{uuid.uuid4().hex[:6]}"
-    sent: list[int] = []
     recorders: list[Any] = []
-    stop = threading.Event()
+    brokers: list[Any] = []
     started = time.monotonic()
-    with Mosquitto(workdir / "broker") as broker:
-        gate = Gate(broker.port)
-        gate.open()
-        settings = MqttSettings(host=gate.host, port=gate.port, prefix=prefix,
-                                client_id=f"{prefix}-link", keepalive=5,
-                                reconnect_min_s=1, reconnect_max_s=1)
-        try:
-            recorders.append(Subscriber(broker, [f"{prefix}/dev/#"]))
-            with MqttLink(settings) as link:
-                assert link.wait_connected(5), "the link did not connect"
 
-                def produce() -> None:
-                    n = 0
-                    while not stop.wait(period_s):
-                        link.publish_command(Command(f"{prefix}/dev/lamp/set",
-                                                     json.dumps({"seq": n}), "lamp"))
-                        sent.append(n)
-                        n += 1
+    def new_broker() -> Any:
+        broker = Mosquitto(workdir / f"broker{len(brokers)}")
+        brokers.append(broker)
+        broker.start()
+        recorders.append(Subscriber(broker, [f"{prefix}/dev/#"]))
+        return broker
 
-                producer = threading.Thread(target=produce, daemon=True)
-                producer.start()
-                for _ in range(restarts):
-                    time.sleep(rng.uniform(0.3, 1.0))  # commands flow while connected
-                    _restart(broker, link, gate)
-                    time.sleep(rng.uniform(0.0, 1.0))  # and queue while the broker is away
-                    recorders.append(Subscriber(broker, [f"{prefix}/dev/#"]))
-                    gate.open()
-                    _until(lambda: link.connected, 10, "the link to reconnect")
-                time.sleep(0.5)
-                stop.set()
-                producer.join(5)
-                _until(lambda: _drained(link), 15, "the queue to drain")
-                with contextlib.suppress(RuntimeError):  # the last recorder catches up
-                    _until(lambda: len(set(_seqs(recorders))) >= len(sent), 10, "the recorder")
-                stats = link.stats()
-        finally:
-            stop.set()
-            gate.shut()
-            for recorder in recorders:
-                with contextlib.suppress(Exception):
-                    recorder.close()
+    broker = new_broker()
+    gate = Gate(broker.port)
+    settings = MqttSettings(host=gate.host, port=gate.port, prefix=prefix,
+                            client_id=f"{prefix}-link", keepalive=5,
+                            reconnect_min_s=1, reconnect_max_s=1)
+    producer: _Producer | None = None
+    try:
+        with MqttLink(settings) as link:
+            assert link.wait_connected(5), "the link did not connect"
+            producer = _Producer(link, f"{prefix}/dev/lamp/set", period_s)
+            for _ in range(restarts):
+                time.sleep(rng.uniform(0.3, 1.0))  # commands flow while connected
+                broker.kill()
+                _until(lambda: not link.connected, 10, "the link to notice")
+                gate.shut()
+                time.sleep(rng.uniform(0.0, 1.0))  # commands queue while the broker is away
+                broker = new_broker()
+                gate.open(broker.port)
+                _until(lambda: link.connected, 10, "the link to reconnect")
+            time.sleep(0.5)
+            sent = producer.stop()
+            _until(lambda: _drained(link), 15, "the queue to drain")
+            with contextlib.suppress(RuntimeError):  # the last recorder catches up
+                _until(lambda: len(set(_seqs(recorders))) >= len(sent), 10, "the recorder")
+            stats = link.stats()
+    finally:
+        if producer is not None:
+            producer.stop()
+        gate.close()
+        for recorder in recorders:
+            with contextlib.suppress(Exception):
+                recorder.close()
+        for old in brokers:
+            old.stop()
     received = _seqs(recorders)
+    lost = sorted(set(sent) - set(received))
     return {
         "restarts": restarts,
         "commands_sent": len(sent),
-        "lost": len(set(sent) - set(received)),
+        "lost": len(lost),
         "duplicated": len(received) - len(set(received)),
+        # What the link itself never had acknowledged by a broker (its own guarantee).
+        "unacknowledged": len(sent) - stats.delivered - stats.dropped - stats.expired,
+        "lost_examples": lost[:10],
+        "received_per_broker_life": [len(r.payloads()) for r in recorders],
         "requeued": stats.requeued,
         "dropped_or_expired": stats.dropped + stats.expired,
         "reconnects": stats.reconnects,

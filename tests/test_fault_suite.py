@@ -18,7 +18,7 @@ def test_hostile_payloads_on_every_inbound_topic(tmp_path: Path) -> None:
     result = run_hostile(tmp_path, count=3000, flood=3000)
     print(f"\n[hostile: {result}]")
     assert result["payloads_sent"] >= 6000
-    assert (result["crashes"], result["hangs"]) == (0, 0)
+    assert (result["crashes"], result["hangs"]) == (0, 0), result
     assert (result["failed_events"], result["tracebacks_in_log"]) == (0, 0)
     assert result["acted_afterwards"]
     assert result["sent_to_sensitive_devices"] == 0
@@ -30,7 +30,7 @@ def test_twenty_broker_restarts_lose_and_duplicate_nothing(tmp_path: Path) -> No
     result = run_restarts(tmp_path, restarts=20)
     print(f"\n[restarts: {result}]")
     assert result["commands_sent"] > 20 * 10
-    assert (result["lost"], result["duplicated"]) == (0, 0)
+    assert (result["lost"], result["duplicated"], result["unacknowledged"]) == (0, 0, 0), result
 
 
 def test_a_five_minute_soak_keeps_memory_flat(tmp_path: Path) -> None:
