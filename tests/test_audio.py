@@ -181,7 +181,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "header only": (write(tmp_path / "head.wav", good[:30]), "truncated"),
         "mu-law": (write(tmp_path / "mulaw.wav", bytes(mulaw)), "unsupported WAV encoding mu-law"),
         "empty": (write(tmp_path / "empty.wav", wav_bytes(np.zeros(0), SAMPLE_RATE)), "no audio"),
-        "missing": (tmp_path / "nowhere.wav", "cannot read"),
+        "missing": (tmp_path / "nowhere.wav", "WAV file not found"),
     }
 
 
