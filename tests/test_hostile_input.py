@@ -241,3 +241,112 @@ def test_unencodable_text_from_the_command_line_is_one_line() -> None:
     code, out, err, _ = parse("turn on the \udcff light")  # argv bytes that are not UTF-8
     assert (code, out) == (2, "")
     assert err.strip() == "error: 'text' holds a lone surrogate (U+DCFF)"
+
+
+# ------------------------------------------------------------------ devices.yaml
+
+LAUGHS = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+rooms: *i
+"""
+
+
+def hostile_config(tmp_path: Path, case: str) -> Path:
+    """A devices.yaml made hostile: the reference home with something done to it."""
+    home = (ROOT / "devices.yaml").read_bytes()
+    path = tmp_path / "devices.yaml"
+    if case == "billion laughs":
+        path.write_text(LAUGHS)
+    elif case == "11 MB":
+        path.write_bytes(home + b"#" * 11_000_000 + b"\n")
+    elif case == "deep flow":
+        path.write_bytes(b"rooms: " + b"[" * 50_000 + b"]" * 50_000 + b"\n")
+    elif case == "deep block":
+        path.write_bytes(b"".join(b"  " * i + b"k%d:\n" % i for i in range(100)) + b"x\n")
+    elif case == "bell":
+        path.write_bytes(home.replace(b"name: kitchen light", b"name: kitchen\x07light"))
+    elif case == "NUL":
+        path.write_bytes(home.replace(b"name: kitchen light", b"name: kitchen\x00light"))
+    elif case == "not UTF-8":
+        path.write_bytes(home.replace(b"name: kitchen light", b"name: kitchen \xff light"))
+    elif case == "huge number":
+        path.write_bytes(home.replace(b"port: 1883", b"port: 1" + b"0" * 5000))
+    elif case == "bad date":
+        path.write_bytes(home + b"when: 2001-13-45\n")
+    elif case == "fifo":
+        os.mkfifo(path)
+    elif case == "/dev/zero":
+        return Path("/dev/zero")
+    else:
+        raise AssertionError(case)
+    return path
+
+
+def home_line(text: bytes) -> int:
+    home = (ROOT / "devices.yaml").read_bytes()
+    return home[: home.index(text)].count(b"\n") + 1
+
+
+CONFIG_CASES = {
+    "billion laughs": ":2: invalid YAML: aliases (*a) are not allowed in devices.yaml",
+    "11 MB": ": config file too large (10.5 MiB, at most 1 MiB)",
+    "deep flow": ":1: invalid YAML: nested deeper than 16 levels",
+    "deep block": ":16: invalid YAML: nested deeper than 16 levels",
+    "bell": ":{light}: control character U+0007 (YAML takes tabs, line breaks and printable "
+            "text)",
+    "NUL": ":{light}: control character U+0000 (YAML takes tabs, line breaks and printable "
+           "text)",
+    "not UTF-8": ":{light}: not UTF-8 (byte 0xff)",
+    "huge number": ":{port}: invalid YAML: number too long (5001 digits)",
+    "bad date": ":{end}: invalid YAML: cannot read the value (month must be in 1..12)",
+    "fifo": ": config file is a FIFO, not a regular file",
+    "/dev/zero": ": config file is a character device, not a regular file",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONFIG_CASES))
+def test_hostile_config_is_one_file_line_error(tmp_path: Path, case: str) -> None:
+    path = hostile_config(tmp_path, case)
+    done = assistant("check-config", str(path), timeout=60)
+    assert done.peak_mb < PEAK_MB and done.seconds < 30, done
+    assert (done.returncode, done.stdout) == (1, ""), done
+    lines = {"light": home_line(b"name: kitchen light"), "port": home_line(b"port: 1883"),
+             "end": (ROOT / "devices.yaml").read_bytes().count(b"\n") + 1}
+    assert done.one_error_line() == f"{path}{CONFIG_CASES[case].format(**lines)}"
+
+
+def test_mutated_configs_give_file_line_errors_never_a_traceback(tmp_path: Path) -> None:
+    """300 seeded random mutations of the reference home: bytes flipped, inserted, cut."""
+    from assistant.config import load_config
+    from assistant.errors import ConfigError
+
+    home = (ROOT / "devices.yaml").read_bytes()
+    rng = np.random.default_rng(10)
+    path = tmp_path / "devices.yaml"
+    for _ in range(300):
+        data = bytearray(home)
+        for _ in range(int(rng.integers(1, 6))):
+            at = int(rng.integers(0, len(data)))
+            action = rng.integers(0, 3)
+            piece = bytes(rng.choice(list(b":-[]{}&*!|>'\"#%@`,?\t\n \x00\x07\xff\xc3"),
+                                     int(rng.integers(1, 4))))
+            if action == 0:
+                data[at:at + len(piece)] = piece
+            elif action == 1:
+                data[at:at] = piece
+            else:
+                del data[at:at + int(rng.integers(1, 40))]
+        path.write_bytes(bytes(data))
+        try:
+            load_config(path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                assert problem.startswith(f"{path}:") and "\n" not in problem, problem
