@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,32 +37,50 @@ class Finished:
 
 
 def assistant(*args: str, stdin: bytes = b"", timeout: float = 120.0) -> Finished:
-    """`python -m assistant.cli ARGS` with `stdin`, its peak RSS from wait4()."""
+    """`python -m assistant.cli ARGS` with `stdin`, and its peak RSS.
+
+    The process is started by a small launcher (this module run as a script) that sets
+    the address-space ceiling and reports the child's peak RSS from wait4(): a process
+    started straight from pytest would report pytest's own size (exec carries the
+    parent's high-water mark into the child's figure)."""
     with tempfile.TemporaryFile() as inp, tempfile.TemporaryFile() as out, \
-            tempfile.TemporaryFile() as err:
+            tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as peak:
         inp.write(stdin)
         inp.seek(0)
         started = time.monotonic()
-        # the shell sets the ceiling and becomes the process (exec): same pid, same usage
-        limited = ["sh", "-c", f'ulimit -v {ADDRESS_SPACE_LIMIT // 1024} && exec "$@"', "sh"]
-        proc = subprocess.Popen([*limited, sys.executable, "-m", "assistant.cli", *args],
+        proc = subprocess.Popen([sys.executable, __file__, peak.name, sys.executable, "-m",
+                                 "assistant.cli", *args],
                                 cwd=ROOT, stdin=inp, stdout=out, stderr=err)
-        reaped: list[tuple[int, int, resource.struct_rusage]] = []
-        waiter = threading.Thread(target=lambda: reaped.append(os.wait4(proc.pid, 0)))
-        waiter.start()
-        waiter.join(timeout)
-        if not reaped:
-            proc.kill()
-            waiter.join()
-        _, status, usage = reaped[0]
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # the launcher: its child gets SIGKILL from it (PDEATHSIG)
+            proc.wait()
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
+        reported = Path(peak.name).read_text()
         done = Finished(proc.returncode, out.read().decode(), err.read().decode(), seconds,
-                        usage.ru_maxrss / 1024)
+                        int(reported or 0) / 1024)
     assert seconds < timeout, f"{args} took over {timeout} s: {done}"
     return done
+
+
+def _launch(peak_file: str, *command: str) -> int:
+    """Run `command` under the address-space ceiling; write its peak RSS (KiB)."""
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
+    pid = os.fork()
+    if pid == 0:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with us
+            os.execv(command[0], list(command))
+        finally:
+            os._exit(127)
+    _, status, usage = os.wait4(pid, 0)
+    Path(peak_file).write_text(str(usage.ru_maxrss))
+    return os.waitstatus_to_exitcode(status)
 
 
 def config_args(*args: str) -> tuple[str, ...]:
@@ -85,3 +103,7 @@ def write_wav(path: Path, samples: bytes, *, rate: int, channels: int = 1, bits:
     path.write_bytes(wav_header(rate=rate, channels=channels, bits=bits, data_bytes=size)
                      + samples)
     return path
+
+
+if __name__ == "__main__":
+    sys.exit(_launch(*sys.argv[1:]))

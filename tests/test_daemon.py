@@ -40,7 +40,7 @@ from assistant.pipeline import Brain
 from assistant.simulator import DeviceSimulator, SimDevice
 from assistant.speech import Recognizer
 from assistant.types import Transcript, Utterance
-from tests.mosquitto import Mosquitto, Subscriber, mosquitto_binary
+from tests.mosquitto import Mosquitto, Subscriber
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "samples" / "speech"
@@ -60,8 +60,6 @@ COMMAND_TOPICS = ("zigbee2mqtt/+/set", "cmnd/#", "home/+/set",
                   "valetudo/+/BasicControlCapability/operation/set", "shellies/#")
 TIMING_KEYS = {"endpoint_to_asr_ms", "asr_ms", "asr_after_end_ms", "understand_ms", "publish_ms",
                "end_to_publish_ms"}
-
-pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
 
 # -- fixtures ------------------------------------------------------------------------------
