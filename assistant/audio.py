@@ -243,8 +243,12 @@ def read_wav(path: str | Path, *, max_seconds: float = MAX_UTTERANCE_S) -> Sampl
         file = open_regular(os.fspath(path), "WAV file", MAX_WAV_BYTES)
     except InputError as exc:
         raise AudioError(str(exc)) from None
+    name = shown(str(path))
     with file:
-        return _decode(file, os.fstat(file.fileno()).st_size, shown(str(path)), max_seconds)
+        try:
+            return _decode(file, os.fstat(file.fileno()).st_size, name, max_seconds)
+        except OSError as exc:  # EIO and the like: /proc/self/mem is a "regular file"
+            raise AudioError(f"{name}: cannot read WAV file ({exc.strerror or exc})") from None
 
 
 # --------------------------------------------------------------------------- sources

@@ -99,7 +99,11 @@ def open_regular(path: object, what: str, max_bytes: int) -> BinaryIO:
 def read_regular(path: object, what: str, max_bytes: int) -> bytes:
     """The whole of a regular file of at most `max_bytes` (see `open_regular`)."""
     with open_regular(path, what, max_bytes) as file:
-        data = file.read(max_bytes + 1)
+        try:
+            data = file.read(max_bytes + 1)
+        except OSError as exc:  # EIO and the like: /proc/self/mem is a "regular file"
+            raise InputError(f"{shown(str(path))}: cannot read {what} "
+                             f"({exc.strerror or exc})") from None
     if len(data) > max_bytes:  # it grew after the size check
         raise InputError(f"{shown(str(path))}: {what} too large (over "
                          f"{max_bytes / 2**20:g} MiB)")

@@ -172,6 +172,10 @@ def test_every_hostile_line_gets_its_own_answer_in_order(tmp_path: Path) -> None
         (req(audio=hostile_audio(tmp_path, "1 Hz")), "sample rate 1 Hz outside 8000-192000 Hz"),
         (req(audio=hostile_audio(tmp_path, "hours")), "134217.7 s of audio (at most 60 s)"),
         (req(audio=str(tmp_path / "missing.wav")), "missing.wav: WAV file not found"),
+        # a "regular file" that cannot be read
+        (req(audio="/proc/self/mem"), "/proc/self/mem: cannot read WAV file (Input/output error)"),
+        (req(text="x", camera="kitchen_cam", image="/proc/self/mem"),
+         "/proc/self/mem: cannot read image (Input/output error)"),
         (req(text="unlock the front door"), "confirm"),
         (good, "act"),
         (b'{"text": "switch the kettle on"}', "act"),  # the last line has no newline
