@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import AssistantError, ConfigError, InputError
+from assistant.untrusted import text_problem
 
 log = logging.getLogger("assistant")
 BATCH = 16  # requests per model call in --jsonl mode: fastest per utterance here, and small
@@ -60,20 +61,28 @@ def load_image(path: object) -> npt.NDArray[np.uint8]:
 
 def _string(obj: dict[str, Any], key: str, *, optional: bool = False) -> str | None:
     """obj[key] if it is a string of valid Unicode (JSON allows lone surrogates such as
-    "\ud800", which no encoder or tokenizer takes); None when absent (or null if
-    `optional`); else InputError."""
+    "\\ud800", which no encoder or tokenizer takes), and for text and camera without
+    control characters (`untrusted.text_problem`, as on the MQTT command topic); None
+    when absent (or null if `optional`); else InputError."""
     value = obj.get(key)
     if value is None and (optional or key not in obj):
         return None
     if not isinstance(value, str):
         kind = "null" if value is None else type(value).__name__
         raise InputError(f"'{key}' must be a string, not {kind}")
+    problem = text_problem(value) if key in ("text", "camera") else _unicode_problem(value)
+    if problem:
+        raise InputError(f"'{key}' holds {problem}")
+    return value
+
+
+def _unicode_problem(value: str) -> str | None:
+    """A path may hold control characters (input_files names a NUL), not surrogates."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InputError(f"'{key}' holds a lone surrogate "
-                         f"(U+{ord(value[exc.start]):04X})") from None
-    return value
+        return f"an unpaired surrogate U+{ord(value[exc.start]):04X} at {exc.start} (not Unicode)"
+    return None
 
 
 def build_request(obj: Any, brain: Any) -> Any:

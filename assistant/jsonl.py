@@ -3,25 +3,24 @@
 `LineReader` yields one item per input line and never buffers more than one line's limit
 plus one read: an over-long line is reported and skipped to its newline without being
 kept. `decode_line` turns a line's bytes into a JSON value or a one-line `LineError`:
-strict UTF-8, a nesting-depth limit checked before the JSON parser recurses, and integers
-of bounded length (Python refuses ints over 4300 digits with a ValueError, and deep
-nesting raises RecursionError; neither is a JSONDecodeError).
+strict UTF-8, then `untrusted.load_json` (nesting depth checked before the parser
+recurses, numbers of bounded length, no NaN).
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
-import re
 import select
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from assistant.untrusted import JsonError, load_json
+
 MAX_LINE_BYTES = 64 * 1024  # a request is a few short strings; 64 KiB is generous
 MAX_DEPTH = 16  # a request is a flat object (depth 1)
-MAX_INT_DIGITS = 32
+MAX_NUMBER_CHARS = 32  # no request holds a number; this only bounds the parser's work
 _READ = 64 * 1024
 
 
@@ -101,46 +100,6 @@ class LineReader:
                 self._fill()
 
 
-_STRUCTURE = re.compile(rb'[\[\]{}"\\]')
-
-
-def nesting_depth(raw: bytes) -> int:
-    """The deepest bracket nesting of a JSON text, outside strings, in one linear pass
-    over the structural characters only (no backtracking)."""
-    depth = deepest = 0
-    in_string = False
-    escaped_at = -1
-    for match in _STRUCTURE.finditer(raw):
-        at = match.start()
-        char = raw[at]
-        if in_string:
-            if at == escaped_at:
-                continue
-            if char == 0x5C:  # backslash: the next byte is escaped
-                escaped_at = at + 1
-            elif char == 0x22:
-                in_string = False
-        elif char == 0x22:
-            in_string = True
-        elif char in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in b"]}":
-            depth -= 1
-    return deepest
-
-
-def _bounded_int(digits: str) -> int:
-    count = len(digits.lstrip("-"))
-    if count > MAX_INT_DIGITS:
-        raise LineError(f"number too long ({count} digits, at most {MAX_INT_DIGITS})")
-    return int(digits)
-
-
-def _no_constant(name: str) -> Any:
-    raise LineError(f"{name} is not JSON")
-
-
 def decode_line(raw: bytes) -> Any:
     """One line's bytes -> its JSON value, or LineError (one line, no input echoed)."""
     try:
@@ -148,12 +107,7 @@ def decode_line(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise LineError(f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
                         ) from None
-    depth = nesting_depth(raw)
-    if depth > MAX_DEPTH:
-        raise LineError(f"JSON nested {depth} deep (at most {MAX_DEPTH})")
     try:
-        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise LineError(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
-    except RecursionError:  # the depth scan should make this unreachable
-        raise LineError("JSON nested too deep") from None
+        return load_json(text, max_depth=MAX_DEPTH, max_number_chars=MAX_NUMBER_CHARS)
+    except JsonError as exc:
+        raise LineError(str(exc)) from None

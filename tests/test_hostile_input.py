@@ -139,11 +139,12 @@ def test_every_hostile_line_gets_its_own_answer_in_order(tmp_path: Path) -> None
         (good, "act"),
         (good, "act"),
         (b'\xff\xfe{"text": "hi"}', "not UTF-8 (byte 0xff at offset 0)"),
-        (b'{"text": "\\ud800 hi"}', "'text' holds a lone surrogate (U+D800)"),
+        (b'{"text": "\\ud800 hi"}', "'text' holds an unpaired surrogate U+D800 at 0 (not Unicode)"),
         (good, "act"),
-        (b"[" * 5000 + b"]" * 5000, "JSON nested 5000 deep (at most 16)"),
-        (b'{"text": 1' + b"0" * 5000 + b"}", "number too long (5001 digits, at most 32)"),
-        (b'{"text": NaN}', "NaN is not JSON"),
+        (b"[" * 5000 + b"]" * 5000, "JSON nested deeper than 16 levels"),
+        (b'{"text": 1' + b"0" * 5000 + b"}", "a number longer than 32 characters"),
+        (b'{"text": NaN}', "NaN is not a JSON number"),
+        (req(text="lights \u0007 on"), "'text' holds a control character U+0007 at 7"),
         (b'{"text": "x" ' + b" " * 70_000 + b"}", "line too long (70014 bytes, at most 65536)"),
         (req(text="lights on", camera="kitchen_cam", image=5), "'image' must be a string, not int"),
         (req(text=None), "'text' must be a string, not null"),
@@ -153,7 +154,7 @@ def test_every_hostile_line_gets_its_own_answer_in_order(tmp_path: Path) -> None
         (req(text="x" * 1001), "'text' too long (1001 characters, at most 1000)"),
         (req(text="hi", mood="grumpy"), "unknown key(s) mood (known: text, audio, camera, image)"),
         (b"[1, 2]", "expected a JSON object, not list"),
-        (b"not json", "invalid JSON: Expecting value at column 1"),
+        (b"not json", "invalid JSON: Expecting value at character 0"),
         (b"", "empty line"),
         (req(text="   "), "ignore"),
         (req(text="lights on", image=str(bomb)), "'image' needs the 'camera' it was taken by"),
@@ -192,7 +193,7 @@ def test_every_hostile_line_gets_its_own_answer_in_order(tmp_path: Path) -> None
             assert got == {"error": f"line {number}: {got['error'].split(': ', 1)[1]}"}
             assert got["error"].endswith(expected), (number, got)
     assert answers[-1]["targets"] == ["kitchen_kettle"]
-    assert answers[19]["reason"] == "nothing said"
+    assert answers[20]["reason"] == "nothing said"
 
 
 def test_a_client_sending_one_line_at_a_time_gets_each_answer_at_once() -> None:
@@ -244,7 +245,7 @@ def test_audio_comes_with_the_speech_camera_as_in_the_daemon(tmp_path: Path) -> 
 def test_unencodable_text_from_the_command_line_is_one_line() -> None:
     code, out, err, _ = parse("turn on the \udcff light")  # argv bytes that are not UTF-8
     assert (code, out) == (2, "")
-    assert err.strip() == "error: 'text' holds a lone surrogate (U+DCFF)"
+    assert err.strip() == "error: 'text' holds an unpaired surrogate U+DCFF at 12 (not Unicode)"
 
 
 # ------------------------------------------------------------------ devices.yaml
