@@ -352,7 +352,7 @@ def test_mic_that_stops_delivering_raises() -> None:
     t0 = time.monotonic()
     with pytest.raises(AudioError, match="no audio for"):
         next(iter(mic))
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 5  # raised, not hung; wide for a loaded machine
     mic.close()
 
 
