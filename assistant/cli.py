@@ -18,6 +18,11 @@ import numpy.typing as npt
 from assistant.errors import AssistantError, ConfigError, InputError
 from assistant.untrusted import text_problem
 
+# OpenCV reads its decoding limit once, when it is imported (the speech path imports it
+# through the daemon before any image is read): set before anything can import it.
+MAX_IMAGE_PIXELS = 4096 * 4096  # decoded as 3 bytes a pixel: at most 48 MiB
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_IMAGE_PIXELS))
+
 log = logging.getLogger("assistant")
 BATCH = 16  # requests per model call in --jsonl mode: fastest per utterance here, and small
 
@@ -30,7 +35,6 @@ def default_config() -> str:
 MAX_TEXT_CHARS = 1000  # a spoken command is well under 200 characters
 MAX_CAMERA_CHARS = 100  # camera ids are short; longer is no camera of this home
 MAX_IMAGE_BYTES = 32 * 2**20
-MAX_IMAGE_PIXELS = 4096 * 4096  # decoded as 3 bytes a pixel: at most 48 MiB
 KEYS = ("text", "audio", "camera", "image")
 NOTHING_SAID = "nothing said"
 
@@ -43,8 +47,6 @@ def load_image(path: object) -> npt.NDArray[np.uint8]:
     from assistant.input_files import read_regular, shown
 
     data = read_regular(path, "image", MAX_IMAGE_BYTES)
-    # Read once by OpenCV, at its first decode: set before that (and before importing it).
-    os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_IMAGE_PIXELS))
     import cv2
 
     try:

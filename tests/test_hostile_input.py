@@ -196,6 +196,19 @@ def test_every_hostile_line_gets_its_own_answer_in_order(tmp_path: Path) -> None
     assert answers[20]["reason"] == "nothing said"
 
 
+def test_an_image_bomb_after_audio_is_refused_before_decoding(tmp_path: Path) -> None:
+    # The speech path imports OpenCV, which reads its pixel limit only when imported.
+    bomb = tmp_path / "bomb.png"  # 160 KB of PNG claiming 12000 x 12000 pixels
+    bomb.write_bytes(cv2.imencode(".png", np.zeros((12000, 12000), np.uint8))[1].tobytes())
+    lines = [{"audio": str(KITCHEN)},
+             {"text": "turn that off", "camera": "kitchen_cam", "image": str(bomb)}]
+    code, out, err, _ = parse("--jsonl", stdin=jsonl(*(json.dumps(x).encode() for x in lines)))
+    assert code == 0, err
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first["targets"] == ["kitchen_light"]
+    assert second == {"error": f"line 2: {bomb}: image over 16777216 pixels"}
+
+
 def test_a_client_sending_one_line_at_a_time_gets_each_answer_at_once() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *config_args(
         "parse", "--jsonl")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
