@@ -2,12 +2,19 @@
 # Make a fresh clone runnable: Debian packages (installed when root; if they are missing
 # otherwise, or apt fails, it stops with one line), a venv in .venv, the project with its
 # dev extras. Safe to run again: it skips what is already there.
+#   --runtime   only what the service needs (README, "Run as a service"): the project
+#               without its dev and export extras (no torch, 2 GB), PortAudio only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+runtime=false
+if [ "${1:-}" = "--runtime" ]; then runtime=true; fi
+
 # mosquitto: the tests' broker and the demo's; openssl: the TLS test certificates;
-# libportaudio2: sounddevice (the microphone).
-APT_PACKAGES=(mosquitto openssl libportaudio2)
+# libportaudio2: sounddevice (the microphone); systemd: systemd-analyze, which the
+# unit's tests use (verify, security --offline).
+APT_PACKAGES=(mosquitto openssl libportaudio2 systemd)
+if $runtime; then APT_PACKAGES=(libportaudio2); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
@@ -29,6 +36,18 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   rm -f "$apt_log"
+fi
+
+if $runtime; then
+  stamp=.venv/.bootstrap-runtime-$(sha256sum pyproject.toml | cut -c1-16)
+  if [ ! -f "$stamp" ]; then
+    python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q .
+    rm -f .venv/.bootstrap-*
+    touch "$stamp"
+  fi
+  exit 0
 fi
 
 stamp=.venv/.bootstrap-$(sha256sum pyproject.toml | cut -c1-16)

@@ -36,9 +36,9 @@ esac""",
 @pytest.mark.parametrize(("uid", "update", "install", "message"), [
     (0, 100, 0, "bootstrap: apt-get update failed: E: Could not get lock "
                 "/var/lib/apt/lists/lock"),
-    (0, 0, 100, "bootstrap: apt-get install mosquitto openssl libportaudio2 failed: "
+    (0, 0, 100, "bootstrap: apt-get install mosquitto openssl libportaudio2 systemd failed: "
                 "E: Unable to locate package mosquitto"),
-    (1000, 0, 0, "bootstrap: missing Debian packages: mosquitto openssl libportaudio2 "
+    (1000, 0, 0, "bootstrap: missing Debian packages: mosquitto openssl libportaudio2 systemd "
                  "(run as root, or apt-get install them)"),
 ])
 def test_bootstrap_stops_when_debian_packages_cannot_be_had(
