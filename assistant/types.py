@@ -48,9 +48,11 @@ class Command:
     topic: str
     payload: str
     device_id: str = ""
+    intent: str = ""  # the action this message carries out (one utterance may hold several)
 
     def to_json(self) -> dict[str, str]:
-        return {"topic": self.topic, "payload": self.payload}
+        return {"topic": self.topic, "payload": self.payload, "intent": self.intent,
+                "device": self.device_id}
 
 
 @dataclass(frozen=True)

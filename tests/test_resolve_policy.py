@@ -60,8 +60,7 @@ def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
     ("temperature_up", "it's freezing in [here](ROOM)", "bedroom_cam", ("thermostat",)),
     ("brightness_up", "too dark in [here](ROOM)", "office_cam", ("office_lamp",)),
     ("start", "turn on the [hoover](DEV)", None, ("vacuum",)),
-    ("dock", "send it home", None, ("vacuum",)),
-    ("lock", "lock up", None, ("front_door",)),
+    ("dock", "send [it](DEV) home", None, ("vacuum",)),
     ("start", "[vacuum](DEV) the [lounge](DEV) please", None, ("vacuum",)),
     ("close", "close the [window blinds](DEV)", None, ("living_room_blinds",)),
 ])
@@ -93,6 +92,10 @@ def test_brightness_skips_lights_that_cannot_dim(home: HomeConfig) -> None:
     ("turn_off", "turn [that](DEV) off", "living_room_cam"),   # no frame to look at
     ("set_brightness", "dim the [lamp](DEV) to", None),        # to what?
     ("turn_on", "lights on in [here](ROOM)", None),            # no camera: which room
+    ("lock", "lock up", None),                                 # a lock is never implied
+    ("turn_on", "set [bed light](DEV) to 50", "living_room_cam"),  # unknown: no fallback
+    ("set_brightness", "set bed [light](DEV) brightness to [50](NUM) %", "living_room_cam"),
+    ("turn_on", "[dining room light](DEV) [kettle](DEV)", None),  # a bag of device words
 ])
 def test_unclear_commands_clarify(home: HomeConfig, intent: str, text: str,
                                   camera: str | None) -> None:
@@ -137,7 +140,8 @@ def test_pointing_uses_grounding_over_camera_zones(home: HomeConfig) -> None:
 @pytest.mark.parametrize(("words", "value"), [
     ("twenty five", 25), ("25%", 25), ("19.5", 19.5), ("nineteen point five", 19.5),
     ("half", 50), ("a quarter", 25), ("three quarters", 75), ("one hundred", 100),
-    ("forty", 40), ("max", 100), ("seventy-five", 75),
+    ("forty", 40), ("max", 100), ("seventy-five", 75), ("minus five", -5),
+    ("two thirds", 67), ("negative 3", -3),
 ])
 def test_numbers(words: str, value: float) -> None:
     assert parse_number(words) == value
@@ -150,7 +154,9 @@ def test_colours_and_values() -> None:
     text, spans = marked("set the lamp to [fifty](NUM) percent")
     assert extract_value("set_brightness", text, spans) == 50
     assert extract_value("set_temperature", "heating to 21.5 degrees", []) == 21.5
-    assert extract_value("set_volume", "volume to 150", []) == 100
+    assert extract_value("set_volume", "volume to 150", []) == 150  # as said: it clarifies
+    assert extract_value("set_temperature", "thermostat to minus five", []) == -5
+    assert extract_value("set_position", "blinds three quarters open", []) == 75
     assert extract_value("turn_on", "turn on 5 lights", []) is None
 
 
@@ -187,5 +193,6 @@ def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_devic
     at_lamp[2:5, 0] = 1 / 3
     assert run(home, "temperature_up", "make [it](DEV) warmer", "living_room_cam",
                at_lamp.ravel()) == ("temperature_up", ("thermostat",), "act")
+    # ... but never to a lock: a sensitive device is acted on only when named.
     assert run(home, "lock", "lock [it](DEV)", "living_room_cam",
-               at_lamp.ravel()) == ("lock", ("front_door",), "act")
+               at_lamp.ravel()) == ("lock", (), "clarify")
