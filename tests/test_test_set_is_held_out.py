@@ -1,0 +1,62 @@
+"""No sentence of a test set may be in the model's training data.
+
+Every `text` of every tests/data/test_*.jsonl (the hand-written test set, and the spoken
+test set of the speech side) is compared, normalised (lower case, words only), with every
+utterance the export trains on: `training_examples` with the shipped model's seed and
+sizes (assistant/corpus/training.py), which is what `python -m export.build_model`
+generates. A match fails the test: figures on a set the model was trained on are not test
+figures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus.example import Example
+from assistant.corpus.homes import reference_home
+from assistant.corpus.training import SHIPPED, training_examples
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
+
+
+def held_out_sentences() -> dict[str, str]:
+    """Normalised text -> where it comes from (file:line), for every test_*.jsonl."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "tests" / "data").rglob("test_*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            text = json.loads(line).get("text")
+            if isinstance(text, str) and text.strip():
+                found.setdefault(normalised(text), f"{path.relative_to(ROOT)}:{number}")
+    return found
+
+
+def overlap(examples: list[Example], held_out: dict[str, str]) -> list[str]:
+    return sorted(f"{held_out[t]}: {t!r}" for t in {normalised(e.text) for e in examples}
+                  if t in held_out)
+
+
+def test_the_check_finds_a_test_sentence_copied_into_training() -> None:
+    held_out = held_out_sentences()
+    assert len(held_out) >= 400, "the test set is missing"
+    some = next(iter(held_out))
+    planted = [Example(text=some.upper() + " !", intent="none")]
+    assert overlap(planted, held_out) == [f"{held_out[some]}: {some!r}"]
+
+
+@pytest.mark.slow
+def test_no_test_sentence_is_in_the_training_data() -> None:
+    data = training_examples(SHIPPED.seed, SHIPPED.n_homes, SHIPPED.per_home,
+                             reference_home(ROOT / "devices.yaml"))
+    assert len(data) == SHIPPED.n_homes * SHIPPED.per_home
+    copied = overlap(data, held_out_sentences())
+    assert not copied, "test sentences in the training data:\n" + "\n".join(copied)
