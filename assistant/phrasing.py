@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -133,34 +133,50 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     `vocabulary`: single words of the home's names, joined when heard split in two.
     """
     p = phrasing()
-    keep = {" ".join(n.lower().split()) for n in protected}
+    keep = protected if isinstance(protected, frozenset) else frozenset(
+        " ".join(n.lower().split()) for n in protected)
+    def named(words: str) -> bool:  # "echo", "computer monitor": a name of the home
+        low = " ".join(re.findall(r"[\w']+", words.lower()))
+        return any(low == k or low.startswith(k + " ") for k in keep if k)
+
     out = text
     for _ in range(3):  # "hey google, alexa, ..." : a few in a row
         m = p.wake.match(out)
         if not m or m.end() >= len(out.rstrip()):
             break
-        said = " ".join(re.findall(r"[\w']+", m.group(0).lower()))
-        if any(said.endswith(k) for k in keep if k):
+        said = re.findall(r"[\w']+", m.group(0).lower())
+        if any(named(" ".join(said[i:]) + " " + out[m.end():]) for i in range(len(said))):
             break
         out = out[m.end():]
     m = p.wake_end.search(out)
-    if m and m.start() > 0:
-        said = " ".join(re.findall(r"[\w']+", m.group(0).lower()))
-        if not any(said.endswith(k) for k in keep if k):
-            out = out[: m.start()]
+    if m and m.start() > 0 and not named(m.group(0)):
+        out = out[: m.start()]
     return join_splits(out, (*p.joined_words, *vocabulary))
 
 
 def join_splits(text: str, words: Iterable[str]) -> str:
     """ "the bed room light" -> "the bedroom light" for each known word heard in two."""
-    for word in sorted({w.lower() for w in words if len(w) >= 5 and w.isalpha()}, key=len,
-                       reverse=True):
-        for cut in range(2, len(word) - 1):
-            left, right = word[:cut], word[cut:]
-            pattern = rf"(?<![\w']){left}[ -]{right}(?![\w'])"
-            if re.search(pattern, text, re.I):
-                text = re.sub(pattern, word, text, flags=re.I)
-    return text
+    known = _joinable(tuple(sorted({w.lower() for w in words})))
+    found = list(re.finditer(r"[A-Za-z]+", text))
+    out, last = [], 0
+    i = 0
+    while i < len(found) - 1:
+        one, two = found[i], found[i + 1]
+        gap = text[one.end() : two.start()]
+        joined = (one.group(0) + two.group(0)).lower()
+        if gap in (" ", "-") and joined in known and min(len(one.group(0)),
+                                                         len(two.group(0))) >= 2:
+            out += [text[last : one.start()], joined]
+            last = two.end()
+            i += 2
+        else:
+            i += 1
+    return "".join([*out, text[last:]]) if out else text
+
+
+@lru_cache(maxsize=16)
+def _joinable(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in words if len(w) >= 5 and w.isalpha())
 
 
 # --------------------------------------------------------------------------- reading

@@ -102,8 +102,8 @@ class Brain:
         self.resolver = Resolver(config)
         names = [n for d in config.devices.values() for n in (d.name, *d.aliases)]
         names += [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
-        self._protected = tuple(normalize(n) for n in names)
-        self._vocabulary = tuple({w for n in self._protected for w in n.split()})
+        self._protected = frozenset(normalize(n) for n in names)
+        self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,

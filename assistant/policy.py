@@ -13,8 +13,8 @@ from assistant.labels import PERCENT_RANGE, SAFE_ON_SENSITIVE, TEMPERATURE_RANGE
 from assistant.resolve import Resolution
 
 # Confidence a command needs when it names nothing and its words imply the device ("it's
-# freezing in here"): higher than for a named device, because nothing in the utterance
-# confirms what the model read into it.
+# freezing in here"), and any command on a sensitive device (a lock, the garage door):
+# higher than for a named ordinary device, because a wrong reading costs more.
 IMPLIED_CONFIDENCE = 0.9
 
 
@@ -44,6 +44,11 @@ def decide(policy: Policy, config: HomeConfig, intent: str, *, confidence: float
         problem = out_of_range(own, value, unit)
         if problem:
             return Decision("clarify", problem)
+    if confidence < IMPLIED_CONFIDENCE and any(config.devices[t].sensitive
+                                               for t in resolution.targets):
+        # Even locking: a lock or a garage door is never touched on a doubtful reading.
+        return Decision("clarify", f"unsure, and {resolution.targets[0]} is sensitive "
+                                   f"({intent} {confidence:.2f})")
     sensitive = [t for t, own in zip(resolution.targets, resolution.intents, strict=True)
                  if config.devices[t].sensitive and own not in SAFE_ON_SENSITIVE]
     if sensitive:

@@ -49,7 +49,7 @@ KIND_WORDS: dict[str, str] = {
     "heating": "climate", "heat": "climate", "heater": "climate", "thermostat": "climate",
     "temperature": "climate", "ac": "climate", "air conditioning": "climate",
     "lock": "lock", "locks": "lock", "door": "lock", "doors": "lock",
-    "vacuum": "vacuum", "hoover": "vacuum",
+    "vacuum": "vacuum", "hoover": "vacuum", "robot": "vacuum", "robovac": "vacuum",
     "plug": "switch", "plugs": "switch", "socket": "switch", "sockets": "switch",
 }
 # Intents that say which kind of device they are for when no device is named.
@@ -339,7 +339,9 @@ class Resolver:
             return [partial], True, None
         kind = self._kind(head)
         if kind is not None:
-            if not scope and not quantified:
+            if kind in HOME_SCOPE:  # "lock the door", "can the robot clean it": the home's
+                scope = []
+            elif not scope and not quantified:
                 scope = [default_room] if default_room else []
             candidates = self._of_kind(kind, scope, head)
             extra = self._unmatched_modifiers(head, candidates)

@@ -34,6 +34,10 @@ def test_clean_drops_wake_words_and_joins_splits(said: str, read: str) -> None:
 
 def test_a_device_called_like_an_assistant_keeps_its_name() -> None:
     assert clean("echo turn off", protected=["echo"]) == "echo turn off"
+    assert clean("computer monitor on", protected=["computer monitor"]) == "computer monitor on"
+    assert clean("computer, monitor on", protected=["computer monitor"]) == \
+        "computer, monitor on"  # said either way, the name wins over the wake word
+    assert clean("turn off the echo", protected=["echo"]) == "turn off the echo"
     assert clean("turn on the night stand lamp", vocabulary=["nightstand"]) == \
         "turn on the nightstand lamp"
 

@@ -115,6 +115,20 @@ def test_sensitive_devices_confirm(home: HomeConfig, intent: str, text: str,
     assert run(home, intent, text)[2] == decision
 
 
+def test_sensitive_devices_and_implied_devices_need_a_firmer_reading(home: HomeConfig) -> None:
+    plain, spans = marked("lock the [front door](DEV)")
+    res = Resolver(home).resolve("lock", plain, spans, Scene())
+    for confidence, decision in ((0.95, "act"), (0.7, "clarify")):
+        assert decide(home.policy, home, "lock", confidence=confidence, p_none=0.1,
+                      resolution=res, value=None).decision == decision
+    cam = home.cameras["bedroom_cam"]
+    res = Resolver(home).resolve("temperature_up", "i'm freezing", [], Scene(cam))
+    assert res.implied and res.targets == ("thermostat",)
+    for confidence, decision in ((0.95, "act"), (0.7, "clarify")):
+        assert decide(home.policy, home, "temperature_up", confidence=confidence, p_none=0.1,
+                      resolution=res, value=None).decision == decision
+
+
 def test_non_commands_and_low_confidence(home: HomeConfig) -> None:
     res = Resolver(home).resolve("turn_on", "x", [], Scene())
     assert decide(home.policy, home, "none", confidence=0.9, p_none=0.9, resolution=res,

@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "HassMediaPlayerUnmute": ("unmute", "media_player"),
     "HassVacuumStart": ("start", "vacuum"), "HassVacuumReturnToBase": ("dock", "vacuum"),
 }
+# How often each HA intent is drawn (others 1): on/off and light settings are most of what
+# people ask; HassGetState holds most of the state questions.
+_WEIGHTS = {"HassTurnOn": 4.0, "HassTurnOff": 4.0, "HassLightSet": 3.0,
+            "HassClimateSetTemperature": 1.5, "HassSetPosition": 1.5, "HassGetState": 6.0,
+            "HassMediaPlayerUnmute": 0.5, "HassMediaPlayerMute": 0.7}
 # HA intents that are not commands to a device of ours: questions about state, timers,
 # weather, lists, time, broadcasts, "never mind", next/previous track, search-and-play.
 NONE_INTENTS = frozenset({
@@ -255,8 +260,6 @@ def _our_intent(ha_intent: str, walk_: Walk, domain: str | None) -> str:
         intent = "set_color"
     if ha_intent == "HassSetVolumeRelative" and walk_.step == "down":
         intent = "volume_down"
-    if ha_intent == "HassSetVolumeRelative" and walk_.step is None:
-        intent = "volume_up" if walk_.value != "down" else "volume_down"
     if domain == "lock":
         intent = {"turn_on": "lock", "turn_off": "unlock"}.get(intent, intent)
     elif domain is not None:
@@ -299,8 +302,9 @@ def ha_example(rng: random.Random, devices: Sequence[Device], rooms: dict[str, t
     """One utterance from Home Assistant's templates for this home, or None."""
     intents = ha_intents()
     names = sorted(COMMANDS) if command else sorted(NONE_INTENTS)
+    weights = [_WEIGHTS.get(n, 1.0) for n in names]
     for _ in range(tries):
-        ha_intent = rng.choice(names)
+        ha_intent = rng.choices(names, weights)[0]
         pairs = _sentences(ha_intent)
         if not pairs:
             continue
@@ -340,6 +344,9 @@ def ha_example(rng: random.Random, devices: Sequence[Device], rooms: dict[str, t
         if not command:
             return Example(text=text, intent="none", home_id=home_id, camera_room=camera,
                            tags=frozenset({"ha", "none", f"ha:{ha_intent}"}))
+        if out.step is None and isinstance(data.slots, dict):  # "volume down" blocks
+            step = data.slots.get("volume_step")
+            out.step = step if isinstance(step, str) else None
         intent = _our_intent(ha_intent, out, domain)
         spans = _kind_words_outside(text, spans)
         value = out.value if _value_kind(intent) else None
