@@ -28,6 +28,12 @@ Known differences with assistant/resolve.py as it stands: it has no implied devi
 home's vacuum here), and a bare "it" with no pointing ("turn it up") goes to the
 grounding only, where these labels take the room's media player.
 
+Besides: needs ("make me a coffee": the one device whose name holds "coffee", no span),
+stories of two to four clauses before a command (often past the model's 46 word pieces),
+delays after one ("... in five minutes": the intent stays, the runtime never acts now),
+and among the non-commands everyday requests to an assistant (assistant/corpus/data/
+everyday.yaml), statements about a device's state and bags of device and room words.
+
 The intent is the one after the device type decides ("turn on the hoover" = start,
 "open the front door" = unlock). Non-commands (`none`, about a third) carry no spans
 and no targets, and reuse the command phrases inside negations, past tense, questions,
