@@ -82,6 +82,7 @@ def test_split_except() -> None:
     assert split_except("all lights on apart from the kitchen, please") == (
         "all lights on", "the kitchen, please")
     assert split_except("turn off the lamp") is None
+    assert split_except("turn on the bar lights") is None  # a name, not "except"
 
 
 @pytest.mark.parametrize(("intent", "text", "spans", "asks"), [
