@@ -45,7 +45,7 @@ from tokenizers import Tokenizer
 from assistant.corpus.example import Example
 from assistant.corpus.generate import make_homes
 from assistant.corpus.homes import Home, reference_home
-from assistant.corpus.training import SHIPPED, training_examples
+from assistant.corpus.training import SHIPPED, held_out_texts, training_examples
 from assistant.labels import INTENTS, SLOT_TAGS
 from export.dataset import (
     Encoded,
@@ -115,7 +115,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def make_data(seed: int, dc: DataConfig, reference: Home | None
               ) -> tuple[list[Example], list[Example], list[Example], dict[str, Home]]:
     """(train, held-out, reference-eval) examples and every home by id."""
-    train_ex = training_examples(seed, dc.train_homes, dc.per_home, reference)
+    # Sentences of the hand-written test sets are never trained on (training.py).
+    train_ex = training_examples(seed, dc.train_homes, dc.per_home, reference,
+                                 held_out=held_out_texts(ROOT / "tests" / "data"))
     eval_seed = seed + 7919
     held = training_examples(eval_seed, dc.eval_homes, dc.eval_per_home)
     homes = {h.id: h for h in make_homes(seed, dc.train_homes)}
