@@ -185,6 +185,10 @@ class Resolver:
                      if s.kind == "DEV" and normalize(s.text) in self.rooms else s
                      for s in spans]
             dev_spans = [s for s in spans if s.kind == "DEV"]
+        devices = [s for s in dev_spans if normalize(s.text) not in DEICTIC]
+        if devices and len(devices) < len(dev_spans):  # "can the robot clean it": "it" is no device
+            spans = [s for s in spans if s.kind != "DEV" or s in devices]
+            dev_spans = devices
         for one, two in pairwise(dev_spans):
             if not _LIST_JOINER.search(text[one.end : two.start].lower()):
                 return Resolution((), (), f"{one.text!r} {two.text!r}: which device, and what "

@@ -63,6 +63,13 @@ def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
     ("dock", "send [it](DEV) home", None, ("vacuum",)),
     ("start", "[vacuum](DEV) the [lounge](DEV) please", None, ("vacuum",)),
     ("close", "close the [window blinds](DEV)", None, ("living_room_blinds",)),
+    ("start", "the floor is dirty can the [robot](DEV) clean [it](DEV)", "kitchen_cam",
+     ("vacuum",)),
+    ("turn_on", "make me a [coffee](DEV)", None, ("kitchen_coffee",)),
+    ("turn_on", "i need caffeine", None, ("kitchen_coffee",)),
+    ("turn_off", "turn off the [bedroom lights](DEV)", None, ("bedroom_light", "bedroom_lamp")),
+    ("turn_on", "turn on the [light](DEV) of my [bed room](ROOM)", None,
+     ("bedroom_light", "bedroom_lamp")),
 ])
 def test_resolves_targets_and_acts(home: HomeConfig, intent: str, text: str,
                                    camera: str | None, expected: tuple[str, ...]) -> None:
