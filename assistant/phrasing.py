@@ -67,6 +67,7 @@ class Phrasing:
     joined_words: tuple[str, ...]
     cues: dict[str, re.Pattern[str]]  # intent -> words that ask for it
     any_cue: re.Pattern[str]  # a word of any cue family (fullmatch one word)
+    verb: re.Pattern[str]  # a verb that starts an action (fullmatch one word)
     evidence: dict[str, re.Pattern[str]]  # device type -> words that imply it
     needs: tuple[Need, ...]
     later: re.Pattern[str]
@@ -102,6 +103,8 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         cues=cues,
         any_cue=re.compile(rf"(?:{'|'.join(families.values())}|{wake_alt}|{greet}|"
                            rf"{_alternation(data['action_starts'])})", re.I),
+        verb=re.compile(rf"(?:{_alternation(w for w in data['action_starts'] if ' ' not in w)})",
+                        re.I),
         evidence={t: _compile(words) for t, words in data["evidence"].items()},
         needs=tuple(Need(_compile(n["words"]), tuple(n["devices"])) for n in data["needs"]),
         later=re.compile(rf"(?<![\w'])(?:{'|'.join(data['later'])})(?![\w'])", re.I),
@@ -303,7 +306,10 @@ def statement_subject(text: str) -> str | None:
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
     rest = text[m.end():] if m else text
     words = list(re.finditer(r"[\w'-]+", rest))
+    p = phrasing()
     for k in range(1, min(4, len(words)) + 1):
-        if phrasing().statement.match(rest[words[k - 1].end():]):
+        if p.verb.fullmatch(words[k - 1].group(0)):
+            return None  # "make sure the lamp is off" asks
+        if p.statement.match(rest[words[k - 1].end():]):
             return " ".join(w.group(0) for w in words[:k]).lower()
     return None

@@ -113,6 +113,9 @@ def test_one_word_and_statements() -> None:
     assert statement_subject("the thermostat says 21 degrees") == "thermostat"
     assert statement_subject("the kitchen lights are still on") == "kitchen lights"
     assert statement_subject("set the thermostat to 21") is None
+    assert statement_subject("make sure the lamp is off") is None
+    assert statement_subject("the lamp needs to be off") is None
+    assert statement_subject("the kettle needs descaling") == "kettle"
 
 
 @pytest.mark.parametrize(("intent", "value", "unit", "ok"), [
