@@ -193,13 +193,18 @@ def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
+                            "set_position"})
+
+
 def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
     """Do the words outside the device and room spans ask for `intent` (or a need)?"""
     p = phrasing()
     cue = p.cues.get(intent)
     if cue is None:
         return True
-    if cue.search(_outside(text, spans)):
+    # A value or colour asks wherever it is (a tagger may take "blue" into "the tv blue").
+    if cue.search(text if intent in _VALUE_INTENTS else _outside(text, spans)):
         return True
     # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.
     if intent in ("start", "stop", "dock") and cue.search(text):

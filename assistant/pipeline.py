@@ -222,7 +222,10 @@ class Brain:
         """The readings whose actions are carried out: the whole utterance, or its
         clauses when they ask for different things ("turn on the lamp and turn off the
         tv"); "it" in a clause is the device of the clause before."""
-        asked = [c for c in clauses if c.acts]
+        # A clause is an action when it is carried out or names something; one that only
+        # asks what it is about ("let me in" of "let me in, unlock the door") is context.
+        asked = [c for c in clauses if c.verdict.decision in ("act", "confirm")
+                 or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans))]
         different = len({(c.intent, c.value) for c in asked}) > 1
         if not (different or (asked and not whole.acts)):
             return [whole] if whole.acts else []

@@ -98,7 +98,7 @@ _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every
 
 # Spellings an ASR or a typist produces for the same word.
 _VARIANTS = {"lite": "light", "lites": "lights", "t": "", "v": "", "tele": "telly",
-             "tvs": "tv", "wi": "wifi", "fi": ""}
+             "tvs": "tv", "wi": "wifi", "fi": "", "lamb": "lamp", "lambs": "lamps"}
 
 
 def normalize(text: str) -> str:
@@ -311,11 +311,18 @@ class Resolver:
         if by_name is not None:
             return by_name
         if text in self.rooms:  # "open the garage": the one device there that can
-            fitting = [i for i in self._of_kind(None, [self.rooms[text]], None)
-                       if fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
-                           (self.config.devices[i].type, intent), intent))]
-            if len(fitting) == 1:
-                return fitting, False, None
+            def can(dev_id: str) -> bool:
+                dev = self.config.devices[dev_id]
+                return fits(dev, TYPE_INTENT_ALIASES.get((dev.type, intent), intent))
+
+            fitting = [i for i in self._of_kind(None, [self.rooms[text]], None) if can(i)]
+            # "vacuum the lounge": the home's vacuum, sent where it is told.
+            cleaners = [i for i in self._of_kind("vacuum", [], None)
+                        if can(i) and implies("vacuum", text_all)]
+            typed = [i for i in fitting if implies(self.config.devices[i].type, text_all)]
+            for found in (fitting, cleaners, typed):
+                if len(found) == 1:
+                    return found, False, None
             return [], False, f"which device in the {text}? {len(fitting)} fit"
         # A room inside the mention: "bedroom lamp", "kitchen lights".
         inner_room, rest = self._split_room(text)
