@@ -234,15 +234,20 @@ def need_words(text: str) -> tuple[str, ...]:
     return ()
 
 
-def later(text: str, start: int = 0, end: int | None = None) -> str | None:
+def later(text: str, start: int = 0, end: int | None = None,
+          value: object = None) -> str | None:
     """A delay, schedule or condition that applies to the command at text[start:end].
 
     A qualifier in a story told before the command, ended by "so", "because" or a full
-    stop ("we'll eat later, so dim the lights"), or in one after it, does not count.
+    stop ("we'll eat later, so dim the lights"), or in one after it, does not count; nor
+    does "at 21" when 21 is the command's `value` ("set the heating at 21").
     """
     p = phrasing()
     end = len(text) if end is None else end
     for m in p.later.finditer(text):
+        said = re.fullmatch(r"at (\d+(?:[.,]\d+)?)", m.group(0).strip(), re.I)
+        if said and isinstance(value, int | float) and float(said.group(1)) == value:
+            continue
         if m.end() <= start:
             between = text[m.end():start]
         elif m.start() >= end:

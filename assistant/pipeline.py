@@ -261,7 +261,8 @@ class Brain:
         first = chosen[0]
         for reading in chosen:  # "in five minutes", "when I leave": never now
             ranges = [(s.start, s.end) for s in reading.spans] or [(0, len(reading.text))]
-            when = later(reading.text, min(a for a, _ in ranges), max(b for _, b in ranges))
+            when = later(reading.text, min(a for a, _ in ranges), max(b for _, b in ranges),
+                         reading.value)
             if when:
                 return ParseResult(text, first.intent, first.confidence, (), first.value,
                                    "clarify", reason=f"'{when}': I only act now")

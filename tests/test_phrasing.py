@@ -70,6 +70,12 @@ def test_later(text: str, when: str | None) -> None:
     assert later(text) == when
 
 
+def test_at_the_value_is_no_time() -> None:
+    assert later("set the heating at 21", value=21) is None
+    assert later("turn on the porch light at 7", value=None) == "at 7"
+    assert later("set the heating at 21 at 7 am", value=21) == "at 7 am"
+
+
 def test_a_qualifier_in_a_story_before_the_command_does_not_count() -> None:
     text = "we'll eat later, so dim the lights"
     assert later(text, text.index("lights")) is None
