@@ -155,7 +155,7 @@ class MilmModel:
         width = self.max_length - 2
         # Over the model's length, the end is kept: a command comes after its preamble
         # ("so I had a long day ... could you turn on the lamp"), and a cut starts a word.
-        firsts = [_first_kept(e.tokens, width) for e in encodings]
+        firsts = [first_kept(e.tokens, width) for e in encodings]
         pieces = [e.ids[k:] for e, k in zip(encodings, firsts, strict=True)]
         seq = max(len(p) for p in pieces) + 2
         ids = np.full((len(texts), seq), pad_id, np.int64)
@@ -187,8 +187,9 @@ class MilmModel:
         return outputs
 
 
-def _first_kept(tokens: Sequence[str], width: int) -> int:
-    """Index of the first of the last `width` pieces, moved on to a word's first piece."""
+def first_kept(tokens: Sequence[str], width: int) -> int:
+    """Index of the first of the last `width` pieces, moved on to a word's first piece
+    (training keeps the same pieces: export/dataset.py)."""
     first = max(0, len(tokens) - width)
     while 0 < first < len(tokens) and tokens[first].startswith("##"):
         first += 1

@@ -37,6 +37,21 @@ def test_slot_labels_follow_the_character_spans() -> None:
     assert tags == ["O", "O", "B-ROOM", "B-DEV", "I-DEV", "O", "B-NUM", "O"]
 
 
+def test_a_long_utterance_keeps_its_end_as_the_runtime_does() -> None:
+    from assistant.corpus.example import Example
+    from export.dataset import encode
+
+    tok = load_tokenizer()
+    story = "so we went to the shops and then we had lunch with my sister " * 4
+    text = story + "turn on the kettle"
+    ex = Example(text=text, intent="turn_on", spans=(Span(len(story) + 12, len(text), "DEV"),))
+    data = encode([ex], tok, 48, {})
+    pieces = tok.encode(text, add_special_tokens=False)
+    assert len(pieces.ids) > 46 and data.lengths[0] == 48
+    assert list(data.ids[0, 1:47]) == pieces.ids[-46:]  # the end, not the start
+    assert [SLOT_TAGS[t] for t in data.slots[0, 45:47]] == ["O", "B-DEV"]
+
+
 def test_spans_of_reads_bio_like_conlleval() -> None:
     tags = [TAG[t] for t in ("O", "B-DEV", "I-DEV", "I-ROOM", "O", "I-NUM", "B-NUM")]
     assert spans_of(tags) == {(1, 3, "DEV"), (3, 4, "ROOM"), (5, 6, "NUM"), (6, 7, "NUM")}

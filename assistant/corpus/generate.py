@@ -1280,7 +1280,7 @@ def _story(rng: random.Random, utt: Utt, style: str) -> None:
     """ "so I just got back from work and the traffic was awful , anyway dim the lights":
     a story of two to four clauses before the command, often longer than the model reads
     (its end is kept)."""
-    clauses = rng.sample(lx.STORY, rng.choice((2, 3, 3, 4)))
+    clauses = rng.sample(lx.STORY, rng.choice((2, 3, 4, 5, 6)))
     joiner = rng.choice(lx.STORY_JOINERS)
     words = " and ".join(clauses)
     if rng.random() < 0.5:

@@ -195,6 +195,8 @@ class HomeFiller:
 
     def __call__(self, list_name: str, slot_name: str, out: Walk) -> None:
         rng = self.rng
+        if list_name in ("name", "area") and self.ha_intent == "HassMediaSearchAndPlay":
+            raise SkipError("content on a named player")  # not a none of our labels
         if list_name == "name":
             if self.device is None:
                 raise SkipError("no device of that domain")
@@ -217,10 +219,11 @@ class HomeFiller:
                     else _number(rng, 60, 78)
             else:
                 value = rng.choice((_number(rng, 1, 100), rng.randrange(10, 101, 10)))
-            if list_name.startswith("volume_step"):
+            if list_name.startswith("volume_step"):  # a step: no value, as our labels
                 out.step = "up" if list_name.endswith("up") else "down"
-            else:
-                out.value = int(value) if value == int(value) else value
+                out.pieces.append((_said(rng, value), None))
+                return
+            out.value = int(value) if value == int(value) else value
             out.pieces.append((_said(rng, value), "NUM"))
         elif list_name == "timer_command":
             # "in 5 minutes turn off the oven": a delayed command, which our labels keep
@@ -282,9 +285,7 @@ def _sentences(ha_intent: str) -> list[tuple[Any, Any]]:
 def _kind_words_outside(text: str, spans: tuple[Span, ...]) -> tuple[Span, ...]:
     """Kind words a literal template holds ("fans", "the music") tagged DEV, as our labels
     tag them."""
-    words = sorted({w for ws in lx.KIND_WORDS.values() for w in ws} | {"music", "media player",
-                                                                        "media players"},
-                   key=len, reverse=True)
+    words = sorted({w for ws in lx.KIND_WORDS.values() for w in ws}, key=len, reverse=True)
     found = list(spans)
     for m in re.finditer(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", text):
         if not any(s.start < m.end() and m.start() < s.end for s in found):
