@@ -130,6 +130,9 @@ class Brain:
         """One model call for the whole batch (clauses included); results in input order."""
         for request in requests:
             self.check(request)
+        return self._parse_readings(requests)
+
+    def _parse_readings(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
         started = time.perf_counter()
         plans = [self.plan(r) for r in requests]
         texts = [row for plan in plans for row in plan.rows]
