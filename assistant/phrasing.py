@@ -323,3 +323,16 @@ def statement_subject(text: str) -> str | None:
         if p.statement.match(rest[words[k - 1].end():]):
             return " ".join(w.group(0) for w in words[:k]).lower()
     return None
+
+
+def after_story(text: str) -> str | None:
+    """What follows the last "so", "anyway", "because" or full stop of a text ("... and we
+    talked about the weather, anyway could you turn on the light" -> "could you turn on
+    the light"); None when nothing does."""
+    last = None
+    for m in phrasing().story_breaks.finditer(text):
+        last = m
+    if last is None:
+        return None
+    tail = text[last.end():].strip(" ,.!?")
+    return tail if len(tail.split()) >= 2 else None

@@ -39,6 +39,7 @@ from assistant.errors import InputError
 from assistant.labels import INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
+    after_story,
     clean,
     has_cue,
     later,
@@ -160,6 +161,13 @@ class Brain:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
+        if len(self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
+                > self.model.max_length - 2:
+            # Longer than the model reads: it keeps the end, and the part after the story
+            # ("..., anyway could you turn on the light") is read on its own as well.
+            tail = after_story(text)
+            if tail is not None and tail not in rows:
+                rows = (*rows, tail) if len(rows) > 1 else (text, tail)
         return Plan(request, tuple(rows), excluded)
 
     # -- reading ---------------------------------------------------------------------------
@@ -230,7 +238,11 @@ class Brain:
         asked = [c for c in clauses if c.verdict.decision in ("act", "confirm")
                  or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans))]
         different = len({(c.intent, c.value) for c in asked}) > 1
-        if not (different or (asked and not whole.acts)):
+        # The clauses also win when they are clear and the whole is not: "we're heading
+        # out, lock the door lock", with the story misread as part of the command.
+        clear = bool(asked) and all(c.verdict.decision in ("act", "confirm") for c in asked) \
+            and whole.verdict.decision not in ("act", "confirm")
+        if not (different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         out: list[Reading] = []
         for clause in asked:

@@ -67,6 +67,8 @@ HOME_SCOPE = frozenset({"vacuum", "lock"})
 # Between two device mentions of one command: "the lamp and the tv". Mentions with none
 # of these between them ("dining room light kettle") are a bag of words, not a list.
 _LIST_JOINER = re.compile(r"(?:^|\b)(and|or|plus|also|with|then|n|as well as|&)\b|[,&/+]")
+# Between a kind word and the device it plays on: "the music on the sound system".
+_ON_DEVICE = re.compile(r"\s+(on|in|from|through|of)(\s+(the|my|our))?\s+")
 # Words before a device mention that are not part of its name (the mention's left edge
 # as tagged stands): articles, quantifiers, prepositions, fillers.
 _NOT_NAME = frozenset({
@@ -178,7 +180,7 @@ class Resolver:
                 ) -> Resolution:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
-        spans = self._repair(text, spans)
+        spans = self._join_named(text, self._repair(text, spans))
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
             spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
@@ -229,6 +231,28 @@ class Resolver:
                 return Resolution((), (), problem, implied=True)
             return replace(self._check(intent, ids, set()), implied=True)
         return self._check(intent, found, explicit)
+
+    def _join_named(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+        """A room word tagged apart from the rest of a device's name is the name: "[kids]
+        [room light]" is the "kids room light", "[bedroom] [light]" the "bedroom light"
+        ("[bedroom] [lights]" stays every light of the bedroom). And "the [music] on the
+        [sound system]": the kind word only says what the named device plays."""
+        out: list[TaggedSpan] = []
+        for span in spans:
+            last = out[-1] if out else None
+            if last is not None and span.kind == "DEV" and last.kind in ("ROOM", "DEV") \
+                    and not text[last.end : span.start].strip():
+                joined = text[last.start : span.end]
+                if self._exact(normalize(joined), joined, [], None) is not None:
+                    out[-1] = TaggedSpan("DEV", last.start, span.end, joined)
+                    continue
+            if last is not None and span.kind == "DEV" and last.kind == "DEV" \
+                    and normalize(last.text) in KIND_WORDS \
+                    and _ON_DEVICE.fullmatch(text[last.end : span.start].lower()):
+                out[-1] = span
+                continue
+            out.append(span)
+        return out
 
     def _repair(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
         """A device mention takes in the untagged name words just before it: "set bed light

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.phrasing import (
+    after_story,
     clean,
     has_cue,
     later,
@@ -133,3 +134,10 @@ def test_one_word_and_statements() -> None:
 ])
 def test_value_ranges(intent: str, value: float | None, unit: str | None, ok: bool) -> None:
     assert (out_of_range(intent, value, unit) is None) is ok
+
+
+def test_after_story() -> None:
+    assert after_story("we talked about the weather, anyway could you turn on the light") == \
+        "could you turn on the light"
+    assert after_story("it was a long day so lights off") == "lights off"
+    assert after_story("turn on the light") is None
