@@ -27,9 +27,20 @@ from assistant.corpus.training import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def issue_examples() -> dict[str, str]:
+    """The examples of issue 8 (tests/test_issue8_examples.py): a checklist of behaviour
+    that must come from generalising, so they are kept out of training too."""
+    import test_issue8_examples as issue
+
+    texts = [*issue.NON_COMMANDS, *(a[0] for a in issue.ACTS), *(c[0] for c in issue.COMPOUND),
+             *(c[0] for c in issue.CLARIFY), issue.BED_LIGHT]
+    return {normalised(t): "tests/test_issue8_examples.py" for t in texts}
+
+
 def held_out_sentences() -> dict[str, str]:
-    """Normalised text -> where it comes from (file:line), for every test_*.jsonl."""
-    found: dict[str, str] = {}
+    """Normalised text -> where it comes from (file:line), for every test_*.jsonl, and the
+    issue's examples."""
+    found: dict[str, str] = dict(issue_examples())
     for path in sorted((ROOT / "tests" / "data").rglob("test_*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
