@@ -1,21 +1,53 @@
 #!/usr/bin/env bash
-# Make a fresh clone runnable: Debian packages (when root), a venv in .venv, the project
-# with its dev extras. Safe to run again: it skips what is already there.
+# Make a fresh clone runnable: Debian packages (installed when root; if they are missing
+# otherwise, or apt fails, it stops with one line), a venv in .venv, the project with its
+# dev extras. Safe to run again: it skips what is already there.
+#   --runtime   only what the service needs (README, "Run as a service"): the project
+#               without its dev and export extras (no torch, 2 GB), PortAudio only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto libportaudio2)
+runtime=false
+if [ "${1:-}" = "--runtime" ]; then runtime=true; fi
+
+# mosquitto: the tests' broker and the demo's; openssl: the TLS test certificates;
+# libportaudio2: sounddevice (the microphone); systemd: systemd-analyze, which the
+# unit's tests use (verify, security --offline).
+APT_PACKAGES=(mosquitto openssl libportaudio2 systemd)
+if $runtime; then APT_PACKAGES=(libportaudio2); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "bootstrap: apt-get install ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "bootstrap: please install Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" != 0 ]; then
+    echo "bootstrap: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+    exit 1
   fi
+  echo "bootstrap: apt-get install ${missing[*]}"
+  apt_log=$(mktemp)
+  # Each step is checked on its own: `a && b` under set -e carries on when `a` fails.
+  if ! apt-get update -qq >"$apt_log" 2>&1; then
+    echo "bootstrap: apt-get update failed: $(tail -n 1 "$apt_log")" >&2
+    exit 1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$apt_log" 2>&1; then
+    echo "bootstrap: apt-get install ${missing[*]} failed: $(tail -n 1 "$apt_log")" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
+fi
+
+if $runtime; then
+  stamp=.venv/.bootstrap-runtime-$(sha256sum pyproject.toml | cut -c1-16)
+  if [ ! -f "$stamp" ]; then
+    python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q .
+    rm -f .venv/.bootstrap-*
+    touch "$stamp"
+  fi
+  exit 0
 fi
 
 stamp=.venv/.bootstrap-$(sha256sum pyproject.toml | cut -c1-16)

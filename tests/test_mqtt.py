@@ -32,12 +32,10 @@ from assistant.mqtt import (
     parse_text_command,
 )
 from assistant.types import Command, ParseRequest
-from tests.mosquitto import Mosquitto, Subscriber, mosquitto_binary, openssl_binary
+from tests.mosquitto import Mosquitto, Subscriber
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
-
-pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +322,8 @@ def test_missing_password_file_is_a_one_line_error(
     link = MqttLink(MqttSettings(username="assistant", password_file=str(missing)))
     with pytest.raises(MqttError) as err:
         link.start()
-    assert str(missing) in str(err.value)
+    assert "password_file" in str(err.value) and "does not exist" in str(err.value)
+    assert str(missing) not in str(err.value)  # it might be a password put there by mistake
     assert "\n" not in str(err.value)
     link.close()  # harmless on a link that never started
     empty = tmp_path / "empty"
@@ -359,7 +358,6 @@ def test_missing_tls_file_is_named(tmp_path: Path) -> None:
 # -- TLS -------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(openssl_binary() is None, reason="openssl not installed")
 def test_tls_with_ca_and_client_certificate(tmp_path: Path, prefix: str) -> None:
     with Mosquitto(tmp_path / "tls", tls=True, require_client_cert=True) as broker:
         assert broker.tls_port is not None
@@ -473,7 +471,7 @@ def test_events_and_confirmation_requests(shared_broker: Mosquitto, prefix: str)
 
 def test_invalid_command_topic_is_rejected(shared_broker: Mosquitto, prefix: str) -> None:
     with MqttLink(settings_for(shared_broker, prefix)) as link, \
-            pytest.raises(MqttError, match="valid topic"):
+            pytest.raises(MqttError, match="wildcard"):
         link.publish_command(Command("zigbee2mqtt/#/set", "{}"))
 
 
