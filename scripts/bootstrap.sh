@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mosquitto libportaudio2)
+# espeak-ng: pronunciations of device names the speech dictionary lacks (assistant/g2p.py).
+APT_PACKAGES=(mosquitto libportaudio2 espeak-ng)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,10 @@ import pytest
 from assistant.config import HomeConfig, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+# The home's speech language model is built on first use and cached (assistant.speech_lm):
+# tests share one cache under .pytest_cache (git-ignored) instead of the user's ~/.cache,
+# so a run builds each home's model once and later runs find it.
+os.environ.setdefault("CACHE_DIRECTORY", str(ROOT / ".pytest_cache" / "milm-assistant"))
 
 
 @pytest.fixture(scope="session")
