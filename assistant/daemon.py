@@ -6,21 +6,33 @@ Stop order is the reverse, then queued MQTT messages drain and `offline` is publ
 
 Threads: one per camera (newest frame only), one for audio (endpointing), paho's network
 thread. All of them only put events on one queue; the main loop does the work, so the
-stages never race and the watchdog ping proves the loop itself is alive.
+stages never race and the watchdog ping proves the loop itself is alive. One event that
+fails is logged in one line and dropped; the loop and the pending confirmations go on.
+
+Confirmations (sensitive devices): a request gets an unguessable id (128 bits from
+`secrets`), published only on `<prefix>/confirm/request` (keep that topic readable only by
+trusted clients: docs/mqtt.md). An MQTT reply confirms only the request whose id it names;
+a handful of replies with a wrong id cancels every pending request. A spoken yes or no
+answers only within the window, only from the audio source (session) that asked, and only
+when that session has exactly one request pending; typed text never answers. There is at
+most one pending request per device and per session: a new sensitive request never
+replaces one that waits, the user is told instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hmac
+import itertools
 import logging
 import queue
 import re
+import secrets
 import signal
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +41,12 @@ from assistant.capture import CameraWorker
 from assistant.config import HomeConfig
 from assistant.endpoint import EndpointConfig
 from assistant.listener import Heard, Listener
-from assistant.mqtt import ConfirmReply, MqttLink, MqttSettings
+from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, InboundLimit, MqttLink, MqttSettings
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
 from assistant.speech import Recognizer, make_recognizer
 from assistant.types import Command, ParseRequest, ParseResult, Transcript
+from assistant.untrusted import BurstLog, shorten, text_problem
 from assistant.vocabulary import HomeVocabulary
 
 log = logging.getLogger(__name__)
@@ -42,6 +55,7 @@ YES = frozenset({"yes", "yeah", "yep", "yes please", "confirm", "do it", "go ahe
                  "ok", "okay", "correct", "affirmative", "that's right", "yes do it"})
 _REPLY_COURTESY = frozenset({"please", "thanks", "thank", "you"})
 NO = frozenset({"no", "nope", "cancel", "stop", "don't", "do not", "never mind", "abort"})
+MAX_WRONG_REPLIES = 5  # replies naming no pending request before every pending one is cancelled
 
 
 def mqtt_settings(config: HomeConfig) -> MqttSettings:
@@ -87,14 +101,19 @@ class DaemonOptions:
     camera_warmup_s: float = 3.0
     """At start, wait up to this long for each camera's first frame (a dead camera only
     delays READY by this much; the daemon then goes on without it)."""
+    mqtt_limits: Mapping[str, InboundLimit] | None = None
+    """Inbound MQTT limits per topic instead of `assistant.mqtt.INBOUND_LIMITS` (tests and
+    benchmarks that need to send faster than a person)."""
 
 
 @dataclass
 class _Pending:
     """A sensitive action waiting for a yes."""
 
-    id: str
+    id: str  # secret: only ever published on <prefix>/confirm/request
+    seq: int  # public number of the request, for logs and events
     result: ParseResult
+    session: str  # "mqtt", or the audio source that asked
     deadline: float
 
 
@@ -114,24 +133,33 @@ class Daemon:
     def __init__(self, config: HomeConfig, brain: Brain, recognizer: Recognizer,
                  link: MqttLink | None = None, options: DaemonOptions | None = None,
                  *, notifier: SystemdNotifier | None = None,
-                 report: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 report: Callable[[dict[str, Any]], None] | None = None,
+                 audio_factory: Callable[..., AudioSource] = open_audio_source) -> None:
         self.config = config
         self.brain = brain
         self.recognizer = recognizer
         self.options = options or DaemonOptions()
         self.notifier = notifier or SystemdNotifier()
         self.report = report  # called with every utterance event (the demo prints them)
+        self.audio_factory = audio_factory  # open_audio_source(spec, realtime=...)
         self.events: queue.Queue[object] = queue.Queue(maxsize=256)
         self.stopping = threading.Event()
         self.link = link or MqttLink(mqtt_settings(config), on_command=self._on_typed,
-                                     on_confirm=self._on_confirm, on_ptt=self._on_ptt)
+                                     on_confirm=self._on_confirm, on_ptt=self._on_ptt,
+                                     limits=self.options.mqtt_limits)
         self.cameras: dict[str, CameraWorker] = {}
         self.audio_sources: list[AudioSource] = []
         self._audio_thread: threading.Thread | None = None
-        self._pending: _Pending | None = None
+        self._audio_finished = False  # every source ended: the audio thread may end
+        self._sources_ended = 0
+        self._pending: list[_Pending] = []
+        self._seq = itertools.count(1)
+        self._wrong_replies = 0
+        self._reply_log = BurstLog(log)
         self._ptt_until = 0.0
         self._wake = _words(config.speech.wake_phrase) if config.speech.wake_phrase else ()
         self.handled = 0
+        self.failed_events = 0  # events the main loop dropped after an error
 
     # -- callbacks from other threads: they only enqueue ----------------------------------
 
@@ -155,6 +183,11 @@ class Daemon:
         self.stopping.set()
         self._put(None)  # wake the main loop
 
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Device ids waiting for a confirmation (no ids of requests: those are secret)."""
+        return tuple(t for p in self._pending for t in p.result.targets)
+
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -175,7 +208,7 @@ class Daemon:
                     log.warning("camera %s has no frame yet: going on without it", cam_id)
                     break
                 time.sleep(0.02)
-        self.audio_sources = [open_audio_source(spec, realtime=self.options.realtime)
+        self.audio_sources = [self.audio_factory(spec, realtime=self.options.realtime)
                               for spec in self.options.audio]
         self._audio_thread = threading.Thread(target=self._audio_loop, name="audio",
                                               daemon=True)
@@ -198,6 +231,7 @@ class Daemon:
             except Exception as exc:  # a source failing must not take the daemon down
                 log.error("audio source %s failed: %s", spec, exc)
             self._put(_AudioEnded(spec))
+        self._audio_finished = True
 
     def _listener(self, spec: str) -> Listener:
         endpoint = EndpointConfig(end_silence_s=self.config.speech.endpoint_silence_s)
@@ -236,7 +270,6 @@ class Daemon:
 
     def _loop(self) -> None:
         ping = self.options.watchdog_s or self.notifier.watchdog_interval()
-        ended = 0
         next_ping = time.monotonic()
         while not self.stopping.is_set():
             now = time.monotonic()
@@ -247,25 +280,30 @@ class Daemon:
                 event = self.events.get(timeout=min(0.5, ping or 0.5))
             except queue.Empty:
                 event = None
-            self._expire_pending()
-            if isinstance(event, Heard):
-                self._understand(event.transcript, self.config.speech.camera,
-                                 dict(event.timings), event.utterance.ended_at)
-            elif isinstance(event, _Typed):
-                self.handle_text(event.request.text, event.request.camera, source="mqtt")
-            elif isinstance(event, ConfirmReply):
-                pending = self._pending
-                if (pending is not None and event.request_id is not None
-                        and event.request_id != pending.id):
-                    log.info("a reply for request %s ignored: %s is pending",
-                             event.request_id, pending.id)
-                else:
-                    self._answer(event.accepted, via="mqtt")
-            elif isinstance(event, _AudioEnded):
-                ended += 1
-                if self.options.exit_when_done and ended >= len(self.options.audio):
-                    log.info("all audio sources ended")
+            try:
+                self._expire_pending()
+                if event is not None and self._handle(event):
                     return
+            except Exception as exc:  # one bad event must not end the loop (and the daemon)
+                self.failed_events += 1
+                log.error("main loop: a %s event failed and was dropped: %s: %s",
+                          type(event).__name__, type(exc).__name__, shorten(str(exc), 200))
+
+    def _handle(self, event: object) -> bool:
+        """Handle one event; True when the daemon is done (every audio source ended)."""
+        if isinstance(event, Heard):
+            self._understand(event.transcript, self.config.speech.camera,
+                             dict(event.timings), event.utterance.ended_at)
+        elif isinstance(event, _Typed):
+            self.handle_text(event.request.text, event.request.camera, source="mqtt")
+        elif isinstance(event, ConfirmReply):
+            self._mqtt_reply(event)
+        elif isinstance(event, _AudioEnded):
+            self._sources_ended += 1
+            if self.options.exit_when_done and self._sources_ended >= len(self.options.audio):
+                log.info("all audio sources ended")
+                return True
+        return False
 
     def stop(self) -> None:
         self.stopping.set()
@@ -294,17 +332,20 @@ class Daemon:
         if not text:
             self._event(transcript.text, None, timings, ended_at, note="nothing recognised")
             return None
-        if self._pending is not None and _words(text):
+        problem = text_problem(text) or (f"{len(text)} characters, over {MAX_TEXT_CHARS}"
+                                         if len(text) > MAX_TEXT_CHARS else None)
+        if problem is not None:  # checked where it came in; again here, before the brain
+            self._event(shorten(text, 100), None, timings, ended_at,
+                        note=f"not understood: {problem}")
+            return None
+        spoken = transcript.recognizer != "text"
+        if spoken and _words(text):
             reply = self._reply(text)
             if reply is not None:
-                pending = self._pending
-                sent = self._answer(reply, via="voice")
-                result = dataclasses.replace(
-                    pending.result, text=text, decision="act" if sent else "ignore",
-                    commands=sent, reason="confirmed" if sent else "declined or expired")
-                self._event(text, result, timings, ended_at)
-                return result
-        if self._wake and transcript.recognizer != "text":
+                answered = self._spoken_reply(reply, transcript.source, text, timings, ended_at)
+                if answered is not None:
+                    return answered
+        if self._wake and spoken:
             words = _words(text)
             if words[: len(self._wake)] == self._wake:
                 text = " ".join(words[len(self._wake):])
@@ -326,7 +367,8 @@ class Daemon:
             for command in result.commands:
                 self.link.publish_command(command)
         elif result.decision == "confirm":
-            self._ask(result)
+            session = transcript.source if spoken else "mqtt"
+            result = self._ask(result, session)
         timings["publish_ms"] = (time.monotonic() - t1) * 1000
         self._event(text, result, timings, ended_at, image_present=frame is not None)
         return result
@@ -349,19 +391,34 @@ class Daemon:
         self.link.publish_event(event)
         if self.report is not None:
             self.report(event)
-        log.info("heard %r -> %s %s %s", text, event["intent"], event["targets"],
+        log.info("heard %s -> %s %s %s", shorten(text), event["intent"], event["targets"],
                  event["decision"])
 
     # -- confirmation of sensitive actions -------------------------------------------------
 
-    def _ask(self, result: ParseResult) -> None:
+    def _ask(self, result: ParseResult, session: str) -> ParseResult:
+        """Hold a sensitive action and ask for a yes; a clarification instead if a request
+        for one of its devices, or from the same session, is already waiting."""
+        busy = [t for t in result.targets if t in self.pending]
+        if busy or any(p.session == session for p in self._pending):
+            names = ", ".join(self.config.devices[t].name for t in busy) or "an earlier request"
+            log.info("a %s request is not asked: a confirmation is pending (%s)", result.intent,
+                     names)
+            return dataclasses.replace(
+                result, decision="clarify", commands=(), held=(),
+                reason=f"another confirmation is pending ({names}): answer it first")
         timeout = self.config.speech.confirm_timeout_s
-        self._pending = _Pending(uuid.uuid4().hex[:8], result, time.monotonic() + timeout)
+        pending = _Pending(secrets.token_urlsafe(16), next(self._seq), result, session,
+                           time.monotonic() + timeout)
+        self._pending.append(pending)
         names = ", ".join(self.config.devices[t].name for t in result.targets)
+        log.info("confirmation #%d asked (%s): %s %s", pending.seq, session, result.intent,
+                 names)
         self.link.publish_confirmation_request(
-            self._pending.id, f"Do you want me to {result.intent.replace('_', ' ')} the "
+            pending.id, f"Do you want me to {result.intent.replace('_', ' ')} the "
             f"{names}?", intent=result.intent, targets=result.targets, value=result.value,
             expires_in_s=timeout)
+        return result
 
     @staticmethod
     def _reply(text: str) -> bool | None:
@@ -375,28 +432,80 @@ class Daemon:
             return False
         return None
 
-    def _answer(self, accepted: bool, via: str) -> tuple[Command, ...]:
-        """Send the held commands on a timely yes; return what was sent."""
-        pending, self._pending = self._pending, None
+    def _spoken_reply(self, accepted: bool, session: str, text: str,
+                      timings: dict[str, float], ended_at: float) -> ParseResult | None:
+        """A spoken yes/no: it answers the one request its own session has pending. None if
+        there is none (the utterance then goes on as a command)."""
+        mine = [p for p in self._pending if p.session == session]
+        if len(mine) != 1:
+            if self._pending and not mine:
+                log.info("a spoken %s from %s ignored: the pending confirmation was asked "
+                         "elsewhere", "yes" if accepted else "no", session)
+            return None
+        (pending,) = mine
+        sent = self._answer(pending, accepted, via=f"voice ({session})")
+        result = dataclasses.replace(
+            pending.result, text=text, decision="act" if sent else "ignore",
+            commands=sent, held=(), reason="confirmed" if sent else "declined or expired")
+        self._event(text, result, timings, ended_at)
+        return result
+
+    def _mqtt_reply(self, reply: ConfirmReply) -> None:
+        """A reply over MQTT: it must name a pending request (ids compared in constant time)."""
+        pending = next((p for p in self._pending
+                        if hmac.compare_digest(p.id, reply.request_id)), None)
         if pending is None:
-            log.info("a %s confirmation reply came with nothing pending", via)
-            return ()
+            if not self._pending:
+                self._reply_log(logging.INFO, "an MQTT reply came with nothing pending")
+                return
+            self._wrong_replies += 1
+            self._reply_log(logging.WARNING, "an MQTT reply names no pending request (%d in a "
+                            "row)", self._wrong_replies)
+            if self._wrong_replies >= MAX_WRONG_REPLIES:
+                log.warning("%d MQTT replies with a wrong id: cancelling every pending "
+                            "confirmation (someone may be guessing)", self._wrong_replies)
+                for cancelled in list(self._pending):
+                    self._close(cancelled, "cancelled: too many replies with a wrong id")
+            return
+        sent = self._answer(pending, reply.accepted, via="mqtt")
+        reason = "confirmed" if sent else "declined or expired"
+        self._event("", dataclasses.replace(
+            pending.result, decision="act" if sent else "ignore", commands=sent, held=(),
+            reason=reason), {}, time.monotonic(), reply="mqtt")
+
+    def _answer(self, pending: _Pending, accepted: bool, via: str) -> tuple[Command, ...]:
+        """Send the held commands on a timely yes; return what was sent."""
+        self._forget(pending)
         if time.monotonic() > pending.deadline:
-            log.info("confirmation %s came too late: cancelled", pending.id)
+            log.info("confirmation #%d came too late: cancelled", pending.seq)
             return ()
         if not accepted:
-            log.info("confirmation %s declined via %s", pending.id, via)
+            log.info("confirmation #%d declined via %s", pending.seq, via)
             return ()
         result = pending.result
         for command in result.held:
             self.link.publish_command(command)
-        log.info("confirmed via %s: %s %s", via, result.intent, ", ".join(result.targets))
+        log.info("confirmation #%d confirmed via %s: %s %s", pending.seq, via, result.intent,
+                 ", ".join(result.targets))
         return result.held
 
+    def _forget(self, pending: _Pending) -> None:
+        self._pending.remove(pending)
+        if not self._pending:
+            self._wrong_replies = 0
+
+    def _close(self, pending: _Pending, why: str) -> None:
+        """Drop a request nobody answered, and tell the user."""
+        self._forget(pending)
+        log.info("confirmation #%d %s", pending.seq, why)
+        self._event("", dataclasses.replace(pending.result, decision="ignore", commands=(),
+                                            held=(), reason=f"confirmation {why}"),
+                    {}, time.monotonic())
+
     def _expire_pending(self) -> None:
-        if self._pending is not None and time.monotonic() > self._pending.deadline:
-            log.info("confirmation %s timed out: cancelled", self._pending.id)
-            self._pending = None
+        now = time.monotonic()
+        for pending in [p for p in self._pending if now > p.deadline]:
+            self._close(pending, "timed out")
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -10,10 +10,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import tempfile
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from assistant.audio import SAMPLE_RATE, read_wav
 from assistant.broker import HOST, LocalBroker
 from assistant.config import HomeConfig, load_config
 from assistant.daemon import Daemon, DaemonOptions, home_recognizer, mqtt_settings
@@ -54,7 +59,8 @@ def run_demo(config_path: Path, samples: Path, out: Callable[[str], None] = prin
             out(f"      publish {cmd.topic}  {cmd.payload}")
 
     out(f"\n== 2. Spoken commands: {len(wavs)} WAV files, camera video {video.name} ==")
-    with LocalBroker() as broker:
+    with LocalBroker() as broker, tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
         mqtt = config.mqtt.model_copy(update={"host": HOST, "port": broker.port})
         config = config.model_copy(update={"mqtt": mqtt})
         sim_settings = dataclasses.replace(mqtt_settings(config), client_id="milm-demo-devices")
@@ -70,8 +76,11 @@ def run_demo(config_path: Path, samples: Path, out: Callable[[str], None] = prin
                 for cmd in event["commands"]:
                     out(f"      publish {cmd['topic']}  {cmd['payload']}")
 
+            # One session, as a microphone hears it: a spoken "yes" only answers a
+            # confirmation asked from the same audio source.
+            session = _one_session(wavs, tmp / "session.wav")
             options = DaemonOptions(
-                audio=tuple(str(w) for w in wavs), realtime=True, exit_when_done=True,
+                audio=(str(session),), realtime=True, exit_when_done=True,
                 camera_sources={"living_room_cam": str(video)},
                 start_cameras=("living_room_cam",))
             daemon = Daemon(config, brain, recognizer, options=options, report=report)
@@ -87,6 +96,18 @@ def run_demo(config_path: Path, samples: Path, out: Callable[[str], None] = prin
             out(f"\n{len(sim.received)} commands received by devices, {bad} retained/QoS 0, "
                 f"{len(sim.errors)} rejected")
     return 0
+
+
+def _one_session(wavs: list[Path], out: Path) -> Path:
+    """The WAV files one after the other, 0.5 s of silence after each, in one 16 kHz file."""
+    gap = np.zeros(SAMPLE_RATE // 2, np.int16)
+    with wave.open(str(out), "wb") as session:
+        session.setnchannels(1)
+        session.setsampwidth(2)
+        session.setframerate(SAMPLE_RATE)
+        for wav in wavs:
+            session.writeframes(read_wav(wav).astype("<i2").tobytes() + gap.tobytes())
+    return out
 
 
 def _request(item: dict[str, Any]) -> Any:

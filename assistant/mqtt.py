@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import queue
+import re
 import sys
 import threading
 import time
@@ -46,15 +47,45 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from assistant.errors import AssistantError
 from assistant.types import Command, ParseRequest
+from assistant.untrusted import BurstLog, JsonError, TokenBucket, load_json, shorten, text_problem
 
 log = logging.getLogger(__name__)
 
 CREDENTIAL_NAME = "mqtt_password"  # systemd: LoadCredential=mqtt_password:/etc/...
 
-_YES = frozenset({"yes", "y", "true", "1", "on", "confirm", "confirmed", "ok", "accept"})
-_NO = frozenset({"no", "n", "false", "0", "off", "cancel", "deny", "denied", "reject"})
 _PRESSED = frozenset({"1", "on", "true", "start", "press", "pressed", "down"})
 _RELEASED = frozenset({"0", "off", "false", "stop", "release", "released", "up"})
+
+MAX_TEXT_CHARS = 500
+"""Longest typed command, in characters: a command is one sentence; the brain never needs
+more, and a 7.8 MB "command" once stalled the main loop for 24 s."""
+_CAMERA_ID = re.compile(r"[a-z0-9_]{1,64}")  # as devices.yaml's ids
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what the daemon hands out (token_urlsafe)
+
+
+@dataclass(frozen=True)
+class InboundLimit:
+    """What one inbound topic accepts."""
+
+    max_bytes: int
+    """Largest payload, checked before it is decoded."""
+    rate_per_s: float
+    """Messages per second on average (a token bucket); more are dropped..."""
+    burst: int
+    """...beyond a burst of this many."""
+
+
+# A typed command is a sentence (a few hundred bytes even with JSON escapes); a reply or
+# a push-to-talk state is a few dozen bytes. People type and answer at human speed.
+INBOUND_LIMITS: Mapping[str, InboundLimit] = {
+    "command": InboundLimit(max_bytes=2048, rate_per_s=5.0, burst=10),
+    "confirm": InboundLimit(max_bytes=256, rate_per_s=2.0, burst=5),
+    "ptt": InboundLimit(max_bytes=64, rate_per_s=10.0, burst=10),
+}
+
+
+class PayloadError(ValueError):
+    """An inbound payload that does not follow its topic's schema (one line)."""
 
 
 class MqttError(AssistantError):
@@ -181,10 +212,10 @@ def configure_client(client: mqtt.Client, settings: MqttSettings) -> None:
 
 @dataclass(frozen=True)
 class ConfirmReply:
-    """A yes/no answer to a confirmation request, from `<prefix>/confirm`."""
+    """A yes/no answer to the confirmation request it names, from `<prefix>/confirm`."""
 
     accepted: bool
-    request_id: str | None = None  # None: the reply names no request (plain "yes")
+    request_id: str
 
 
 @dataclass(frozen=True)
@@ -200,6 +231,9 @@ class MqttStats:
     requeued: int  # unacknowledged when the connection dropped, queued again
     reconnects: int  # successful connects after the first
     events_dropped: int  # intent events not sent because disconnected (QoS 0)
+    received: int = 0  # inbound messages handed on (typed commands, replies, push-to-talk)
+    rejected: int = 0  # inbound messages refused: retained, too large, not UTF-8, malformed
+    rate_limited: int = 0  # inbound messages dropped over a topic's rate limit
 
 
 @dataclass(frozen=True)
@@ -210,62 +244,87 @@ class _Pending:
     kind: str  # "command" | "confirm_request"
 
 
-def parse_confirm_reply(payload: str) -> ConfirmReply | None:
-    """`yes` / `no`, or JSON `{"id": "...", "answer": "yes"}` / `{"id": ..., "confirmed": true}`."""
+def _json_object(text: str, keys: frozenset[str]) -> dict[str, Any]:
+    try:
+        obj = load_json(text, max_depth=2)
+    except JsonError as exc:
+        raise PayloadError(str(exc)) from None
+    if not isinstance(obj, dict):
+        raise PayloadError("expected a JSON object")
+    unknown = sorted(set(obj) - keys)
+    if unknown:
+        raise PayloadError(f"unknown key(s) {', '.join(shorten(k, 20) for k in unknown[:3])}")
+    return obj
+
+
+def _check_text(text: str, what: str) -> str:
+    problem = text_problem(text)
+    if problem is not None:
+        raise PayloadError(f"{what} holds {problem}")
+    return text
+
+
+def parse_confirm_reply(payload: str) -> ConfirmReply:
+    """`{"id": "<request id>", "answer": "yes"|"no"}` or `{"id": ..., "confirmed": true|false}`,
+    nothing else: a reply that does not name its request confirms nothing, and only a JSON
+    boolean counts as one (not `1`, `null` or `"true"`). Raises PayloadError."""
     text = payload.strip()
-    request_id: str | None = None
-    answer: object = text
-    if text.startswith("{"):
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError:
-            return None
-        if not isinstance(obj, dict):
-            return None
-        rid = obj.get("id", obj.get("request_id"))
-        request_id = None if rid is None else str(rid)
-        answer = obj.get("answer", obj.get("confirmed"))
-    if isinstance(answer, bool):
-        return ConfirmReply(answer, request_id)
-    word = str(answer).strip().lower()
-    if word in _YES:
-        return ConfirmReply(True, request_id)
-    if word in _NO:
-        return ConfirmReply(False, request_id)
-    return None
+    if not text.startswith("{"):
+        raise PayloadError('a reply must name its request: {"id": ..., "answer": "yes"|"no"}')
+    obj = _json_object(text, frozenset({"id", "answer", "confirmed"}))
+    request_id = obj.get("id")
+    if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
+        raise PayloadError('"id" must be the id of the request')
+    if ("answer" in obj) == ("confirmed" in obj):
+        raise PayloadError('give exactly one of "answer" and "confirmed"')
+    if "answer" in obj:
+        answer = obj["answer"]
+        if answer not in ("yes", "no"):
+            raise PayloadError('"answer" must be "yes" or "no"')
+        return ConfirmReply(answer == "yes", request_id)
+    confirmed = obj["confirmed"]
+    if not isinstance(confirmed, bool):
+        raise PayloadError('"confirmed" must be true or false')
+    return ConfirmReply(confirmed, request_id)
 
 
-def parse_text_command(payload: str) -> ParseRequest | None:
-    """Plain text, or JSON `{"text": "...", "camera": "..."}`."""
+def parse_text_command(payload: str) -> ParseRequest:
+    """Plain text, or JSON `{"text": "...", "camera": "<camera id>"}`. Raises PayloadError."""
     text = payload.strip()
     camera: str | None = None
     if text.startswith("{"):
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError:
-            return None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            return None
+        obj = _json_object(text, frozenset({"text", "camera"}))
+        if not isinstance(obj.get("text"), str):
+            raise PayloadError('"text" must be a string')
         text = obj["text"].strip()
         cam = obj.get("camera")
-        camera = cam if isinstance(cam, str) and cam else None
-    return ParseRequest(text=text, camera=camera) if text else None
+        if cam is not None and not (isinstance(cam, str) and (
+                cam == "" or _CAMERA_ID.fullmatch(cam))):
+            raise PayloadError('"camera" must be a camera id')
+        camera = cam or None
+    _check_text(text, "the text")
+    if not text:
+        raise PayloadError("the command is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise PayloadError(f"the command is {len(text)} characters long, over {MAX_TEXT_CHARS}")
+    return ParseRequest(text=text, camera=camera)
 
 
-def parse_ptt(payload: str) -> bool | None:
-    """Push-to-talk: True pressed (`1`, `ON`, `start`, ...), False released, None unknown."""
-    word = payload.strip().lower()
+def parse_ptt(payload: str) -> bool:
+    """Push-to-talk: True pressed (`1`, `ON`, `start`, ...), False released; `{"state": ...}`
+    works too. Raises PayloadError."""
+    word = payload.strip()
     if word.startswith("{"):
-        try:
-            obj = json.loads(word)
-        except json.JSONDecodeError:
-            return None
-        word = str(obj.get("state", "")).lower() if isinstance(obj, dict) else ""
+        state = _json_object(word, frozenset({"state"})).get("state")
+        if not isinstance(state, str):
+            raise PayloadError('"state" must be a string')
+        word = state
+    word = word.strip().lower()
     if word in _PRESSED:
         return True
     if word in _RELEASED:
         return False
-    return None
+    raise PayloadError("not a push-to-talk state (ON/OFF, 1/0, press/release)")
 
 
 _paho_logger = logging.getLogger(f"{__name__}.paho")
@@ -287,6 +346,22 @@ def _check_topic(topic: str) -> None:
         raise MqttError(f"mqtt: {topic!r} is not a valid topic to publish to")
 
 
+@dataclass
+class _Inbound:
+    """One inbound topic: its limits, parser, callback and counters."""
+
+    name: str
+    topic: str
+    limit: InboundLimit
+    parse: Callable[[str], Any]
+    callback: Callable[[Any], None]
+    bucket: TokenBucket
+    burst_log: BurstLog
+    received: int = 0
+    rejected: int = 0
+    rate_limited: int = 0
+
+
 class MqttLink:
     """The assistant's one connection to the broker.
 
@@ -302,11 +377,12 @@ class MqttLink:
         on_command: Callable[[ParseRequest], None] | None = None,
         on_confirm: Callable[[ConfirmReply], None] | None = None,
         on_ptt: Callable[[bool], None] | None = None,
+        limits: Mapping[str, InboundLimit] | None = None,
     ) -> None:
+        """`on_*`: called on paho's thread with each valid message of that topic (a topic
+        without a callback is not subscribed to). `limits`: per topic ("command", "confirm",
+        "ptt"), instead of INBOUND_LIMITS."""
         self.settings = settings
-        self._on_command = on_command
-        self._on_confirm = on_confirm
-        self._on_ptt = on_ptt
         p = settings.prefix
         self.availability_topic = f"{p}/available"
         self.intent_topic = f"{p}/intent"
@@ -333,6 +409,17 @@ class MqttLink:
         self._events_dropped = 0
         self._last_error: str | None = None
         self._client: mqtt.Client | None = None
+        self._inbound: dict[str, _Inbound] = {}
+        limits = {**INBOUND_LIMITS, **(limits or {})}
+        for name, topic, parse, callback in (
+                ("command", self.command_topic, parse_text_command, on_command),
+                ("confirm", self.confirm_topic, parse_confirm_reply, on_confirm),
+                ("ptt", self.ptt_topic, parse_ptt, on_ptt)):
+            if callback is not None:
+                limit = limits[name]
+                self._inbound[name] = _Inbound(
+                    name, topic, limit, parse, callback,
+                    TokenBucket(limit.rate_per_s, limit.burst), BurstLog(log))
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -349,17 +436,10 @@ class MqttLink:
         client.on_disconnect = self._handle_disconnect
         client.on_publish = self._handle_publish
         client.on_subscribe = self._handle_subscribe
-        inbound: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
-            (self.command_topic, "command", parse_text_command, self._on_command,
-             "an empty or malformed command"),
-            (self.confirm_topic, "confirm", parse_confirm_reply, self._on_confirm,
-             "a confirmation reply that is not yes/no"),
-            (self.ptt_topic, "ptt", parse_ptt, self._on_ptt,
-             "an unknown push-to-talk payload"),
-        )
-        for topic, name, parse, callback, what in inbound:
-            if callback is not None:
-                client.message_callback_add(topic, self._inbound(name, parse, callback, what))
+        # paho's own guard as well as ours: an exception in a callback must never end its loop.
+        client.suppress_exceptions = True
+        for inbound in self._inbound.values():
+            client.message_callback_add(inbound.topic, self._receiver(inbound))
         return client
 
     def start(self) -> None:
@@ -468,7 +548,8 @@ class MqttLink:
     ) -> None:
         """Ask for a yes/no on `<prefix>/confirm/request` (QoS 1, not retained, queued
         like a command). The reply is expected on `<prefix>/confirm` as
-        `{"id": request_id, "answer": "yes"|"no"}` (a plain "yes"/"no" is accepted too)."""
+        `{"id": request_id, "answer": "yes"|"no"}`. The id is what makes a reply valid:
+        only clients the broker lets read the request topic may know it (docs/mqtt.md)."""
         body = {
             "id": request_id,
             "prompt": prompt,
@@ -564,6 +645,9 @@ class MqttLink:
                 requeued=self._requeued,
                 reconnects=max(0, self._connects - 1),
                 events_dropped=self._events_dropped,
+                received=sum(i.received for i in self._inbound.values()),
+                rejected=sum(i.rejected for i in self._inbound.values()),
+                rate_limited=sum(i.rate_limited for i in self._inbound.values()),
             )
 
     # -- paho callbacks (network thread) -------------------------------------------
@@ -588,13 +672,7 @@ class MqttLink:
             self._connects += 1
             self._last_error = None
             client.publish(self.availability_topic, "online", qos=1, retain=True)
-            topics = [
-                (t, 1) for t, cb in (
-                    (self.command_topic, self._on_command),
-                    (self.confirm_topic, self._on_confirm),
-                    (self.ptt_topic, self._on_ptt),
-                ) if cb is not None
-            ]
+            topics = [(inbound.topic, 1) for inbound in self._inbound.values()]
             if topics:
                 self._subscribe_mid = client.subscribe(topics)[1]
             else:
@@ -687,27 +765,47 @@ class MqttLink:
             finally:
                 self._lock.release()
 
-    def _dispatch(self, name: str, callback: Callable[[Any], None] | None, value: Any) -> None:
-        if callback is None:
-            return
-        try:
-            callback(value)
-        except Exception:
-            log.exception("MQTT %s callback failed", name)
-
-    def _inbound(self, name: str, parse: Callable[[str], Any], callback: Callable[[Any], None],
-                 what: str) -> Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]:
-        """A paho message callback: ignore retained messages and payloads `parse` rejects
-        (logging `what` they were), hand the parsed value to `callback`."""
+    def _receiver(self, inbound: _Inbound) -> Callable[[mqtt.Client, Any, mqtt.MQTTMessage],
+                                                        None]:
+        """A paho message callback for one inbound topic. It can never raise: whatever a
+        message holds, paho's network loop goes on (one bad message once made it end, and
+        the daemon deaf for good)."""
 
         def handle(client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
-            if msg.retain:
-                log.warning("MQTT ignored a retained message on %s", msg.topic)
-                return
-            value = parse(msg.payload.decode("utf-8", errors="replace"))
-            if value is None:
-                log.warning("MQTT ignored %s on %s", what, msg.topic)
-                return
-            self._dispatch(name, callback, value)
+            try:
+                self._receive(inbound, msg)
+            except Exception as exc:  # the guard: parse and callback, whatever they raise
+                inbound.rejected += 1
+                inbound.burst_log(logging.ERROR, "MQTT dropped a message on %s: %s: %s",
+                                  inbound.topic, type(exc).__name__, shorten(str(exc)))
 
         return handle
+
+    def _receive(self, inbound: _Inbound, msg: mqtt.MQTTMessage) -> None:
+        limit = inbound.limit
+        if not inbound.bucket.take():
+            inbound.rate_limited += 1
+            inbound.burst_log(logging.WARNING, "MQTT %s: more than %g messages/s (burst %d): "
+                              "dropping", inbound.topic, limit.rate_per_s, limit.burst)
+            return
+        payload = bytes(msg.payload)
+        reason: str | None = None
+        value: Any = None
+        if msg.retain:
+            reason = "a retained message (a stale command would act again on every restart)"
+        elif len(payload) > limit.max_bytes:
+            reason = f"{len(payload)} bytes, over the {limit.max_bytes}-byte limit"
+        else:
+            try:
+                value = inbound.parse(payload.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                reason = f"not UTF-8 (byte {exc.start})"
+            except PayloadError as exc:
+                reason = str(exc)
+        if reason is not None:
+            inbound.rejected += 1
+            inbound.burst_log(logging.WARNING, "MQTT ignored a %s message on %s: %s",
+                              inbound.name, inbound.topic, reason)
+            return
+        inbound.received += 1
+        inbound.callback(value)

@@ -95,7 +95,10 @@ class Mosquitto:
         users: Mapping[str, str] | None = None,
         tls: bool = False,
         require_client_cert: bool = False,
+        acl: str | None = None,
     ) -> None:
+        """`users`: name -> password (then anonymous clients are refused); `acl`: the text of
+        a Mosquitto acl_file (`user NAME` / `topic read|write|readwrite FILTER` lines)."""
         binary = mosquitto_binary()
         if binary is None:
             raise RuntimeError("mosquitto is not installed (apt-get install mosquitto)")
@@ -127,6 +130,10 @@ class Mosquitto:
             lines += ["allow_anonymous false", f"password_file {pw_file}"]
         else:
             lines.append("allow_anonymous true")
+        if acl is not None:
+            acl_file = workdir / "acl"
+            acl_file.write_text(acl)
+            lines.append(f"acl_file {acl_file}")
         lines.append(f"listener {self.port} {HOST}")
         if self.tls_port is not None:
             lines += [

@@ -26,6 +26,7 @@ from assistant.mqtt import (
     MqttError,
     MqttLink,
     MqttSettings,
+    PayloadError,
     parse_confirm_reply,
     parse_ptt,
     parse_text_command,
@@ -412,21 +413,19 @@ def test_typed_commands_confirmations_and_ptt_reach_the_callbacks(
             ("command", '{"text": "turn that off", "camera": "living_room_cam"}'),
             ("command", "{not json"),
             ("confirm", '{"id": "r1", "answer": "yes"}'),
-            ("confirm", "no"),
+            ("confirm", "no"),  # names no request: refused
             ("confirm", "maybe"),
             ("ptt", "1"),
             ("ptt", "OFF"),
         ]:
             pub.client.publish(f"{prefix}/{topic}", payload, qos=1).wait_for_publish(2)
-        received = [got.get(timeout=2) for _ in range(7)]
+        received = [got.get(timeout=2) for _ in range(6)]
         # Subscriptions are separate topics, so only the order within one topic is fixed.
         assert [r for r in received if isinstance(r, ParseRequest)] == [
             ParseRequest("boom"), ParseRequest("turn on the kitchen light"),
             ParseRequest("turn that off", camera="living_room_cam"),
         ]
-        assert [r for r in received if isinstance(r, ConfirmReply)] == [
-            ConfirmReply(True, "r1"), ConfirmReply(False, None),
-        ]
+        assert [r for r in received if isinstance(r, ConfirmReply)] == [ConfirmReply(True, "r1")]
         assert [r for r in received if isinstance(r, bool)] == [True, False]
         time.sleep(0.1)
         assert got.empty()
@@ -479,13 +478,20 @@ def test_invalid_command_topic_is_rejected(shared_broker: Mosquitto, prefix: str
 
 
 def test_payload_parsers() -> None:
-    assert parse_confirm_reply(" YES ") == ConfirmReply(True)
-    assert parse_confirm_reply('{"id": 3, "confirmed": false}') == ConfirmReply(False, "3")
-    assert parse_confirm_reply("[1]") is None
-    assert parse_text_command("  ") is None
+    assert parse_confirm_reply(' {"id": "r-1_x", "answer": "yes"} ') == ConfirmReply(True, "r-1_x")
+    assert parse_confirm_reply('{"id": "abc", "confirmed": false}') == ConfirmReply(False, "abc")
     assert parse_text_command('{"text": "hi", "camera": ""}') == ParseRequest("hi")
+    assert parse_text_command(" lights  off\n") == ParseRequest("lights  off")
     assert parse_ptt('{"state": "pressed"}') is True
-    assert parse_ptt("sideways") is None
+    assert parse_ptt(" OFF ") is False
+    for parse, payload in [
+        (parse_confirm_reply, "YES"), (parse_confirm_reply, "[1]"),
+        (parse_confirm_reply, '{"id": 3, "confirmed": false}'),
+        (parse_text_command, "  "), (parse_text_command, '{"text": 1}'),
+        (parse_ptt, "sideways"), (parse_ptt, '{"state": 1}'),
+    ]:
+        with pytest.raises(PayloadError):
+            parse(payload)
 
 
 def test_anonymous_settings_read_no_password(monkeypatch: pytest.MonkeyPatch,

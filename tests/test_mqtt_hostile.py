@@ -1,0 +1,260 @@
+"""Hostile MQTT payloads: nothing a message holds may end paho's loop or the daemon's.
+
+Defect 1 of issue 10: a payload nested 100,000 deep, or with a 5,000-digit number, raised
+outside the handler's guard (RecursionError and ValueError are not JSONDecodeError) and
+ended paho's network loop: the daemon was deaf for good. Every test here sends such
+payloads through a real Mosquitto, then checks that a normal command still gets through.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.daemon import Daemon, DaemonOptions
+from assistant.mqtt import (
+    InboundLimit,
+    MqttLink,
+    MqttSettings,
+    PayloadError,
+    parse_confirm_reply,
+    parse_ptt,
+    parse_text_command,
+)
+from assistant.pipeline import Brain
+from assistant.speech import Recognizer
+from assistant.types import ParseRequest
+from assistant.untrusted import JsonError, TokenBucket, load_json, nesting_depth, text_problem
+from tests.mosquitto import Mosquitto, Subscriber
+from tests.test_daemon import (  # the daemon tests' fixtures (used as arguments) and helpers
+    Env,
+    Events,
+    brain,
+    commands,
+    env,
+    pairs,
+    publish,
+    recognizer,
+    run_daemon,
+    write_wav,
+)
+
+FIXTURES = (brain, env, recognizer)  # imported for pytest, which finds them by name
+
+DEEP = "[" * 100_000 + "]" * 100_000
+DEEP_OBJECT = '{"text": ' + DEEP + "}"
+BIG_NUMBER = "1" * 5_000
+# Per inbound topic, the payloads that ended paho's loop (as JSON of that topic's shape).
+DEADLY = {"command": ['{"text": ' + DEEP + "}", '{"text": ' + BIG_NUMBER + "}"],
+          "confirm": ['{"id": ' + DEEP + "}", '{"id": ' + BIG_NUMBER + ', "answer": "yes"}'],
+          "ptt": ['{"state": ' + DEEP + "}", '{"state": ' + BIG_NUMBER + "}"]}
+SMALL_DEEP = "[" * 1_000 + "]" * 1_000  # 2,000 bytes: inside the command size limit
+HOSTILE = [DEEP, DEEP_OBJECT, BIG_NUMBER, '{"text": ' + BIG_NUMBER + "}",
+           '{"id": ' + BIG_NUMBER + ', "answer": "yes"}', '{"state": ' + BIG_NUMBER + "}",
+           SMALL_DEEP, '{"text": "\\ud800 hi"}', '{"id": "\\udfff", "answer": "yes"}',
+           "{\"text\": 1e999}", "lamp\x00on", '{"text": "lamp", "camera": ' + SMALL_DEEP + "}"]
+NOT_UTF8 = [b"\xff\xfe turn on", b"turn on \xed\xa0\x80 (an encoded surrogate)"]
+HUGE_LIMITS = {name: InboundLimit(max_bytes=1 << 20, rate_per_s=1000.0, burst=1000)
+               for name in ("command", "confirm", "ptt")}
+
+
+# -- the parsers alone ---------------------------------------------------------------------
+
+
+def test_load_json_turns_every_hostile_input_into_one_error() -> None:
+    assert load_json('{"a": [1, 2.5, "x", null, true]}') == {"a": [1, 2.5, "x", None, True]}
+    for text, reason in [(DEEP, "nested deeper"), (BIG_NUMBER, "number longer"),
+                         ("[" + BIG_NUMBER + "]", "number longer"), ("1e999", "out of range"),
+                         ("NaN", "not a JSON number"), ("[Infinity]", "not a JSON number"),
+                         ("{", "invalid JSON"), ('"\\x"', "invalid JSON")]:
+        with pytest.raises(JsonError, match=reason) as info:
+            load_json(text)
+        assert "\n" not in str(info.value)
+    assert nesting_depth('["[[[", {"a": "]]"}]') == 2  # brackets in strings do not count
+    assert nesting_depth(DEEP, stop_above=8) == 9  # stops early on a huge input
+
+
+def test_parsers_refuse_hostile_payloads_with_a_payload_error() -> None:
+    for parse in (parse_text_command, parse_confirm_reply, parse_ptt):
+        for payload in HOSTILE:
+            with pytest.raises(PayloadError):
+                parse(payload)
+
+
+def test_text_must_be_encodable_and_free_of_control_characters() -> None:
+    assert text_problem("turn on the café light\tplease\n") is None
+    assert "U+D800" in (text_problem("\ud800 hi") or "")
+    assert "U+0000" in (text_problem("lamp\x00") or "")
+    assert "U+001B" in (text_problem("\x1b[2J lamp") or "")
+    with pytest.raises(PayloadError, match=r"surrogate U\+D800"):
+        parse_text_command(json.dumps({"text": "\ud800 hi"}))
+
+
+def test_token_bucket() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=2.0, burst=3, clock=lambda: now[0])
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    now[0] = 0.5  # one token back
+    assert [bucket.take(), bucket.take()] == [True, False]
+
+
+# -- through a real broker -------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    with Mosquitto(tmp_path / "broker") as b:
+        yield b
+
+
+@pytest.mark.parametrize("limits", [None, HUGE_LIMITS], ids=["default-limits", "1MiB-limits"])
+def test_hostile_payloads_on_every_inbound_topic_leave_the_link_listening(
+        broker: Mosquitto, limits: dict[str, InboundLimit] | None) -> None:
+    """With the default limits most of these are refused by size before decoding; with
+    1 MiB limits they all reach the JSON parser, which must refuse them just as well."""
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    got: queue.Queue[object] = queue.Queue()
+    settings = MqttSettings(host=broker.host, port=broker.port, client_id=f"{prefix}-link",
+                            prefix=prefix, keepalive=5)
+    link = MqttLink(settings, on_command=got.put, on_confirm=got.put, on_ptt=got.put,
+                    limits=limits)
+    with link, Subscriber(broker, ["unused"]) as pub:
+        assert link.wait_connected(3)
+        sent = 0
+        for topic, payloads in DEADLY.items():
+            for payload in payloads:
+                pub.client.publish(f"{prefix}/{topic}", payload, qos=1).wait_for_publish(3)
+                sent += 1
+        pub.client.publish(f"{prefix}/command", "turn on the kitchen light",
+                           qos=1).wait_for_publish(3)
+        assert got.get(timeout=5) == ParseRequest("turn on the kitchen light")
+        assert got.empty()
+        stats = link.stats()
+        assert (stats.received, stats.rejected, stats.rate_limited) == (1, sent, 0)
+        assert link.connected
+
+
+def test_every_hostile_payload_is_refused_and_counted(broker: Mosquitto) -> None:
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    got: queue.Queue[object] = queue.Queue()
+    settings = MqttSettings(host=broker.host, port=broker.port, client_id=f"{prefix}-link",
+                            prefix=prefix, keepalive=5)
+    link = MqttLink(settings, on_command=got.put, on_confirm=got.put, on_ptt=got.put,
+                    limits=HUGE_LIMITS)
+    with link, Subscriber(broker, ["unused"]) as pub:
+        assert link.wait_connected(3)
+        for topic in ("command", "confirm", "ptt"):
+            for payload in [p.encode() for p in HOSTILE] + NOT_UTF8:
+                pub.client.publish(f"{prefix}/{topic}", payload, qos=1).wait_for_publish(3)
+        pub.client.publish(f"{prefix}/ptt", "ON", qos=1).wait_for_publish(3)
+        assert got.get(timeout=5) is True
+        assert got.empty()
+        assert link.stats().rejected == 3 * (len(HOSTILE) + len(NOT_UTF8))
+
+
+# -- the daemon ------------------------------------------------------------------------------
+
+
+def test_the_daemon_still_acts_after_deadly_payloads_on_every_topic(
+        env: Env, brain: Brain, recognizer: Recognizer,
+        tmp_path: Path) -> None:
+    silence = write_wav(tmp_path / "silence.wav", [30.0])
+
+    def helper(daemon: Daemon, events: Events) -> None:
+        assert daemon.link.wait_connected(5)
+        for topic, payloads in DEADLY.items():
+            for payload in payloads:
+                publish(env, env.topic(topic), payload)
+        publish(env, env.topic("command"), "turn on the kettle")
+        env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
+
+    options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
+                            start_cameras=())
+    code, _, reported = run_daemon(env.config, brain, recognizer, options, helper)
+    assert code == 0
+    assert pairs(commands(env.sub)) == [("cmnd/tasmota_kettle/POWER", "ON")]
+    assert [(e["text"], e["decision"]) for e in reported.items] == [("turn on the kettle", "act")]
+
+
+UNLOCK = ("zigbee2mqtt/front_door/set", '{"state": "UNLOCK"}')
+KETTLE = ("cmnd/tasmota_kettle/POWER", "ON")
+
+
+def ask_to_unlock(env: Env) -> str:
+    """A typed "unlock the front door"; the id of the confirmation request it makes."""
+    publish(env, env.topic("command"), "unlock the front door")
+    (request,) = env.sub.wait(1, timeout=5, topic=env.topic("confirm/request"))
+    request_id: str = json.loads(request.payload)["id"]
+    return request_id
+
+
+def act_then_confirm(env: Env, request_id: str) -> None:
+    """A normal command acts; then the pending unlock is still there to be confirmed."""
+    publish(env, env.topic("command"), "turn on the kettle")
+    env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
+    publish(env, env.topic("confirm"), json.dumps({"id": request_id, "answer": "yes"}))
+    env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+
+
+def test_a_lone_surrogate_is_refused_and_the_daemon_goes_on(
+        env: Env, brain: Brain, recognizer: Recognizer, tmp_path: Path) -> None:
+    """Defect 2: `{"text": "\\ud800 hi"}` raised in the tokenizer and ended the daemon,
+    with the queue and the pending confirmation."""
+    silence = write_wav(tmp_path / "silence.wav", [30.0])
+
+    def helper(daemon: Daemon, events: Events) -> None:
+        assert daemon.link.wait_connected(5)
+        request_id = ask_to_unlock(env)
+        publish(env, env.topic("command"), '{"text": "\\ud800 hi"}')
+        act_then_confirm(env, request_id)
+
+    options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
+                            start_cameras=())
+    code, daemon, _ = run_daemon(env.config, brain, recognizer, options, helper)
+    assert code == 0
+    assert pairs(commands(env.sub)) == [KETTLE, UNLOCK]
+    assert daemon.link.stats().rejected == 1
+
+
+class FailsOn:
+    """The real brain, except that it raises on one text (a bug that input triggers)."""
+
+    def __init__(self, inner: Brain, text: str) -> None:
+        self.inner, self.text = inner, text
+        self.config = inner.config
+
+    def parse_batch(self, requests: list[ParseRequest]) -> list[Any]:
+        if any(r.text == self.text for r in requests):
+            raise RuntimeError("tokenizer exploded")
+        return self.inner.parse_batch(requests)
+
+
+def test_one_event_that_fails_is_dropped_the_loop_and_the_confirmation_survive(
+        env: Env, brain: Brain, recognizer: Recognizer, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    silence = write_wav(tmp_path / "silence.wav", [30.0])
+
+    def helper(daemon: Daemon, events: Events) -> None:
+        assert daemon.link.wait_connected(5)
+        request_id = ask_to_unlock(env)
+        publish(env, env.topic("command"), "make it explode")
+        act_then_confirm(env, request_id)
+
+    options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
+                            start_cameras=())
+    failing = FailsOn(brain, "make it explode")
+    with caplog.at_level(logging.ERROR, logger="assistant.daemon"):
+        code, daemon, _ = run_daemon(env.config, failing, recognizer,  # type: ignore[arg-type]
+                                     options, helper)
+    assert code == 0
+    assert pairs(commands(env.sub)) == [KETTLE, UNLOCK]
+    assert daemon.failed_events == 1
+    (line,) = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert "RuntimeError: 'tokenizer exploded'" in line and "\n" not in line
