@@ -210,8 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="speech models")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     fetch = models_sub.add_parser("fetch", help="download an official model (needs internet)")
-    fetch.add_argument("name", choices=["vosk-en"])
-    fetch.add_argument("--dest", default=None, help="directory to unpack into")
+    from assistant.model_fetch import add_fetch_arguments
+
+    add_fetch_arguments(fetch)  # every option its messages name (--sha256, --allow-unverified)
     models.set_defaults(func=cmd_models)
 
     demo = sub.add_parser("demo", help="the whole pipeline on bundled samples")
