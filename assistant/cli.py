@@ -45,18 +45,21 @@ def _request(obj: Any, brain: Any) -> Any:
     unknown = set(obj) - {"text", "audio", "camera", "image"}
     if unknown:
         raise InputError(f"unknown key(s) {', '.join(sorted(unknown))}")
+    heard = None
     if "audio" in obj:
         if not isinstance(obj["audio"], str):
             raise InputError("'audio' must be a WAV path")
-        obj = {**obj, "text": transcribe(obj["audio"], brain)}
+        heard = transcribe(obj["audio"], brain)
+        obj = {**obj, "text": heard.text}
     text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or (heard is None and not text.strip()):
         raise InputError("'text' must be a non-empty string")
     camera = obj.get("camera")
     if camera is not None and not isinstance(camera, str):
         raise InputError("'camera' must be a string")
     image = load_image(obj["image"]) if obj.get("image") else None
-    request = ParseRequest(text=text, camera=camera, image=image)
+    request = ParseRequest(text=text, camera=camera, image=image,
+                           alternatives=heard.alternatives if heard is not None else ())
     brain.check(request)
     return request
 
@@ -64,9 +67,9 @@ def _request(obj: Any, brain: Any) -> Any:
 _recognizers: dict[int, Any] = {}
 
 
-def transcribe(path: str, brain: Any) -> str:
-    """A WAV file -> its transcript, through the daemon's speech path (one recognizer per
-    brain, loaded on first use)."""
+def transcribe(path: str, brain: Any) -> Any:
+    """A WAV file -> its Transcript (text and alternatives), through the daemon's speech
+    path (one recognizer per brain, loaded on first use)."""
     from assistant.audio import wav_utterance
     from assistant.daemon import home_recognizer
 
@@ -74,8 +77,7 @@ def transcribe(path: str, brain: Any) -> str:
     recognizer = _recognizers.get(id(brain))
     if recognizer is None:
         recognizer = _recognizers[id(brain)] = home_recognizer(brain.config)
-    text: str = recognizer.recognize(utt).text
-    return text
+    return recognizer.recognize(utt)
 
 
 def run_jsonl(brain: Any, lines: Iterable[str], out: TextIO) -> int:
@@ -126,8 +128,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from assistant.types import ParseRequest
 
     brain.check(ParseRequest(text="", camera=args.camera))
-    text = transcribe(args.audio, brain) if args.audio else " ".join(args.text)
-    result = brain.parse(text, camera=args.camera, image=image)
+    if args.audio:
+        heard = transcribe(args.audio, brain)
+        request = ParseRequest(text=heard.text, camera=args.camera, image=image,
+                               alternatives=heard.alternatives)
+    else:
+        request = ParseRequest(text=" ".join(args.text), camera=args.camera, image=image)
+    result = brain.parse_batch([request])[0]
     print(json.dumps(result.to_json()))
     return 0
 

@@ -67,11 +67,23 @@ KNOWN_MODELS: dict[str, ModelSource] = {
 MODEL_DIR_ENV = "ASSISTANT_MODEL_DIR"
 
 
+def installed_model(name: str = "vosk-en") -> Path | None:
+    """Where `assistant models fetch NAME` put the model, if it is there."""
+    source = KNOWN_MODELS.get(name)
+    path = default_model_dir() / source.dirname if source else None
+    return path if path is not None and is_vosk_model(path) else None
+
+
 def default_model_dir() -> Path:
-    """$ASSISTANT_MODEL_DIR, else $XDG_DATA_HOME (~/.local/share)/milm-assistant/models."""
+    """$ASSISTANT_MODEL_DIR, else $STATE_DIRECTORY/models (systemd's StateDirectory=, the
+    service's /var/lib/milm-assistant), else $XDG_DATA_HOME (~/.local/share)/milm-assistant/
+    models."""
     env = os.environ.get(MODEL_DIR_ENV)
     if env:
         return Path(env).expanduser()
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":", 1)[0]) / "models"
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "milm-assistant" / "models"
 

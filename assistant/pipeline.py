@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from assistant.alternatives import choose
 from assistant.commands import RenderError, render
 from assistant.config import HomeConfig, load_config
 from assistant.decode import (
@@ -64,9 +65,26 @@ class Brain:
         return self.parse_batch([ParseRequest(text=text, camera=camera, image=image)])[0]
 
     def parse_batch(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
-        """One model call for the whole batch; results in input order."""
+        """One model call for the whole batch; results in input order. A request with a
+        recognizer's alternatives has each of them parsed (in the same call) and the brain
+        chooses among them (`assistant.alternatives`)."""
         for request in requests:
             self.check(request)
+        readings = [r for request in requests for r in _readings(request)]
+        parsed = self._parse_readings(readings)
+        results: list[ParseResult] = []
+        at = 0
+        for request in requests:
+            if not request.alternatives:
+                results.append(parsed[at])
+                at += 1
+                continue
+            n = len(request.alternatives)
+            results.append(choose(request.alternatives, parsed[at:at + n], self.config.policy))
+            at += n
+        return results
+
+    def _parse_readings(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
         started = time.perf_counter()
         outputs = self.model.infer([r.text for r in requests], [r.image for r in requests])
         model_ms = (time.perf_counter() - started) * 1000 / max(1, len(requests))
@@ -111,6 +129,14 @@ class Brain:
                                held=commands, reason=verdict.reason)
         return ParseResult(text, own, confidence, targets, value, verdict.decision, commands,
                            reason=verdict.reason)
+
+
+def _readings(request: ParseRequest) -> list[ParseRequest]:
+    """The texts to parse for one request: its text, or each of its alternatives."""
+    if not request.alternatives:
+        return [request]
+    return [ParseRequest(text=alt.text, camera=request.camera, image=request.image)
+            for alt in request.alternatives]
 
 
 def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
