@@ -80,7 +80,8 @@ def home_recognizer(config: HomeConfig, *, mode: str | None = None) -> Recognize
     use_lm = (mode or config.speech.pocketsphinx) == "lm"
     return make_recognizer(
         config.speech.backend, config.speech.vosk_model, vocabulary,
-        language_model=functools.partial(home_language_model, config) if use_lm else None,
+        language_model=(functools.partial(home_language_model, config, isolated=True)
+                        if use_lm else None),
         vosk_phrase_list=config.speech.vosk_phrase_list)
 
 

@@ -39,6 +39,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -350,8 +351,12 @@ def _complete(directory: Path) -> bool:
 
 
 def home_language_model(config: HomeConfig, settings: LmSettings | None = None,
-                        cache: Path | None = None) -> HomeLanguageModel:
-    """The home's model from the cache, built first if it is not there (atomically)."""
+                        cache: Path | None = None, *, isolated: bool = False
+                        ) -> HomeLanguageModel:
+    """The home's model from the cache, built first if it is not there (atomically).
+
+    `isolated`: build in a child process (the daemon does: the build's peak memory, about
+    170 MB of n-gram counts, then never adds to the long-running process)."""
     settings = settings or LmSettings()
     root = (cache or cache_root()) / "speech-lm"
     key = cache_key(config, settings)
@@ -359,6 +364,8 @@ def home_language_model(config: HomeConfig, settings: LmSettings | None = None,
     if _complete(final):
         log.info("home language model from the cache: %s", final)
         return _loaded(final, key, cached=True)
+    if isolated:
+        return _build_in_child(config, settings, cache or cache_root(), final, key)
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
@@ -384,6 +391,24 @@ def home_language_model(config: HomeConfig, settings: LmSettings | None = None,
     return _loaded(final, key, cached=False)
 
 
+def _build_in_child(config: HomeConfig, settings: LmSettings, cache: Path, final: Path,
+                    key: str) -> HomeLanguageModel:
+    log.info("building the home language model in a child process")
+    request = json.dumps({"config": config.model_dump(mode="json"),
+                          "settings": asdict(settings)})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant.speech_lm", "--from-stdin", "--cache", str(cache)],
+            input=request, capture_output=True, text=True, timeout=1800, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise LanguageModelError(f"cannot build the home language model: {exc}") from exc
+    if done.returncode != 0 or not _complete(final):
+        lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+        raise LanguageModelError(lines[-1].removeprefix("error: ") if lines else
+                                 f"building the home language model failed ({done.returncode})")
+    return _loaded(final, key, cached=False)
+
+
 def _prune(root: Path, keep: Path, max_models: int = 4) -> None:
     """Keep the newest few models (a few homes or versions), drop older ones."""
     models = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
@@ -398,10 +423,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description="Build (or find) the home's speech model.")
     parser.add_argument("--config", default=os.environ.get("ASSISTANT_CONFIG", "devices.yaml"))
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--from-stdin", action="store_true",
+                        help="read {config, settings} as JSON from stdin (the daemon's child)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        model = home_language_model(load_config(args.config), cache=args.cache)
+        if args.from_stdin:
+            request = json.loads(sys.stdin.read())
+            config = HomeConfig.model_validate(request["config"])
+            settings = LmSettings(**request["settings"])
+        else:
+            config, settings = load_config(args.config), LmSettings()
+        model = home_language_model(config, settings, cache=args.cache)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -246,6 +246,7 @@ def pocketsphinx_home() -> PocketSphinxRecognizer:
     return PocketSphinxRecognizer(home_vocabulary())
 
 
+@pytest.mark.slow  # 66 decodes
 def test_pocketsphinx_transcribes_fixtures() -> None:
     """Word accuracy and exact transcripts over every fixture, per voice.
 
@@ -326,6 +327,7 @@ def test_pocketsphinx_rejects_silence_and_noise(pocketsphinx_home: PocketSphinxR
     assert pocketsphinx_home.recognize(utterance(noise)).text == ""
 
 
+@pytest.mark.slow  # 32 decodes
 def test_pocketsphinx_noise_is_never_a_command(pocketsphinx_home: PocketSphinxRecognizer
                                                ) -> None:
     """A second of loud noise (white, pink, brown, a burst) at four levels. Without the

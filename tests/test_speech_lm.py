@@ -117,6 +117,13 @@ def test_build_writes_a_model_with_every_name_and_caches_it(tmp_path: Path) -> N
     assert [p.name for p in (tmp_path / "speech-lm").iterdir()] == [first.directory.name]
 
 
+def test_the_daemon_builds_in_a_child_process(tmp_path: Path) -> None:
+    config = small_home(den_lamp="zorbly lamp")
+    built = home_language_model(config, SMALL, cache=tmp_path, isolated=True)
+    assert not built.cached and "zorbly" in arpa_unigrams(built)
+    assert home_language_model(config, SMALL, cache=tmp_path).directory == built.directory
+
+
 def test_cache_key_follows_the_home_not_the_mqtt_settings() -> None:
     config = small_home()
     key = cache_key(config, SMALL)
