@@ -24,3 +24,13 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def home() -> HomeConfig:
     return load_config(ROOT / "devices.yaml")
+
+
+@pytest.fixture(scope="session")
+def reference_lm(home: HomeConfig) -> object:
+    """The reference home's speech language model, built once per test run (about 20 s
+    on two cores) before a test starts a daemon that needs it, so that the daemon's start
+    finds it in the cache (conftest's CACHE_DIRECTORY) rather than building it first."""
+    from assistant.speech_lm import home_language_model
+
+    return home_language_model(home)

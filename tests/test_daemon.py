@@ -645,6 +645,7 @@ def config_file_for(env: Env, path: Path) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("reference_lm")  # READY is timed: the speech model comes cached
 def test_sigterm_under_systemd_notify(env: Env, tmp_path: Path,
                                       notify_socket: NotifySocket) -> None:
     config_file = config_file_for(env, tmp_path / "devices.yaml")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.audio import wav_utterance
-from assistant.config import HomeConfig, load_config
+from assistant.config import HomeConfig
 from assistant.g2p import ARPABET, ipa_to_arpabet, load_cmudict, pronounce, spell_letters
 from assistant.speech import PocketSphinxRecognizer
 from assistant.speech_lm import (
@@ -157,13 +157,6 @@ def test_unwritable_cache_is_one_clear_error(tmp_path: Path) -> None:
 
 
 # -------------------------------------------------------------- decoding
-
-
-@pytest.fixture(scope="session")
-def reference_lm() -> HomeLanguageModel:
-    """The reference home's model with the shipped settings, from the tests' cache
-    (conftest.py), as the daemon gets it."""
-    return home_language_model(load_config(ROOT / "devices.yaml"))
 
 
 def test_reference_model_decodes_free_phrasing(reference_lm: HomeLanguageModel) -> None:
