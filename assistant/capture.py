@@ -43,6 +43,15 @@ from assistant.types import Frame
 
 log = logging.getLogger(__name__)
 
+# OpenCV and FFmpeg print their own messages to stderr on every failed open: once per
+# retry of a camera that is away, a flood in the journal. The worker logs one line per
+# state change, with the reason, instead. To see theirs when debugging a camera, set
+# OPENCV_LOG_LEVEL=WARNING and OPENCV_FFMPEG_LOGLEVEL=16 (AV_LOG_ERROR). OpenCV reads the
+# FFmpeg level when it first uses FFmpeg, that is at the first capture, not at import.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+if "OPENCV_LOG_LEVEL" not in os.environ:
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
 Image = npt.NDArray[np.uint8]
 
 IMAGE_SUFFIXES = frozenset(
@@ -505,6 +514,12 @@ class CameraWorker:
             )
             return False
         return True
+
+    def thread_alive(self) -> bool:
+        """True while the capture thread runs (it only ends when stopped, at the end of a
+        non-looping file, or on a bug): the daemon's watchdog needs it."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
 
     def latest(self, max_age_s: float = 1.0) -> Frame | None:
         """The newest frame if it is at most `max_age_s` old, else None (camera off)."""

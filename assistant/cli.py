@@ -159,6 +159,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from assistant.pipeline import Brain
 
     config = load_config(args.config)
+    if args.mqtt_host is not None or args.mqtt_port is not None:  # overrides devices.yaml
+        mqtt = config.mqtt.model_copy(update={
+            "host": args.mqtt_host or config.mqtt.host,
+            "port": args.mqtt_port or config.mqtt.port})
+        config = config.model_copy(update={"mqtt": mqtt})
     try:
         cameras = camera_overrides(args.camera_source or [])
     except ValueError as exc:
@@ -184,8 +189,37 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.config), Path(args.samples))
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return port
+
+
+def _host(text: str) -> str:
+    if not text or text != text.strip() or any(c.isspace() or not c.isprintable() for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a host name or address")
+    return text
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    from assistant import __version__
+
+    try:
+        return installed("milm-assistant")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--config", default=default_config(),
                         help="devices.yaml (default: $ASSISTANT_CONFIG or ./devices.yaml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail in logs")
@@ -212,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="feed WAV files as fast as possible, not in real time")
     run.add_argument("--exit-when-done", action="store_true",
                      help="stop once every audio source has ended (WAV files)")
+    run.add_argument("--mqtt-host", type=_host, metavar="HOST",
+                     help="MQTT broker host (overrides mqtt.host of devices.yaml)")
+    run.add_argument("--mqtt-port", type=_port, metavar="PORT",
+                     help="MQTT broker port (overrides mqtt.port of devices.yaml)")
     run.set_defaults(func=cmd_run)
 
     models = sub.add_parser("models", help="speech models")

@@ -12,9 +12,11 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from assistant.errors import ConfigError
 from assistant.labels import INTENTS
+from assistant.topics import overlaps, topic_problem, within
 
 _ID = r"^[a-z0-9_]+$"
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -22,6 +24,15 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _topic(value: str | None) -> str | None:
+    """A field validator: a topic (or part of one) the assistant may publish to."""
+    if value is not None:
+        problem = topic_problem(value)
+        if problem is not None:
+            raise ValueError(f"MQTT topic {problem}")
+    return value
 
 
 class Room(_Strict):
@@ -51,6 +62,8 @@ class MqttTemplate(_Strict):
     topic: str = Field(min_length=1, description="Topic every command of this device goes to.")
     payloads: dict[str, str] = Field(description="Intent -> payload; {value} is substituted.")
 
+    _topic = field_validator("topic")(_topic)
+
     @field_validator("payloads")
     @classmethod
     def _known_intents(cls, payloads: dict[str, str]) -> dict[str, str]:
@@ -67,11 +80,33 @@ class DeviceMqtt(_Strict):
     base: str | None = Field(default=None, description="Topic root for the generic preset.")
     template: MqttTemplate | None = Field(default=None, description="Explicit topic/payloads.")
 
+    _topics = field_validator("topic", "base")(_topic)
+
     @model_validator(mode="after")
     def _one_form(self) -> DeviceMqtt:
         if (self.preset is None) == (self.template is None):
             raise ValueError("give exactly one of 'preset' or 'template'")
         return self
+
+    def routes(self, device_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the topics this device's commands are published to, the topics at or below
+        which a message reaches the device). The formulas are `assistant.commands`'s; a
+        test keeps the two in step."""
+        if self.template is not None:
+            return (self.template.topic,), (self.template.topic,)
+        topic = self.topic or device_id
+        match self.preset:
+            case "zigbee2mqtt":  # also zigbee2mqtt/<name>/set/<attribute>
+                return (f"zigbee2mqtt/{topic}/set",), (f"zigbee2mqtt/{topic}/set",)
+            case "tasmota":  # every command of the device is under cmnd/<topic>/
+                return (tuple(f"cmnd/{topic}/{c}" for c in ("POWER", "Dimmer", "Color")),
+                        (f"cmnd/{topic}",))
+            case "valetudo":
+                return ((f"valetudo/{topic}/BasicControlCapability/operation/set",),
+                        (f"valetudo/{topic}",))
+            case _:
+                routed = f"{self.base or 'home'}/{topic}/set"
+                return (routed,), (routed,)
 
 
 class Device(_Strict):
@@ -87,7 +122,7 @@ class Device(_Strict):
 
 
 class Mqtt(_Strict):
-    host: str = "127.0.0.1"
+    host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=1883, ge=1, le=65535)
     client_id: str = "milm-assistant"
     prefix: str = "assistant"
@@ -106,6 +141,27 @@ class Mqtt(_Strict):
                                    "than this is dropped, not delivered late.")
     reconnect_min_s: int = Field(default=1, ge=1)
     reconnect_max_s: int = Field(default=30, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _password_file_is_a_path(cls, data: Any) -> Any:
+        # Checked here, not as a field: a field error would echo the value, and a password
+        # put in password_file by mistake would be printed.
+        if isinstance(data, dict):
+            value = data.get("password_file")
+            if value is not None and not (isinstance(value, str) and value.strip()
+                                          and "\n" not in value):
+                raise ValueError("password_file must be the path of a file holding the "
+                                 "password (its value is not shown)")
+        return data
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_is_a_topic(cls, prefix: str) -> str:
+        problem = topic_problem(prefix) or ("ends with '/'" if prefix.endswith("/") else None)
+        if problem is not None:
+            raise ValueError(f"MQTT topic prefix {problem}")
+        return prefix
 
 
 class Speech(_Strict):
@@ -155,6 +211,54 @@ class HomeConfig(_Strict):
     speech: Speech = Field(default_factory=Speech)
     model: ModelSettings = Field(default_factory=ModelSettings)
     policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _names_and_topics_are_unambiguous(self) -> HomeConfig:
+        """Names and aliases unique in the home (one name, one device: the resolver and the
+        phrase generator rely on it); no device publishes to the assistant's own topics;
+        no device publishes to another's topic when either of them is sensitive."""
+        errors: list[InitErrorDetails] = []
+
+        def error(loc: tuple[str | int, ...], value: str, message: str) -> None:
+            errors.append(InitErrorDetails(type=PydanticCustomError(
+                "home_conflict", "{message}", {"message": message}), loc=loc, input=value))
+
+        owner: dict[str, str] = {}
+        for dev_id, dev in self.devices.items():
+            spoken = [(("devices", dev_id, "name"), dev.name)] + [
+                (("devices", dev_id, "aliases", str(i)), a) for i, a in enumerate(dev.aliases)]
+            for loc, name in spoken:
+                key = " ".join(name.lower().split())
+                other = owner.setdefault(key, dev_id)
+                if other != dev_id:
+                    error(loc, name, f"{name!r} is already a name of {other}: names and "
+                          "aliases must be unique in a home")
+        routes = {dev_id: dev.mqtt.routes(dev_id) for dev_id, dev in self.devices.items()}
+        for dev_id, (topics, _) in routes.items():
+            for topic in topics:
+                problem = topic_problem(topic)
+                if problem is not None:
+                    error(("devices", dev_id, "mqtt"), topic, f"MQTT topic {problem}")
+                elif overlaps(topic, self.mqtt.prefix):
+                    error(("devices", dev_id, "mqtt"), topic, "publishes under the assistant's "
+                          f"own topics ({self.mqtt.prefix}/...)")
+        def shared(x: str, y: str) -> str | None:  # a topic of x that reaches y
+            return next((t for t in routes[x][0] for zone in routes[y][1] if within(t, zone)),
+                        None)
+
+        ids = list(self.devices)
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                sens_a, sens_b = self.devices[a].sensitive, self.devices[b].sensitive
+                hit = (sens_a or sens_b) and (shared(a, b) or shared(b, a))
+                if hit:  # reported at the device that is not sensitive (else the later one)
+                    blame, other = (a, b) if sens_b and not sens_a else (b, a)
+                    error(("devices", blame, "mqtt"), hit, f"shares MQTT topic {hit!r} with "
+                          f"{other}: no device may publish to another's topic when either "
+                          "is sensitive")
+        if errors:
+            raise ValidationError.from_exception_data("HomeConfig", errors)
+        return self
 
 
 # -- loading with line numbers ------------------------------------------------------------

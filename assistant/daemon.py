@@ -5,8 +5,11 @@ and recognizer (slow to load), cameras, then audio; READY is sent once all of th
 Stop order is the reverse, then queued MQTT messages drain and `offline` is published.
 
 Threads: one per camera (newest frame only), one for audio (endpointing), paho's network
-thread. All of them only put events on one queue; the main loop does the work, so the
-stages never race and the watchdog ping proves the loop itself is alive. One event that
+thread. All of them only put events in the inbox (a bounded queue per kind of event, so a
+flood of typed commands never drops speech or confirmation replies); the main loop does
+the work, so the stages never race. The watchdog is fed from the main loop, and only while
+paho's network thread, the audio thread (until its sources end) and every camera thread
+are alive: a dead thread stops the pings and systemd restarts the service. One event that
 fails is logged in one line and dropped; the loop and the pending confirmations go on.
 
 Confirmations (sensitive devices): a request gets an unguessable id (128 bits from
@@ -26,7 +29,6 @@ import functools
 import hmac
 import itertools
 import logging
-import queue
 import re
 import secrets
 import signal
@@ -40,12 +42,14 @@ from assistant.audio import AudioSource, open_audio_source
 from assistant.capture import CameraWorker
 from assistant.config import HomeConfig
 from assistant.endpoint import EndpointConfig
+from assistant.inbox import Inbox
 from assistant.listener import Heard, Listener
 from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, InboundLimit, MqttLink, MqttSettings
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
 from assistant.speech import Recognizer, make_recognizer
 from assistant.speech_lm import home_language_model
+from assistant.topics import topic_problem
 from assistant.types import Alternative, Command, ParseRequest, ParseResult, Transcript
 from assistant.untrusted import BurstLog, shorten, text_problem
 from assistant.vocabulary import HomeVocabulary
@@ -150,7 +154,7 @@ class Daemon:
         self.notifier = notifier or SystemdNotifier()
         self.report = report  # called with every utterance event (the demo prints them)
         self.audio_factory = audio_factory  # open_audio_source(spec, realtime=...)
-        self.events: queue.Queue[object] = queue.Queue(maxsize=256)
+        self.inbox = Inbox()
         self.stopping = threading.Event()
         self.link = link or MqttLink(mqtt_settings(config), on_command=self._on_typed,
                                      on_confirm=self._on_confirm, on_ptt=self._on_ptt,
@@ -164,6 +168,7 @@ class Daemon:
         self._seq = itertools.count(1)
         self._wrong_replies = 0
         self._reply_log = BurstLog(log)
+        self._unhealthy: str | None = None
         self._ptt_until = 0.0
         self._wake = _words(config.speech.wake_phrase) if config.speech.wake_phrase else ()
         self.handled = 0
@@ -172,24 +177,18 @@ class Daemon:
     # -- callbacks from other threads: they only enqueue ----------------------------------
 
     def _on_typed(self, request: ParseRequest) -> None:
-        self._put(_Typed(request))
+        self.inbox.put("typed", _Typed(request))
 
     def _on_confirm(self, reply: ConfirmReply) -> None:
-        self._put(reply)
+        self.inbox.put("confirm", reply)
 
     def _on_ptt(self, pressed: bool) -> None:
         # Push-to-talk opens a window in which no wake phrase is needed.
         self._ptt_until = time.monotonic() + (30.0 if pressed else 0.0)
 
-    def _put(self, event: object) -> None:
-        try:
-            self.events.put_nowait(event)
-        except queue.Full:
-            log.warning("event queue full: dropping %s", type(event).__name__)
-
     def request_stop(self, *_: object) -> None:
         self.stopping.set()
-        self._put(None)  # wake the main loop
+        self.inbox.put("control", None)  # wake the main loop
 
     @property
     def pending(self) -> tuple[str, ...]:
@@ -216,14 +215,16 @@ class Daemon:
                     log.warning("camera %s has no frame yet: going on without it", cam_id)
                     break
                 time.sleep(0.02)
+        delivering = sum(1 for worker in self.cameras.values()
+                         if worker.latest(self.options.frame_max_age_s) is not None)
         self.audio_sources = [self.audio_factory(spec, realtime=self.options.realtime)
                               for spec in self.options.audio]
         self._audio_thread = threading.Thread(target=self._audio_loop, name="audio",
                                               daemon=True)
         self._audio_thread.start()
         self.notifier.notify("READY=1\nSTATUS=listening")
-        log.info("ready: %d camera(s), audio from %s", len(self.cameras),
-                 ", ".join(self.options.audio))
+        log.info("ready: %d of %d camera(s) delivering frames, audio from %s", delivering,
+                 len(self.cameras), ", ".join(self.options.audio) or "nothing")
 
     def _audio_loop(self) -> None:
         """Endpointing and recognition of each source in turn (see `assistant.listener`)."""
@@ -238,7 +239,8 @@ class Daemon:
                 self._hear(spec, listener, Listener.flush)
             except Exception as exc:  # a source failing must not take the daemon down
                 log.error("audio source %s failed: %s", spec, exc)
-            self._put(_AudioEnded(spec))
+            # Behind its source's utterances (one queue keeps their order), not ahead of them.
+            self.inbox.put("voice", _AudioEnded(spec))
         self._audio_finished = True
 
     def _listener(self, spec: str) -> Listener:
@@ -260,7 +262,7 @@ class Daemon:
                 log.error("recognizer reset failed: %s", reset_exc)
             return self._listener(spec)
         for item in heard:
-            self._put(item)
+            self.inbox.put("voice", item)
         return listener
 
     def run(self) -> int:
@@ -282,22 +284,20 @@ class Daemon:
         while not self.stopping.is_set():
             now = time.monotonic()
             if ping and now >= next_ping:
-                self.notifier.notify("WATCHDOG=1")
+                self._feed_watchdog()
                 next_ping = now + ping
-            try:
-                event = self.events.get(timeout=min(0.5, ping or 0.5))
-            except queue.Empty:
-                event = None
+            item = self.inbox.get(timeout=min(0.5, ping or 0.5))
             try:
                 self._expire_pending()
-                if event is not None and self._handle(event):
+                if item is not None and self._handle(*item):
                     return
             except Exception as exc:  # one bad event must not end the loop (and the daemon)
                 self.failed_events += 1
-                log.error("main loop: a %s event failed and was dropped: %s: %s",
-                          type(event).__name__, type(exc).__name__, shorten(str(exc), 200))
+                kind = item[0] if item is not None else "timer"
+                log.error("main loop: a %s event failed and was dropped: %s: %s", kind,
+                          type(exc).__name__, shorten(str(exc), 200))
 
-    def _handle(self, event: object) -> bool:
+    def _handle(self, kind: str, event: object) -> bool:
         """Handle one event; True when the daemon is done (every audio source ended)."""
         if isinstance(event, Heard):
             self._understand(event.transcript, self.config.speech.camera,
@@ -312,6 +312,33 @@ class Daemon:
                 log.info("all audio sources ended")
                 return True
         return False
+
+    # -- the watchdog ----------------------------------------------------------------------
+
+    def health_problem(self) -> str | None:
+        """Why the service should be restarted (a thread it needs is dead), or None."""
+        if not self.link.network_alive():
+            return "the MQTT network thread is dead"
+        thread = self._audio_thread
+        if thread is not None and not thread.is_alive() and not self._audio_finished \
+                and not self.stopping.is_set():
+            return "the audio thread is dead"
+        for cam_id, worker in self.cameras.items():
+            if not worker.thread_alive() and worker.stats().state != "ended":
+                return f"the thread of camera {cam_id} is dead"
+        return None
+
+    def _feed_watchdog(self) -> None:
+        """WATCHDOG=1 only while every thread the daemon needs runs; otherwise systemd's
+        watchdog fires and the service is restarted."""
+        problem = self.health_problem()
+        if problem is None:
+            self.notifier.notify("WATCHDOG=1")
+        elif problem != self._unhealthy:
+            log.error("%s: no longer feeding the watchdog, so that systemd restarts the service",
+                      problem)
+            self.notifier.notify(f"STATUS=unhealthy: {problem}")
+        self._unhealthy = problem
 
     def stop(self) -> None:
         self.stopping.set()
@@ -373,6 +400,7 @@ class Daemon:
                                                       alternatives=alternatives)])[0]
         timings["understand_ms"] = (time.monotonic() - t0) * 1000
         t1 = time.monotonic()
+        result = self._check_topics(result)
         if result.decision == "act":
             for command in result.commands:
                 self.link.publish_command(command)
@@ -381,6 +409,20 @@ class Daemon:
             result = self._ask(result, session)
         timings["publish_ms"] = (time.monotonic() - t1) * 1000
         self._event(text, result, timings, ended_at, image_present=frame is not None)
+        return result
+
+    def _check_topics(self, result: ParseResult) -> ParseResult:
+        """Defence in depth (check-config refuses bad topics): a command to a topic that
+        cannot be published to makes the whole utterance a clarification; nothing is sent."""
+        for command in (*result.commands, *result.held):
+            problem = topic_problem(command.topic)
+            if problem is not None:
+                device = self.config.devices.get(command.device_id)
+                log.error("device %s: its MQTT topic %s: nothing sent", command.device_id,
+                          problem)
+                return dataclasses.replace(
+                    result, decision="clarify", commands=(), held=(),
+                    reason=f"the {device.name if device else 'device'} has an invalid MQTT topic")
         return result
 
     def _event(self, text: str, result: ParseResult | None, timings: dict[str, float],

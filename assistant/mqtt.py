@@ -27,6 +27,7 @@ message lock, so there is no lock-order deadlock with `publish_command`.
 from __future__ import annotations
 
 import collections
+import ipaddress
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from assistant.errors import AssistantError
+from assistant.topics import topic_problem
 from assistant.types import Command, ParseRequest
 from assistant.untrusted import BurstLog, JsonError, TokenBucket, load_json, shorten, text_problem
 
@@ -138,8 +140,10 @@ class MqttSettings:
             raise MqttError(f"mqtt: port {self.port} is not in 1..65535")
         if not self.client_id:
             raise MqttError("mqtt: client_id is empty")
-        if not self.prefix or any(c in self.prefix for c in "#+") or self.prefix.endswith("/"):
-            raise MqttError(f"mqtt: prefix {self.prefix!r} must be a plain topic (no #, +, /$)")
+        problem = topic_problem(self.prefix) or (
+            "ends with '/'" if self.prefix.endswith("/") else None)
+        if problem is not None:
+            raise MqttError(f"mqtt: prefix {shorten(self.prefix)} {problem}")
         if self.keepalive < 5:
             raise MqttError(f"mqtt: keepalive {self.keepalive} s is below 5 s")
         if self.queue_max < 1:
@@ -158,36 +162,66 @@ class MqttSettings:
         if not self.tls and (self.ca_file or self.cert_file or self.insecure):
             raise MqttError("mqtt: ca_file, cert_file and insecure need tls: true")
 
+    def _credential(self) -> Path | None:
+        """The systemd credential, if the unit passed one that is not blank. The unit's
+        default (SetCredential=mqtt_password:\\n) keeps a missing password file from failing
+        the unit: a blank credential means none."""
+        cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
+        if not cred_dir:
+            return None
+        cred = Path(cred_dir) / CREDENTIAL_NAME
+        try:
+            with cred.open("rb") as file:
+                blank = not file.read(_PASSWORD_MAX_BYTES + 1).strip(b"\r\n")
+        except OSError:  # none, or unreadable: as if there were none
+            return None
+        return None if blank else cred
+
     def password_source(self) -> Path | None:
         """The file the password will be read from, or None (anonymous / no password)."""
         if not self.username:
             return None
-        cred_dir = os.environ.get("CREDENTIALS_DIRECTORY")
-        if cred_dir:
-            cred = Path(cred_dir) / CREDENTIAL_NAME
-            if cred.is_file():
-                return cred
+        cred = self._credential()
+        if cred is not None:
+            return cred
         return Path(self.password_file) if self.password_file else None
 
     def load_password(self) -> str | None:
-        """Read the password (trailing newline stripped). Raises MqttError naming the file."""
+        """Read the password (trailing newline stripped). Raises MqttError.
+
+        The value of `password_file` is never shown in an error: a password put there by
+        mistake would end up in the journal. The systemd credential's path is shown."""
         path = self.password_source()
         if path is None:
             return None
+        credential = path == self._credential()
+        name = f"password file {path}" if credential else "password_file of the mqtt settings"
+        hidden = " (its value is not shown: it may be a password put there by mistake)"
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise MqttError(f"mqtt: password file {path} does not exist") from None
+            if not path.is_file():
+                what = "does not exist" if not path.exists() else "is not a regular file"
+                raise MqttError(f"mqtt: {name} {what}{'' if credential else hidden}")
+            with path.open("rb") as file:
+                data = file.read(_PASSWORD_MAX_BYTES + 1)
         except PermissionError:
-            raise MqttError(f"mqtt: password file {path} is not readable by this user") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise MqttError(f"mqtt: cannot read password file {path}: {err}") from None
+            raise MqttError(f"mqtt: {name} is not readable by this user") from None
+        except OSError as err:
+            raise MqttError(f"mqtt: cannot read {name}: {err.strerror or 'I/O error'}") from None
+        if len(data) > _PASSWORD_MAX_BYTES:
+            raise MqttError(f"mqtt: {name} is over {_PASSWORD_MAX_BYTES} bytes: not a password")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MqttError(f"mqtt: {name} is not UTF-8 text") from None
         password = text.rstrip("\r\n")
         if not password:
-            raise MqttError(f"mqtt: password file {path} is empty")
-        if "\n" in password:
-            raise MqttError(f"mqtt: password file {path} has more than one line")
+            raise MqttError(f"mqtt: {name} is empty")
+        if "\n" in password or "\r" in password:
+            raise MqttError(f"mqtt: {name} has more than one line")
         return password
+
+
+_PASSWORD_MAX_BYTES = 4096
 
 
 def configure_client(client: mqtt.Client, settings: MqttSettings) -> None:
@@ -327,6 +361,16 @@ def parse_ptt(payload: str) -> bool:
     raise PayloadError("not a push-to-talk state (ON/OFF, 1/0, press/release)")
 
 
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (no name lookup: other names count as remote)."""
+    if host.lower().rstrip(".") in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 _paho_logger = logging.getLogger(f"{__name__}.paho")
 _PAHO_CONNECTION_NOISE = ("Client is not connected", "failed to receive on socket")
 
@@ -342,8 +386,9 @@ def _paho_log(client: mqtt.Client, userdata: Any, level: int, buf: str) -> None:
 
 
 def _check_topic(topic: str) -> None:
-    if not topic or "#" in topic or "+" in topic or "\x00" in topic:
-        raise MqttError(f"mqtt: {topic!r} is not a valid topic to publish to")
+    problem = topic_problem(topic)
+    if problem is not None:
+        raise MqttError(f"mqtt: cannot publish to {shorten(topic)}: the topic {problem}")
 
 
 @dataclass
@@ -409,6 +454,7 @@ class MqttLink:
         self._events_dropped = 0
         self._last_error: str | None = None
         self._client: mqtt.Client | None = None
+        self._network_thread: threading.Thread | None = None
         self._inbound: dict[str, _Inbound] = {}
         limits = {**INBOUND_LIMITS, **(limits or {})}
         for name, topic, parse, callback in (
@@ -455,8 +501,14 @@ class MqttLink:
             "MQTT connecting to %s:%d as %s%s%s", s.host, s.port, s.client_id,
             " (TLS)" if s.tls else "", f" user {s.username}" if s.username else "",
         )
+        if s.username and not s.tls and not is_loopback(s.host):
+            log.warning("MQTT credentials of user %s go to %s:%d in clear text (no TLS): anyone "
+                        "on that network can read them; set tls: true", s.username, s.host,
+                        s.port)
         client.connect_async(s.host, s.port, keepalive=s.keepalive)
         client.loop_start()
+        # paho's thread object, kept so the daemon can tell that it still runs (the watchdog).
+        self._network_thread = getattr(client, "_thread", None)
 
     def wait_connected(self, timeout: float) -> bool:
         """True once connected (successful CONNACK) and subscribed to the inbound topics
@@ -469,6 +521,11 @@ class MqttLink:
     @property
     def connected(self) -> bool:
         return self._connected
+
+    def network_alive(self) -> bool:
+        """True while paho's network thread runs (between start() and close())."""
+        thread = self._network_thread
+        return thread is not None and thread.is_alive()
 
     @property
     def last_error(self) -> str | None:

@@ -15,11 +15,15 @@ log = logging.getLogger(__name__)
 
 
 class SystemdNotifier:
-    def __init__(self, address: str | None = None) -> None:
+    def __init__(self, address: str | None = None, timeout_s: float = 1.0) -> None:
+        """`timeout_s`: how long one message may wait for room in the socket. The kernel
+        queues only a few datagrams (net.unix.max_dgram_qlen, 10 by default); if nobody
+        reads them, a blocking send would stop the main loop for good."""
         self.address = address if address is not None else os.environ.get("NOTIFY_SOCKET")
         self._sock: socket.socket | None = None
         if self.address:
             self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+            self._sock.settimeout(timeout_s)
 
     def notify(self, message: str) -> bool:
         if self._sock is None or not self.address:
@@ -29,8 +33,8 @@ class SystemdNotifier:
         try:
             self._sock.sendto(message.encode(), target)
             return True
-        except OSError as exc:
-            log.warning("sd_notify to %s failed: %s", self.address, exc)
+        except OSError as exc:  # TimeoutError too: nobody reads the socket
+            log.warning("sd_notify to %s failed: %s", self.address, exc or type(exc).__name__)
             return False
 
     @staticmethod

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Make a fresh clone runnable: Debian packages (when root), a venv in .venv, the project
 # with its dev extras. Safe to run again: it skips what is already there.
+#   --runtime   only what the service needs (README, "Run as a service"): the project
+#               without its dev and export extras (no torch, 2 GB), PortAudio only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+runtime=false
+if [ "${1:-}" = "--runtime" ]; then runtime=true; fi
+
+# systemd: systemd-analyze, which the unit's tests use (verify, security --offline).
 # espeak-ng: pronunciations of device names the speech dictionary lacks (assistant/g2p.py).
-APT_PACKAGES=(mosquitto libportaudio2 espeak-ng)
+APT_PACKAGES=(mosquitto libportaudio2 systemd espeak-ng)
+if $runtime; then APT_PACKAGES=(libportaudio2 espeak-ng); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
@@ -17,6 +24,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "bootstrap: please install Debian packages: ${missing[*]}" >&2
   fi
+fi
+
+if $runtime; then
+  stamp=.venv/.bootstrap-runtime-$(sha256sum pyproject.toml | cut -c1-16)
+  if [ ! -f "$stamp" ]; then
+    python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q .
+    rm -f .venv/.bootstrap-*
+    touch "$stamp"
+  fi
+  exit 0
 fi
 
 stamp=.venv/.bootstrap-$(sha256sum pyproject.toml | cut -c1-16)

@@ -137,6 +137,7 @@ def test_forged_replies_confirm_nothing_and_the_real_one_still_does(
         checked["still_pending"] = daemon.pending
         publish(env, env.topic("confirm"), json.dumps({"id": request["id"], "answer": "yes"}))
         env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+        env.sub.wait(1, timeout=5, topic=LOCK_TOPIC)  # the recorder may lag the device
         checked["id"] = request["id"]
 
     code, daemon, _ = run_daemon(env.config, brain, recognizer,
@@ -242,6 +243,7 @@ def test_a_second_request_never_replaces_the_first(
         events.wait(2, timeout=5)
         publish(env, env.topic("confirm"), json.dumps({"id": request["id"], "answer": "yes"}))
         env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+        env.sub.wait(1, timeout=5, topic=LOCK_TOPIC)  # the recorder may lag the device
         checked["requests"] = len(env.sub.payloads(env.topic("confirm/request")))
 
     code, _, reported = run_daemon(env.config, brain, recognizer,
@@ -314,6 +316,7 @@ def test_a_spoken_yes_answers_its_own_request_not_an_injected_one(
     code, _, reported = gated_daemon(env, brain, recognizer, tmp_path, helper)
     assert code == 0
     env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+    env.sub.wait(1, timeout=5, topic=LOCK_TOPIC)  # the recorder may lag the device
     assert sensitive(env) == [UNLOCKED]
     spoken = reported.items[2]
     assert (spoken["text"], spoken["targets"], spoken["decision"]) == (
@@ -469,6 +472,7 @@ def test_with_broker_acls_a_client_without_the_right_can_neither_read_nor_confir
                 send(phone, f"{prefix}/confirm", json.dumps({"id": request_id,
                                                              "answer": "yes"}))
                 sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+                recorder.wait(1, timeout=5, topic=LOCK_TOPIC)
 
             code, _, _ = run_daemon(config, brain, recognizer,
                                     silent_options(tmp_path=tmp_path), helper)

@@ -695,7 +695,8 @@ def test_sigterm_under_systemd_notify(env: Env, tmp_path: Path,
     assert retained_availability(env) == "offline"
     # READY only once the model and the recognizer are loaded; the clean stop is logged.
     assert output.index("model milm.onnx") < output.index("speech recognizer:") \
-        < output.index("ready: 1 camera(s)") < output.index("MQTT link closed")
+        < output.index("ready: 1 of 1 camera(s) delivering frames") \
+        < output.index("MQTT link closed")
 
 
 # -- 7. wake phrase ------------------------------------------------------------------------

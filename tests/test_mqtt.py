@@ -324,7 +324,8 @@ def test_missing_password_file_is_a_one_line_error(
     link = MqttLink(MqttSettings(username="assistant", password_file=str(missing)))
     with pytest.raises(MqttError) as err:
         link.start()
-    assert str(missing) in str(err.value)
+    assert "password_file" in str(err.value) and "does not exist" in str(err.value)
+    assert str(missing) not in str(err.value)  # it might be a password put there by mistake
     assert "\n" not in str(err.value)
     link.close()  # harmless on a link that never started
     empty = tmp_path / "empty"
@@ -473,7 +474,7 @@ def test_events_and_confirmation_requests(shared_broker: Mosquitto, prefix: str)
 
 def test_invalid_command_topic_is_rejected(shared_broker: Mosquitto, prefix: str) -> None:
     with MqttLink(settings_for(shared_broker, prefix)) as link, \
-            pytest.raises(MqttError, match="valid topic"):
+            pytest.raises(MqttError, match="wildcard"):
         link.publish_command(Command("zigbee2mqtt/#/set", "{}"))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from assistant.daemon import Daemon, DaemonOptions
+from assistant.inbox import Inbox
 from assistant.mqtt import (
     InboundLimit,
     MqttLink,
@@ -33,7 +35,9 @@ from assistant.speech import Recognizer
 from assistant.types import ParseRequest
 from assistant.untrusted import JsonError, TokenBucket, load_json, nesting_depth, text_problem
 from tests.mosquitto import Mosquitto, Subscriber
+from tests.test_confirmations import GatedWavs
 from tests.test_daemon import (  # the daemon tests' fixtures (used as arguments) and helpers
+    KITCHEN_LIGHT,
     Env,
     Events,
     brain,
@@ -43,6 +47,7 @@ from tests.test_daemon import (  # the daemon tests' fixtures (used as arguments
     publish,
     recognizer,
     run_daemon,
+    wait_until,
     write_wav,
 )
 
@@ -61,6 +66,8 @@ HOSTILE = [DEEP, DEEP_OBJECT, BIG_NUMBER, '{"text": ' + BIG_NUMBER + "}",
            SMALL_DEEP, '{"text": "\\ud800 hi"}', '{"id": "\\udfff", "answer": "yes"}',
            "{\"text\": 1e999}", "lamp\x00on", '{"text": "lamp", "camera": ' + SMALL_DEEP + "}"]
 NOT_UTF8 = [b"\xff\xfe turn on", b"turn on \xed\xa0\x80 (an encoded surrogate)"]
+UNLOCK = ("zigbee2mqtt/front_door/set", '{"state": "UNLOCK"}')
+KETTLE = ("cmnd/tasmota_kettle/POWER", "ON")
 HUGE_LIMITS = {name: InboundLimit(max_bytes=1 << 20, rate_per_s=1000.0, burst=1000)
                for name in ("command", "confirm", "ptt")}
 
@@ -141,6 +148,22 @@ def test_hostile_payloads_on_every_inbound_topic_leave_the_link_listening(
         assert link.connected
 
 
+def test_an_oversized_command_is_refused_before_it_is_decoded(broker: Mosquitto) -> None:
+    """A 7.8 MB command once stalled the main loop for 24 s at 1.4 GB."""
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    got: queue.Queue[object] = queue.Queue()
+    settings = MqttSettings(host=broker.host, port=broker.port, client_id=f"{prefix}-link",
+                            prefix=prefix, keepalive=5)
+    with MqttLink(settings, on_command=got.put) as link, \
+            Subscriber(broker, ["unused"]) as pub:
+        assert link.wait_connected(3)
+        huge = json.dumps({"text": "turn on the light " * 430_000})  # 7.8 MB
+        pub.client.publish(f"{prefix}/command", huge, qos=1).wait_for_publish(10)
+        pub.client.publish(f"{prefix}/command", "turn on the light", qos=1).wait_for_publish(3)
+        assert got.get(timeout=10) == ParseRequest("turn on the light")
+        assert link.stats().rejected == 1 and got.empty()
+
+
 def test_every_hostile_payload_is_refused_and_counted(broker: Mosquitto) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}"
     got: queue.Queue[object] = queue.Queue()
@@ -174,6 +197,7 @@ def test_the_daemon_still_acts_after_deadly_payloads_on_every_topic(
                 publish(env, env.topic(topic), payload)
         publish(env, env.topic("command"), "turn on the kettle")
         env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
+        env.sub.wait(1, timeout=5, topic=KETTLE[0])  # the recorder may lag the device
 
     options = DaemonOptions(audio=(str(silence),), realtime=True, exit_when_done=True,
                             start_cameras=())
@@ -181,10 +205,6 @@ def test_the_daemon_still_acts_after_deadly_payloads_on_every_topic(
     assert code == 0
     assert pairs(commands(env.sub)) == [("cmnd/tasmota_kettle/POWER", "ON")]
     assert [(e["text"], e["decision"]) for e in reported.items] == [("turn on the kettle", "act")]
-
-
-UNLOCK = ("zigbee2mqtt/front_door/set", '{"state": "UNLOCK"}')
-KETTLE = ("cmnd/tasmota_kettle/POWER", "ON")
 
 
 def ask_to_unlock(env: Env) -> str:
@@ -201,6 +221,7 @@ def act_then_confirm(env: Env, request_id: str) -> None:
     env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
     publish(env, env.topic("confirm"), json.dumps({"id": request_id, "answer": "yes"}))
     env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=5)
+    wait_until(lambda: UNLOCK in pairs(commands(env.sub)), 5, "the recorder")  # may lag
 
 
 def test_a_lone_surrogate_is_refused_and_the_daemon_goes_on(
@@ -258,3 +279,76 @@ def test_one_event_that_fails_is_dropped_the_loop_and_the_confirmation_survive(
     assert daemon.failed_events == 1
     (line,) = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
     assert "RuntimeError: 'tokenizer exploded'" in line and "\n" not in line
+
+
+# -- floods (defect 6) ---------------------------------------------------------------------
+
+
+def test_inbox_drops_only_the_flooded_kind_and_takes_by_priority() -> None:
+    inbox = Inbox({"control": 4, "confirm": 2, "voice": 2, "typed": 3})
+    for i in range(100):
+        inbox.put("typed", f"typed {i}")
+    inbox.put("voice", "spoken")
+    inbox.put("confirm", "reply")
+    assert inbox.dropped() == {"control": 0, "confirm": 0, "voice": 0, "typed": 97}
+    taken = [inbox.get(timeout=0) for _ in range(5)]
+    assert taken == [("confirm", "reply"), ("voice", "spoken"), ("typed", "typed 97"),
+                     ("typed", "typed 98"), ("typed", "typed 99")]
+    assert inbox.get(timeout=0.01) is None
+
+
+def test_a_flood_of_typed_commands_never_drops_speech_or_a_confirmation(
+        env: Env, brain: Brain, recognizer: Recognizer, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Typed commands flood in as fast as the broker delivers them (the rate limit is
+    lifted, so the flood reaches the inbox); meanwhile a spoken command is heard and the
+    pending unlock is confirmed over MQTT. Both are handled while the flood goes on."""
+    caplog.set_level(logging.WARNING, logger="assistant.inbox")
+    quiet = write_wav(tmp_path / "quiet.wav", [0.3])
+    spoken = write_wav(tmp_path / "kitchen.wav", [0.2, KITCHEN_LIGHT, 0.8])
+    source = GatedWavs("mic", [quiet, spoken, quiet])
+    checked: dict[str, Any] = {}
+
+    def helper(daemon: Daemon, events: Events) -> None:
+        assert daemon.link.wait_connected(5)
+        request_id = ask_to_unlock(env)
+        stop = threading.Event()
+        sent = [0]
+
+        def flood() -> None:
+            with Subscriber(env.broker, ["unused"]) as flooder:
+                while not stop.is_set():
+                    flooder.client.publish(env.topic("command"), "what a lovely day", qos=0)
+                    sent[0] += 1
+                    if sent[0] % 100 == 0 and daemon.inbox.dropped()["typed"] == 0:
+                        stop.wait(0.001)  # let paho's queue drain until the inbox overflows
+
+        flooder = threading.Thread(target=flood, daemon=True)
+        flooder.start()
+        try:
+            wait_until(lambda: daemon.inbox.dropped()["typed"] > 0, 10, "the inbox to overflow")
+            source.gates[0].set()  # "turn on the kitchen light", heard during the flood
+            publish(env, env.topic("confirm"), json.dumps({"id": request_id, "answer": "yes"}))
+            env.sim.wait_for("front_door", lambda s: s["state"] == "UNLOCK", timeout=15)
+            env.sim.wait_for("kitchen_light", lambda s: s["state"] == "ON", timeout=20)
+            checked["dropped while flooding"] = daemon.inbox.dropped()
+        finally:
+            stop.set()
+            flooder.join(5)
+        checked["sent"] = sent[0]
+
+    options = DaemonOptions(audio=("mic",), realtime=False, exit_when_done=True,
+                            start_cameras=(), mqtt_limits=HUGE_LIMITS)
+    code, _, reported = run_daemon(env.config, brain, recognizer, options, helper,
+                                   audio_factory=lambda spec, realtime: source)
+    assert code == 0
+    dropped = checked["dropped while flooding"]
+    assert dropped["typed"] > 0 and dropped["voice"] == dropped["confirm"] == 0
+    # The devices got both (the test's recorder may still be reading the flood's backlog).
+    assert sorted((r.device_id, r.payload) for r in env.sim.received) == [
+        ("front_door", UNLOCK[1]), ("kitchen_light", '{"state": "ON"}')]
+    # Drops are logged once per burst, not once per message.
+    lines = [r for r in caplog.records if "faster than they are handled" in r.getMessage()]
+    assert 1 <= len(lines) <= 3 < dropped["typed"]
+    print(f"\n[flood: {checked['sent']} typed commands sent, {dropped['typed']} dropped, "
+          f"{len(reported.items)} events]")
