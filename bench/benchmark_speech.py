@@ -150,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "devices.yaml")
     parser.add_argument("--sets", default="test,dev,real")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="skip the grammar baseline (faster)")
+    parser.add_argument("--modes", default="lm,grammar",
+                        help="lm (the default recognizer), grammar (the baseline), or both")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speech.json")
     args = parser.parse_args(argv)
     sets = [s for s in args.sets.split(",") if s]
@@ -162,15 +162,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = load_config(args.config)
     brain = Brain(config, Brain.load(args.config).model)
     ref_before = reference_ms()
-    t0 = time.perf_counter()
-    recognizers = {"lm": home_recognizer(config, mode="lm")}
-    lm_load = time.perf_counter() - t0
-    if not args.no_baseline:
-        recognizers["grammar"] = home_recognizer(config, mode="grammar")
+    modes = [m for m in args.modes.split(",") if m]
+    if not modes or set(modes) - {"lm", "grammar"}:
+        parser.error("--modes: lm, grammar or lm,grammar")
+    recognizers: dict[str, Any] = {}
+    lm_load = 0.0
+    for mode in modes:
+        t0 = time.perf_counter()
+        recognizers[mode] = home_recognizer(config, mode=mode)
+        lm_load = max(lm_load, time.perf_counter() - t0) if mode == "lm" else lm_load
     report: dict[str, Any] = {"lm_load_s": lm_load}
     for set_name in sets:
         report[set_name] = {}
         for mode, recognizer in recognizers.items():
+            if (set_name, mode) == ("real", "grammar"):
+                # PocketSphinx 5.1.1 segfaults in process_raw with the grammar on the third
+                # real recording (062998e3..., 8.7 s) after two others (not alone, not with
+                # the language model): the baseline skips this set rather than crash.
+                print("real: no grammar baseline (it crashes PocketSphinx, see the source)")
+                continue
             tallies = run_set(set_name, brain, recognizer)
             report[set_name][mode] = {k: t.summary() for k, t in sorted(tallies.items())}
             report[set_name][mode]["misses"] = tallies["all"].misses
@@ -182,23 +192,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\n{set_name} ({SETS[set_name].relative_to(ROOT)}):")
         modes = list(recognizers)
         print(f"  {'voice':44s} " + "  ".join(f"{m:>24s}" for m in modes))
-        groups = [g for g in report[set_name]["lm"] if g not in ("all", "misses")] + ["all"]
+        first = modes[0]
+        groups = [g for g in report[set_name][first] if g not in ("all", "misses")] + ["all"]
         for group in groups:
             cells = []
             for mode in modes:
+                if mode not in report[set_name]:
+                    cells.append("-")
+                    continue
                 s = report[set_name][mode][group]
                 cells.append(f"{s['exact']:6.1%} wr {s['wrong']:2d} rtf {s['rtf']:.2f}")
-            print(f"  {group + ' (' + str(report[set_name]['lm'][group]['n']) + ')':44s} "
+            print(f"  {group + ' (' + str(report[set_name][first][group]['n']) + ')':44s} "
                   + "  ".join(f"{c:>24s}" for c in cells))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     summary = "; ".join(
-        f"{s}: lm {report[s]['lm']['all']['exact']:.1%} exact, {report[s]['lm']['all']['wrong']}"
-        f" wrong, rtf {report[s]['lm']['all']['rtf']:.2f}"
-        + (f" (grammar {report[s]['grammar']['all']['exact']:.1%}, "
-           f"{report[s]['grammar']['all']['wrong']} wrong)" if "grammar" in report[s] else "")
-        for s in sets)
-    print(f"\nSUMMARY {summary}; details in {args.out.relative_to(ROOT)}")
+        f"{s} {m}: {report[s][m]['all']['exact']:.1%} exact, {report[s][m]['all']['wrong']}"
+        f" wrong, rtf {report[s][m]['all']['rtf']:.2f}" for s in sets for m in modes
+        if m in report[s])
+    print(f"\nSUMMARY {summary}; details in {args.out}")
     return 0
 
 
