@@ -9,16 +9,19 @@ and the demo swap files in without patching.
 WAV files are parsed here rather than with the stdlib `wave` module: on Python 3.11
 `wave` refuses WAVE_FORMAT_EXTENSIBLE, which sox, ffmpeg and most recorders write for
 24-bit or multichannel files, and float WAVs. Supported: 8/16/24/32-bit PCM and
-32/64-bit float, any rate (resampled with scipy's polyphase filter) and any channel
-count (averaged to mono).
+32/64-bit float, 8-192 kHz (resampled with libsoxr) and up to 32 channels (averaged to
+mono). Files are read with limits (`input_files.open_regular`, MAX_WAV_BYTES, a duration
+checked from the header before the samples are read): docs/input-limits.md.
 """
 
 from __future__ import annotations
 
 import abc
 import contextlib
+import io
 import logging
 import math
+import os
 import queue
 import struct
 import threading
@@ -26,12 +29,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
+from assistant.input_files import open_regular, shown
 from assistant.types import Utterance
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,16 @@ _KNOWN_TAGS = {
     0x0055: "MP3",
 }
 _UNKNOWN_SIZE = 0xFFFFFFFF  # data size written by streaming encoders that could not seek back
+_MAX_FMT_BYTES = 4096  # a fmt chunk is 16, 18 or 40 bytes
+
+# Limits on audio files (docs/input-limits.md). A spoken command lasts seconds; a minute
+# covers any utterance, and a recorded session fed to `assistant run --audio` gets ten.
+MAX_WAV_BYTES = 16 * 2**20  # checked on the open file before reading: 16 MiB
+MAX_UTTERANCE_S = 60.0  # `parse --audio`: one utterance
+MAX_SESSION_S = 600.0  # `run --audio FILE`: a recording of several commands
+MIN_RATE, MAX_RATE = 8_000, 192_000  # Hz: telephone to studio rates
+MAX_CHANNELS = 32  # a microphone array
+MAX_CHUNKS = 1024  # RIFF chunks before the data (a real file has a handful)
 
 
 @dataclass(frozen=True)
@@ -105,83 +119,136 @@ def _parse_fmt(body: bytes, name: str) -> WavFormat:
     return WavFormat(encoding, channels, rate, sample_bytes)
 
 
-def decode_wav(data: bytes, name: str = "<wav>") -> tuple[npt.NDArray[np.float64], int]:
-    """Decode a WAV file's bytes to float samples in [-1, 1], shape (frames, channels), and rate.
-
-    Raises AudioError naming `name` for a non-WAV, truncated or unsupported file."""
-    if len(data) < 12 or data[:4] not in (b"RIFF", b"RIFX", b"RF64") or data[8:12] != b"WAVE":
+def _scan(file: BinaryIO, size: int, name: str) -> tuple[WavFormat, int]:
+    """Walk the RIFF chunks to the data chunk, reading only headers (other chunks are
+    skipped with seek). Returns the format and the data size the header declares; `file`
+    is left at the data."""
+    head = file.read(12)
+    if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX", b"RF64") or head[8:12] != b"WAVE":
         raise AudioError(f"{name}: not a WAV file (no RIFF/WAVE header)")
-    if data[:4] != b"RIFF":
-        raise AudioError(f"{name}: unsupported WAV variant {data[:4].decode('ascii')}")
+    if head[:4] != b"RIFF":
+        raise AudioError(f"{name}: unsupported WAV variant {head[:4].decode('ascii')}")
     fmt: WavFormat | None = None
-    pos = 12
-    while pos + 8 <= len(data):
-        chunk_id = data[pos : pos + 4]
-        (size,) = struct.unpack_from("<I", data, pos + 4)
-        body_start = pos + 8
-        if chunk_id == b"fmt ":
-            if body_start + size > len(data):
-                raise AudioError(f"{name}: truncated (fmt chunk cut off)")
-            fmt = _parse_fmt(data[body_start : body_start + size], name)
-        elif chunk_id == b"data":
+    for _ in range(MAX_CHUNKS):
+        header = file.read(8)
+        if len(header) < 8:
+            break
+        chunk_id, (chunk_size,) = header[:4], struct.unpack("<I", header[4:])
+        body = file.tell()
+        if chunk_id == b"data":
             if fmt is None:
                 raise AudioError(f"{name}: data chunk before fmt chunk")
-            available = len(data) - body_start
-            if size == _UNKNOWN_SIZE:
-                size = available  # streamed: the data runs to the end of the file
-            elif size > available:
-                raise AudioError(
-                    f"{name}: truncated (data chunk declares {size} bytes, file has {available})"
-                )
-            return _samples(data[body_start : body_start + size], fmt), fmt.sample_rate
-        pos = body_start + size + (size & 1)  # chunks are padded to an even size
+            if chunk_size == _UNKNOWN_SIZE:
+                chunk_size = size - body  # streamed: the data runs to the end of the file
+            return fmt, chunk_size
+        if chunk_id == b"fmt ":
+            if chunk_size > size - body:
+                raise AudioError(f"{name}: truncated (fmt chunk cut off)")
+            if chunk_size > _MAX_FMT_BYTES:
+                raise AudioError(f"{name}: fmt chunk of {chunk_size} bytes (at most "
+                                 f"{_MAX_FMT_BYTES})")
+            fmt = _parse_fmt(file.read(chunk_size), name)
+        file.seek(body + chunk_size + (chunk_size & 1))  # chunks are padded to an even size
+    else:
+        raise AudioError(f"{name}: more than {MAX_CHUNKS} chunks before the audio data")
     if fmt is None:
         raise AudioError(f"{name}: truncated or invalid WAV (no fmt chunk)")
     raise AudioError(f"{name}: truncated or invalid WAV (no data chunk)")
 
 
-def _samples(raw: bytes, fmt: WavFormat) -> npt.NDArray[np.float64]:
+def _check_limits(fmt: WavFormat, data_bytes: int, name: str, max_seconds: float) -> None:
+    """Refuse, from the header alone, audio that would be costly to convert or hear."""
+    if not MIN_RATE <= fmt.sample_rate <= MAX_RATE:
+        raise AudioError(f"{name}: sample rate {fmt.sample_rate} Hz outside "
+                         f"{MIN_RATE}-{MAX_RATE} Hz")
+    if fmt.channels > MAX_CHANNELS:
+        raise AudioError(f"{name}: {fmt.channels} channels (at most {MAX_CHANNELS})")
+    seconds = data_bytes // (fmt.channels * fmt.sample_bytes) / fmt.sample_rate
+    if seconds > max_seconds:
+        raise AudioError(f"{name}: {seconds:.1f} s of audio (at most {max_seconds:g} s)")
+
+
+def _decode(file: BinaryIO, size: int, name: str, max_seconds: float) -> Samples:
+    fmt, data_bytes = _scan(file, size, name)
+    _check_limits(fmt, data_bytes, name, max_seconds)  # what the header claims, first
+    available = size - file.tell()
+    if data_bytes > available:
+        raise AudioError(f"{name}: truncated (data chunk declares {data_bytes} bytes, file "
+                         f"has {available})")
+    raw = file.read(data_bytes)
+    if len(raw) < data_bytes:
+        raise AudioError(f"{name}: truncated (the file shrank while read)")
+    if len(raw) < fmt.channels * fmt.sample_bytes:
+        raise AudioError(f"{name}: WAV file holds no audio samples")
+    if (fmt.encoding, fmt.sample_bytes, fmt.channels, fmt.sample_rate) == (
+            "pcm", 2, 1, SAMPLE_RATE):  # already what every source delivers: exact, no copy
+        return np.frombuffer(raw, "<i2", len(raw) // 2).astype(np.int16)
+    return to_mono_16k(_samples(raw, fmt), fmt.sample_rate)
+
+
+def decode_wav(data: bytes, name: str = "<wav>", *,
+               max_seconds: float = MAX_UTTERANCE_S) -> Samples:
+    """A WAV file's bytes as 16 kHz mono int16.
+
+    Raises AudioError naming `name` for a non-WAV, truncated, unsupported or too long
+    file (over MAX_WAV_BYTES, or `max_seconds` of audio by its header)."""
+    if len(data) > MAX_WAV_BYTES:
+        raise AudioError(f"{name}: WAV too large ({len(data) / 2**20:.1f} MiB, at most "
+                         f"{MAX_WAV_BYTES / 2**20:g} MiB)")
+    return _decode(io.BytesIO(data), len(data), name, max_seconds)
+
+
+def _samples(raw: bytes, fmt: WavFormat) -> npt.NDArray[np.float32]:
+    """Raw sample bytes -> float32 in [-1, 1], shape (frames, channels). float32 holds
+    24 bits exactly, more than int16 output needs, at half the memory of float64."""
     frame_bytes = fmt.channels * fmt.sample_bytes
     raw = raw[: len(raw) - len(raw) % frame_bytes]  # a partial last frame is dropped
     width = fmt.sample_bytes
-    values: npt.NDArray[Any]
+    values: npt.NDArray[np.float32]
     if fmt.encoding == "float":
-        values = np.frombuffer(raw, "<f4" if width == 4 else "<f8").astype(np.float64)
-        values = np.nan_to_num(np.clip(values, -1.0, 1.0))
+        wide = np.frombuffer(raw, "<f4" if width == 4 else "<f8")
+        values = np.nan_to_num(np.clip(wide, -1.0, 1.0)).astype(np.float32)
     elif width == 1:  # 8-bit WAV is unsigned
-        values = (np.frombuffer(raw, np.uint8).astype(np.float64) - 128.0) / 128.0
-    elif width == 3:
-        triples = np.frombuffer(raw, np.uint8).reshape(-1, 3).astype(np.int32)
-        ints = triples[:, 0] | (triples[:, 1] << 8) | (triples[:, 2] << 16)
-        ints = np.where(ints >= 1 << 23, ints - (1 << 24), ints)  # sign-extend 24 bits
-        values = ints.astype(np.float64) / float(1 << 23)
+        values = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128.0) / 128.0
+    elif width == 3:  # each triple into the top of an int32; the shift sign-extends
+        padded = np.zeros((len(raw) // 3, 4), np.uint8)
+        padded[:, 1:] = np.frombuffer(raw, np.uint8).reshape(-1, 3)
+        values = (padded.view("<i4").ravel() >> 8).astype(np.float32) / float(1 << 23)
     else:
-        values = np.frombuffer(raw, f"<i{width}").astype(np.float64) / float(1 << (8 * width - 1))
+        values = np.frombuffer(raw, f"<i{width}").astype(np.float32) / float(1 << (8 * width - 1))
     return values.reshape(-1, fmt.channels)  # (frames, channels)
 
 
-def to_mono_16k(samples: npt.NDArray[np.float64], rate: int) -> Samples:
-    """(frames, channels) floats in [-1, 1] at `rate` -> (n,) int16 at 16 kHz, channels averaged."""
-    mono: npt.NDArray[np.float64] = samples.mean(axis=1) if samples.ndim == 2 else samples
-    if rate != SAMPLE_RATE and mono.size:
-        from scipy.signal import resample_poly
+def to_mono_16k(samples: npt.NDArray[np.floating[Any]], rate: int) -> Samples:
+    """(frames, channels) floats in [-1, 1] at `rate` -> (n,) int16 at 16 kHz, channels averaged.
 
-        common = math.gcd(rate, SAMPLE_RATE)
-        mono = np.asarray(resample_poly(mono, SAMPLE_RATE // common, rate // common), np.float64)
+    Resampled with libsoxr (the `soxr` package): its cost grows with the length only, for
+    any ratio; scipy's polyphase filter grew with the ratio's terms (a prime rate such as
+    7919 Hz took 30 s and 1.3 GB)."""
+    mono = samples.mean(axis=1, dtype=np.float32) if samples.ndim == 2 else samples
+    mono = np.asarray(mono, np.float32)
+    if rate != SAMPLE_RATE and mono.size:
+        import soxr
+
+        mono = np.asarray(soxr.resample(mono, rate, SAMPLE_RATE), np.float32)
     return np.clip(np.round(mono * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def read_wav(path: str | Path) -> Samples:
-    """A WAV file as 16 kHz mono int16. Raises AudioError with a one-line message."""
-    name = str(path)
+def read_wav(path: str | Path, *, max_seconds: float = MAX_UTTERANCE_S) -> Samples:
+    """A WAV file as 16 kHz mono int16. Raises AudioError with a one-line message.
+
+    Only a regular file of at most MAX_WAV_BYTES is opened (never a FIFO or a device);
+    its header is checked against the limits before any sample is read."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise AudioError(f"{name}: cannot read ({exc.strerror or exc})") from exc
-    samples, rate = decode_wav(data, name)
-    if samples.shape[0] == 0:
-        raise AudioError(f"{name}: WAV file holds no audio samples")
-    return to_mono_16k(samples, rate)  # exact for a file that is already 16 kHz mono 16-bit
+        file = open_regular(os.fspath(path), "WAV file", MAX_WAV_BYTES)
+    except InputError as exc:
+        raise AudioError(str(exc)) from None
+    name = shown(str(path))
+    with file:
+        try:
+            return _decode(file, os.fstat(file.fileno()).st_size, name, max_seconds)
+        except OSError as exc:  # EIO and the like: /proc/self/mem is a "regular file"
+            raise AudioError(f"{name}: cannot read WAV file ({exc.strerror or exc})") from None
 
 
 # --------------------------------------------------------------------------- sources
@@ -223,7 +290,7 @@ class WavFileSource(AudioSource):
         self.name = str(path)
         self.realtime = realtime
         self.chunk = _chunk_samples(chunk_ms)
-        self.samples = read_wav(path)  # (n,) int16 at 16 kHz
+        self.samples = read_wav(path, max_seconds=MAX_SESSION_S)  # (n,) int16 at 16 kHz
         self._closed = threading.Event()
 
     @property

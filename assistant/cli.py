@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import AssistantError, ConfigError, InputError
+from assistant.untrusted import text_problem
+
+# OpenCV reads its decoding limit once, when it is imported (the speech path imports it
+# through the daemon before any image is read): set before anything can import it.
+MAX_IMAGE_PIXELS = 4096 * 4096  # decoded as 3 bytes a pixel: at most 48 MiB
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_IMAGE_PIXELS))
 
 log = logging.getLogger("assistant")
 BATCH = 16  # requests per model call in --jsonl mode: fastest per utterance here, and small
@@ -24,44 +31,97 @@ def default_config() -> str:
     return os.environ.get("ASSISTANT_CONFIG", "devices.yaml")
 
 
-def load_image(path: str) -> npt.NDArray[np.uint8]:
-    """A BGR frame from an image file, or a one-line InputError."""
+# Limits on a request (docs/input-limits.md). Paths are checked by assistant.input_files.
+MAX_TEXT_CHARS = 1000  # a spoken command is well under 200 characters
+MAX_CAMERA_CHARS = 100  # camera ids are short; longer is no camera of this home
+MAX_IMAGE_BYTES = 32 * 2**20
+KEYS = ("text", "audio", "camera", "image")
+NOTHING_SAID = "nothing said"
+
+
+def load_image(path: object) -> npt.NDArray[np.uint8]:
+    """A BGR frame from an image file, or a one-line InputError.
+
+    Only a regular file of at most MAX_IMAGE_BYTES is read, and OpenCV refuses to decode
+    more than MAX_IMAGE_PIXELS (a 160 KB PNG can claim 144 megapixels)."""
+    from assistant.input_files import read_regular, shown
+
+    data = read_regular(path, "image", MAX_IMAGE_BYTES)
     import cv2
 
-    if not Path(path).is_file():
-        raise InputError(f"{path}: image not found")
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as exc:
+        if "CV_IO_MAX_IMAGE_PIXELS" in str(exc):
+            raise InputError(f"{shown(str(path))}: image over {MAX_IMAGE_PIXELS} pixels"
+                             ) from None
+        raise InputError(f"{shown(str(path))}: not a readable image") from None
     if image is None:
-        raise InputError(f"{path}: not a readable image")
+        raise InputError(f"{shown(str(path))}: not a readable image")
     return np.asarray(image, dtype=np.uint8)
 
 
-def _request(obj: Any, brain: Any) -> Any:
-    """One --jsonl line (already JSON-decoded) -> ParseRequest, or InputError."""
+def _string(obj: dict[str, Any], key: str, *, optional: bool = False) -> str | None:
+    """obj[key] if it is a string of valid Unicode (JSON allows lone surrogates such as
+    "\\ud800", which no encoder or tokenizer takes), and for text and camera without
+    control characters (`untrusted.text_problem`, as on the MQTT command topic); None
+    when absent (or null if `optional`); else InputError."""
+    value = obj.get(key)
+    if value is None and (optional or key not in obj):
+        return None
+    if not isinstance(value, str):
+        kind = "null" if value is None else type(value).__name__
+        raise InputError(f"'{key}' must be a string, not {kind}")
+    problem = text_problem(value) if key in ("text", "camera") else _unicode_problem(value)
+    if problem:
+        raise InputError(f"'{key}' holds {problem}")
+    return value
+
+
+def _unicode_problem(value: str) -> str | None:
+    """A path may hold control characters (input_files names a NUL), not surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"an unpaired surrogate U+{ord(value[exc.start]):04X} at {exc.start} (not Unicode)"
+    return None
+
+
+def build_request(obj: Any, brain: Any) -> Any:
+    """A request object ({"text"|"audio", "camera"?, "image"?}, from a --jsonl line or
+    the command line) -> a checked ParseRequest, or InputError naming the problem.
+
+    Without "camera", audio comes with speech.camera, as the daemon hears it."""
+    from assistant.input_files import shown
     from assistant.types import ParseRequest
 
     if not isinstance(obj, dict):
-        raise InputError("expected a JSON object")
-    unknown = set(obj) - {"text", "audio", "camera", "image"}
+        raise InputError(f"expected a JSON object, not {type(obj).__name__}")
+    unknown = sorted(str(k) for k in set(obj) - set(KEYS))
     if unknown:
-        raise InputError(f"unknown key(s) {', '.join(sorted(unknown))}")
-    heard = None
-    if "audio" in obj:
-        if not isinstance(obj["audio"], str):
-            raise InputError("'audio' must be a WAV path")
-        heard = transcribe(obj["audio"], brain)
-        obj = {**obj, "text": heard.text}
-    text = obj.get("text")
-    if not isinstance(text, str) or (heard is None and not text.strip()):
-        raise InputError("'text' must be a non-empty string")
-    camera = obj.get("camera")
-    if camera is not None and not isinstance(camera, str):
-        raise InputError("'camera' must be a string")
-    image = load_image(obj["image"]) if obj.get("image") else None
-    request = ParseRequest(text=text, camera=camera, image=image,
-                           alternatives=heard.alternatives if heard is not None else ())
-    brain.check(request)
-    return request
+        raise InputError(f"unknown key(s) {shown(', '.join(unknown))} "
+                         f"(known: {', '.join(KEYS)})")
+    text, audio = _string(obj, "text"), _string(obj, "audio")
+    camera, image_path = _string(obj, "camera", optional=True), _string(obj, "image",
+                                                                         optional=True)
+    if (text is None) == (audio is None):
+        raise InputError("give 'text' or 'audio' (a WAV path), one of them")
+    if text is not None and len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"'text' too long ({len(text)} characters, at most "
+                         f"{MAX_TEXT_CHARS})")
+    if camera is not None and len(camera) > MAX_CAMERA_CHARS:
+        raise InputError(f"'camera' too long ({len(camera)} characters)")
+    if image_path is not None and camera is None:
+        raise InputError("'image' needs the 'camera' it was taken by")
+    if audio is not None and camera is None:
+        camera = brain.config.speech.camera
+    brain.check(ParseRequest(text="", camera=camera))
+    image = load_image(image_path) if image_path is not None else None
+    if audio is not None:
+        heard = transcribe(audio, brain)
+        return ParseRequest(text=heard.text, camera=camera, image=image,
+                            alternatives=heard.alternatives)
+    return ParseRequest(text=text or "", camera=camera, image=image)
 
 
 _recognizers: dict[int, Any] = {}
@@ -80,35 +140,75 @@ def transcribe(path: str, brain: Any) -> Any:
     return recognizer.recognize(utt)
 
 
-def run_jsonl(brain: Any, lines: Iterable[str], out: TextIO) -> int:
-    """Parse a batch, one output line per input line, in order; bad lines get an error."""
+def answer(brain: Any, requests: Sequence[Any]) -> list[dict[str, Any]]:
+    """The parse result of each request, as JSON objects. Nothing said (empty or blank
+    text, or audio heard as nothing) is ignored without asking the model."""
+    from assistant.types import ParseResult
+
+    spoken = [r for r in requests if r.text.strip()]
+    parsed = iter(brain.parse_batch(spoken) if spoken else [])
+    return [next(parsed).to_json() if r.text.strip() else
+            ParseResult(r.text, "none", 1.0, (), None, "ignore",
+                        reason=NOTHING_SAID).to_json()
+            for r in requests]
+
+
+def _guarded(number: int, exc: BaseException) -> dict[str, str]:
+    """The error object of a line whose handling raised what no check foresaw."""
+    from assistant.input_files import shown
+
+    log.error("line %d: unexpected %s", number, type(exc).__name__, exc_info=exc)
+    return {"error": f"line {number}: internal error ({type(exc).__name__}: "
+                     f"{shown(str(exc))})"}
+
+
+def run_jsonl(brain: Any, stream: BinaryIO, out: TextIO) -> int:
+    """Parse a batch: one output line per input line, in input order, whatever the input.
+
+    Requests are parsed BATCH at a time; the batch is also flushed whenever the next line
+    is not there yet, so a client sending one request at a time gets its answer at once.
+    A line that cannot be served gets {"error": "line N: ..."} and the batch goes on."""
+    from assistant.jsonl import LineError, LineReader, TooLong, decode_line
+
+    reader = LineReader(stream)
     pending: list[tuple[int, Any]] = []
     results: dict[int, dict[str, Any]] = {}
-    next_out = 0
+    next_out = 1
 
     def flush() -> None:
         nonlocal next_out
         if pending:
-            parsed = brain.parse_batch([r for _, r in pending])
-            for (index, _), result in zip(pending, parsed, strict=True):
-                results[index] = result.to_json()
+            try:
+                parsed = answer(brain, [r for _, r in pending])
+            except Exception as exc:  # the batch failed: each request alone, guarded
+                log.warning("a batch of %d failed (%s): one at a time", len(pending), exc)
+                parsed = []
+                for number, request in pending:
+                    try:
+                        parsed += answer(brain, [request])
+                    except Exception as one:  # last resort: this line's error object
+                        parsed.append(_guarded(number, one))
+            for (number, _), result in zip(pending, parsed, strict=True):
+                results[number] = result
             pending.clear()
         while next_out in results:
             out.write(json.dumps(results.pop(next_out)) + "\n")
             next_out += 1
         out.flush()
 
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            results[number - 1] = {"error": f"line {number}: empty line"}
-            continue
+    for number, line in enumerate(reader, start=1):
         try:
-            pending.append((number - 1, _request(json.loads(line), brain)))
-        except json.JSONDecodeError as exc:
-            results[number - 1] = {"error": f"line {number}: invalid JSON: {exc.msg}"}
-        except AssistantError as exc:
-            results[number - 1] = {"error": f"line {number}: {exc}"}
-        if len(pending) >= BATCH:
+            if isinstance(line, TooLong):
+                raise LineError(f"line too long ({line.length} bytes, at most "
+                                f"{reader.max_bytes})")
+            if not line.strip():
+                raise LineError("empty line")
+            pending.append((number, build_request(decode_line(line), brain)))
+        except (LineError, AssistantError) as exc:
+            results[number] = {"error": f"line {number}: {exc}"}
+        except Exception as exc:  # last resort: one line never stops the batch
+            results[number] = _guarded(number, exc)
+        if len(pending) >= BATCH or not reader.ready():
             flush()
     flush()
     return 0
@@ -119,23 +219,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     brain = Brain.load(args.config, args.model, threads=args.threads)
     if args.jsonl:
-        return run_jsonl(brain, sys.stdin, sys.stdout)
+        if args.text or args.audio or args.image or args.camera:
+            raise InputError("--jsonl reads every request from stdin: give no TEXT, "
+                             "--audio, --image or --camera")
+        return run_jsonl(brain, sys.stdin.buffer, sys.stdout)
     if args.audio and args.text:
         raise InputError("give TEXT or --audio, not both")
     if not args.text and not args.audio:
         raise InputError("give the TEXT to parse, --audio PATH.wav, or --jsonl")
-    image = load_image(args.image) if args.image else None
-    from assistant.types import ParseRequest
-
-    brain.check(ParseRequest(text="", camera=args.camera))
-    if args.audio:
-        heard = transcribe(args.audio, brain)
-        request = ParseRequest(text=heard.text, camera=args.camera, image=image,
-                               alternatives=heard.alternatives)
-    else:
-        request = ParseRequest(text=" ".join(args.text), camera=args.camera, image=image)
-    result = brain.parse_batch([request])[0]
-    print(json.dumps(result.to_json()))
+    obj: dict[str, Any] = {"camera": args.camera, "image": args.image}
+    obj.update({"audio": args.audio} if args.audio else {"text": " ".join(args.text)})
+    (result,) = answer(brain, [build_request(obj, brain)])
+    print(json.dumps(result))
     return 0
 
 
@@ -290,6 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # whoever read the output went away: nothing left to tell
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ typo in a key is an error rather than a silently ignored setting (as Frigate doe
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -14,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, InputError
+from assistant.input_files import read_regular
 from assistant.labels import INTENTS
 from assistant.topics import overlaps, topic_problem, within
 
@@ -264,14 +267,58 @@ class HomeConfig(_Strict):
 # -- loading with line numbers ------------------------------------------------------------
 
 
+# Limits on devices.yaml (docs/input-limits.md): checked before anything is built.
+MAX_CONFIG_BYTES = 2**20  # the reference home is 9 KB; checked before reading
+MAX_CONFIG_DEPTH = 16  # the deepest key is 5 levels down (devices.x.mqtt.template.payloads)
+MAX_INT_DIGITS = 32
+# What YAML 1.1 allows in a stream (PyYAML's reader); anything else is an error here,
+# with its line, instead of a ReaderError from deep inside the parser.
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
+                       "\U00010000-\U0010ffff]")
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (YAML silently keeps the last one)."""
+    """SafeLoader that rejects what devices.yaml has no use for and what can blow up:
+    duplicate keys (YAML silently keeps the last one), aliases (a 537-byte "billion
+    laughs" file expands to billions of nodes for anything that walks it), nesting past
+    MAX_CONFIG_DEPTH (the composer recurses) and integers past MAX_INT_DIGITS (Python
+    refuses ints over 4300 digits). Each is a MarkedYAMLError, so it has a line."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in devices.yaml",
+                event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_CONFIG_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_CONFIG_DEPTH} levels",
+                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date of month 13
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value ({exc})", node.start_mark) from None
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value", key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)
@@ -279,7 +326,17 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Any,
     return loader.construct_mapping(node)
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    digits = sum(c.isdigit() for c in str(node.value))
+    if digits > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"number too long ({digits} digits)", node.start_mark)
+    value: int = loader.construct_yaml_int(node)
+    return value
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _key_lines(node: yaml.Node, path: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
@@ -333,20 +390,51 @@ def _line_of(lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
     return lines.get(path, 1)
 
 
-def load_config(path: str | os.PathLike[str]) -> HomeConfig:
-    """Read and validate devices.yaml; raise ConfigError listing every problem."""
-    file = Path(path)
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def _compose(file: Path) -> tuple[yaml.Node | None, Any]:
+    """The YAML tree (for lines) and its data, or ConfigError with file:line."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{file}: cannot read: {exc.strerror or exc}"]) from exc
+        raw = read_regular(os.fspath(file), "config file", MAX_CONFIG_BYTES)
+    except InputError as exc:
+        raise ConfigError([str(exc)]) from None
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError([f"{file}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x})"]
+                          ) from None
+    bad = _NOT_YAML.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ConfigError([f"{file}:{line}: control character U+{ord(bad.group()):04X} "
+                           "(YAML takes tabs, line breaks and printable text)"])
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ConfigError([f"{file}:{line}: invalid YAML: {exc.problem or exc.context}"]) from exc
+        raise ConfigError([f"{file}:{line}: invalid YAML: {exc.problem or exc.context}"]
+                          ) from None
+    except yaml.YAMLError as exc:  # the reader's errors carry no mark
+        raise ConfigError([f"{file}:1: invalid YAML: {exc}"]) from None
+    finally:
+        loader.dispose()
+
+
+def load_config(path: str | os.PathLike[str]) -> HomeConfig:
+    """Read and validate devices.yaml; raise ConfigError listing every problem.
+
+    Only a regular file of at most MAX_CONFIG_BYTES is read; YAML aliases, nesting past
+    MAX_CONFIG_DEPTH, control characters and bytes that are not UTF-8 are errors with
+    the file and line."""
+    file = Path(path)
+    node, data = _compose(file)
     if not isinstance(data, dict) or node is None:
         raise ConfigError([f"{file}:1: expected a mapping with rooms and devices"])
     lines: dict[tuple[str, ...], int] = {}
@@ -361,7 +449,7 @@ def load_config(path: str | os.PathLike[str]) -> HomeConfig:
             loc = tuple(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             value = err.get("input")
-            shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+            shown = f" (got {_shown(value)})" if not isinstance(value, dict | list) else ""
             if err["type"] == "extra_forbidden":
                 msg, shown = "unknown key", ""
             problems.append((_line_of(lines, loc), f"{'.'.join(loc) or 'top level'}: {msg}{shown}"))

@@ -38,6 +38,7 @@ class Inbox:
             kind: collections.deque() for kind in capacities}
         self._capacity = dict(capacities)
         self._dropped = dict.fromkeys(capacities, 0)
+        self._received = dict.fromkeys(capacities, 0)
         self._burst_logs = {kind: BurstLog(log) for kind in capacities}
         self._cond = threading.Condition()
 
@@ -46,6 +47,7 @@ class Inbox:
         with self._cond:
             queue = self._queues[kind]
             queue.append(item)
+            self._received[kind] += 1
             full = len(queue) > self._capacity[kind]
             if full:
                 queue.popleft()
@@ -74,6 +76,11 @@ class Inbox:
         """Events dropped so far, per kind."""
         with self._cond:
             return dict(self._dropped)
+
+    def received(self) -> dict[str, int]:
+        """Events put so far (kept or dropped), per kind."""
+        with self._cond:
+            return dict(self._received)
 
     def __len__(self) -> int:
         with self._cond:

@@ -98,4 +98,5 @@ class ParseResult:
             "value": self.value,
             "decision": self.decision,
             "commands": [c.to_json() for c in self.commands],
+            "reason": self.reason,
         }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make a fresh clone runnable: Debian packages (when root), a venv in .venv, the project
-# with its dev extras. Safe to run again: it skips what is already there.
+# Make a fresh clone runnable: Debian packages (installed when root; if they are missing
+# otherwise, or apt fails, it stops with one line), a venv in .venv, the project with its
+# dev extras. Safe to run again: it skips what is already there.
 #   --runtime   only what the service needs (README, "Run as a service"): the project
 #               without its dev and export extras (no torch, 2 GB), PortAudio only.
 set -euo pipefail
@@ -9,21 +10,33 @@ cd "$(dirname "$0")/.."
 runtime=false
 if [ "${1:-}" = "--runtime" ]; then runtime=true; fi
 
-# systemd: systemd-analyze, which the unit's tests use (verify, security --offline).
-# espeak-ng: pronunciations of device names the speech dictionary lacks (assistant/g2p.py).
-APT_PACKAGES=(mosquitto libportaudio2 systemd espeak-ng)
+# mosquitto: the tests' broker and the demo's; openssl: the TLS test certificates;
+# libportaudio2: sounddevice (the microphone); systemd: systemd-analyze, which the
+# unit's tests use (verify, security --offline); espeak-ng: pronunciations of device
+# names the speech dictionary lacks (assistant/g2p.py).
+APT_PACKAGES=(mosquitto openssl libportaudio2 systemd espeak-ng)
 if $runtime; then APT_PACKAGES=(libportaudio2 espeak-ng); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "bootstrap: apt-get install ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "bootstrap: please install Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" != 0 ]; then
+    echo "bootstrap: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2
+    exit 1
   fi
+  echo "bootstrap: apt-get install ${missing[*]}"
+  apt_log=$(mktemp)
+  # Each step is checked on its own: `a && b` under set -e carries on when `a` fails.
+  if ! apt-get update -qq >"$apt_log" 2>&1; then
+    echo "bootstrap: apt-get update failed: $(tail -n 1 "$apt_log")" >&2
+    exit 1
+  fi
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$apt_log" 2>&1; then
+    echo "bootstrap: apt-get install ${missing[*]} failed: $(tail -n 1 "$apt_log")" >&2
+    exit 1
+  fi
+  rm -f "$apt_log"
 fi
 
 if $runtime; then

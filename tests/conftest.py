@@ -1,8 +1,11 @@
-"""Shared fixtures: the project's own devices.yaml and paths."""
+"""Shared fixtures: the project's own devices.yaml and paths. In CI (CI set in the
+environment) a skipped test is a failure: CI installs everything the tests need, so a
+skip there would only hide a missing install step."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # tests share one cache under .pytest_cache (git-ignored) instead of the user's ~/.cache,
 # so a run builds each home's model once and later runs find it.
 os.environ.setdefault("CACHE_DIRECTORY", str(ROOT / ".pytest_cache" / "milm-assistant"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where nothing may be missing: {reason}"
 
 
 @pytest.fixture(scope="session")

@@ -181,7 +181,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "header only": (write(tmp_path / "head.wav", good[:30]), "truncated"),
         "mu-law": (write(tmp_path / "mulaw.wav", bytes(mulaw)), "unsupported WAV encoding mu-law"),
         "empty": (write(tmp_path / "empty.wav", wav_bytes(np.zeros(0), SAMPLE_RATE)), "no audio"),
-        "missing": (tmp_path / "nowhere.wav", "cannot read"),
+        "missing": (tmp_path / "nowhere.wav", "WAV file not found"),
     }
 
 
@@ -352,7 +352,7 @@ def test_mic_that_stops_delivering_raises() -> None:
     t0 = time.monotonic()
     with pytest.raises(AudioError, match="no audio for"):
         next(iter(mic))
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 5  # raised, not hung; wide for a loaded machine
     mic.close()
 
 
@@ -382,8 +382,6 @@ def run(
 @pytest.fixture(params=["energy", "webrtc"])
 def vad(request: pytest.FixtureRequest) -> VadName:
     """Each endpointing behaviour is checked with both voice activity detectors."""
-    if request.param == "webrtc":
-        pytest.importorskip("webrtcvad", reason="webrtcvad-wheels not installed")
     return cast(VadName, request.param)
 
 

@@ -326,7 +326,7 @@ def test_stop_is_prompt_during_back_off_and_between_frames(tmp_path: Path) -> No
     t0 = time.monotonic()
     assert waiting.stop(timeout_s=2)
     assert slow.stop(timeout_s=2)
-    assert time.monotonic() - t0 < 0.5
+    assert time.monotonic() - t0 < 5  # not the 30 s back-off; wide for a loaded machine
 
 
 def test_large_frames_are_shrunk_when_asked(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_empty_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.yaml")
     (found,) = problems(tmp_path, "")
     assert "expected a mapping" in found

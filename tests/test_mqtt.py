@@ -32,12 +32,10 @@ from assistant.mqtt import (
     parse_text_command,
 )
 from assistant.types import Command, ParseRequest
-from tests.mosquitto import Mosquitto, Subscriber, mosquitto_binary, openssl_binary
+from tests.mosquitto import Mosquitto, Subscriber
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
-
-pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
 
 @pytest.fixture(scope="module")
@@ -360,7 +358,6 @@ def test_missing_tls_file_is_named(tmp_path: Path) -> None:
 # -- TLS -------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(openssl_binary() is None, reason="openssl not installed")
 def test_tls_with_ca_and_client_certificate(tmp_path: Path, prefix: str) -> None:
     with Mosquitto(tmp_path / "tls", tls=True, require_client_cert=True) as broker:
         assert broker.tls_port is not None

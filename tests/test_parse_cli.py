@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = ["text", "intent", "confidence", "targets", "value", "decision", "commands"]
+KEYS = ["text", "intent", "confidence", "targets", "value", "decision", "commands", "reason"]
 
 
 def parse(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -48,7 +48,7 @@ def test_batch_keeps_input_order_and_reports_bad_lines() -> None:
         {"text": "lights off", "camera": "nope"},
         {"text": "unlock the front door"},
         {"text": "what's the weather like tomorrow"},
-        {"text": "x", "image": "/no/such/frame.png"},
+        {"text": "x", "camera": "kitchen_cam", "image": "/no/such/frame.png"},
         {"text": ""},
         {"text": "switch the kettle on"},
     ]
@@ -64,7 +64,7 @@ def test_batch_keeps_input_order_and_reports_bad_lines() -> None:
     assert (out[3]["decision"], out[3]["commands"]) == ("confirm", [])
     assert (out[4]["intent"], out[4]["decision"], out[4]["commands"]) == ("none", "ignore", [])
     assert out[5]["error"] == "line 6: /no/such/frame.png: image not found"
-    assert out[6]["error"] == "line 7: 'text' must be a non-empty string"
+    assert (out[6]["decision"], out[6]["reason"]) == ("ignore", "nothing said")
     assert out[7]["targets"] == ["kitchen_kettle"]
 
 
@@ -78,7 +78,9 @@ def test_batch_larger_than_one_model_call_stays_in_order() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--camera", "garden_cam", "lights on"], "error: unknown camera 'garden_cam'"),
-    (["--image", "/no/such.png", "lights on"], "error: /no/such.png: image not found"),
+    (["--camera", "kitchen_cam", "--image", "/no/such.png", "lights on"],
+     "error: /no/such.png: image not found"),
+    (["--image", "/no/such.png", "lights on"], "error: 'image' needs the 'camera'"),
     (["--audio", "/no/such.wav"], "/no/such.wav"),
     ([], "error: give the TEXT to parse"),
 ])
@@ -96,7 +98,7 @@ def test_unreadable_wav_and_image_are_named(tmp_path: Path) -> None:
     assert proc.returncode != 0 and str(bad) in proc.stderr.strip()
     img = tmp_path / "x.png"
     img.write_text("not a png")
-    proc = parse("--image", str(img), "lights on")
+    proc = parse("--camera", "kitchen_cam", "--image", str(img), "lights on")
     assert proc.returncode != 0 and f"{img}: not a readable image" in proc.stderr
 
 

@@ -20,11 +20,9 @@ import pytest
 from assistant.mqtt import MqttLink, MqttSettings
 from assistant.simulator import DeviceSimulator, SimDevice, load_devices
 from assistant.types import Command
-from tests.mosquitto import Mosquitto, Subscriber, mosquitto_binary
+from tests.mosquitto import Mosquitto, Subscriber
 
 ROOT = Path(__file__).resolve().parent.parent
-
-pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto not installed")
 
 
 @pytest.fixture(scope="module")
