@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from assistant.alternatives import choose
 from assistant.commands import RenderError, render
 from assistant.config import HomeConfig, load_config
 from assistant.decode import (
@@ -128,10 +129,24 @@ class Brain:
         return self.parse_batch([ParseRequest(text=text, camera=camera, image=image)])[0]
 
     def parse_batch(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
-        """One model call for the whole batch (clauses included); results in input order."""
+        """One model call for the whole batch; results in input order. A request with a
+        recognizer's alternatives has each of them parsed (in the same call) and the brain
+        chooses among them (`assistant.alternatives`)."""
         for request in requests:
             self.check(request)
-        return self._parse_readings(requests)
+        readings = [r for request in requests for r in _readings(request)]
+        parsed = self._parse_readings(readings)
+        results: list[ParseResult] = []
+        at = 0
+        for request in requests:
+            if not request.alternatives:
+                results.append(parsed[at])
+                at += 1
+                continue
+            n = len(request.alternatives)
+            results.append(choose(request.alternatives, parsed[at:at + n], self.config.policy))
+            at += n
+        return results
 
     def _parse_readings(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
         started = time.perf_counter()
@@ -308,6 +323,14 @@ class Brain:
                                reason="; ".join(confirm))
         return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
                            "act", tuple(commands))
+
+
+def _readings(request: ParseRequest) -> list[ParseRequest]:
+    """The texts to parse for one request: its text, or each of its alternatives."""
+    if not request.alternatives:
+        return [request]
+    return [ParseRequest(text=alt.text, camera=request.camera, image=request.image)
+            for alt in request.alternatives]
 
 
 def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
