@@ -117,16 +117,19 @@ def build_request(obj: Any, brain: Any) -> Any:
         camera = brain.config.speech.camera
     brain.check(ParseRequest(text="", camera=camera))
     image = load_image(image_path) if image_path is not None else None
-    heard = transcribe(audio, brain) if audio is not None else text or ""
-    return ParseRequest(text=heard, camera=camera, image=image)
+    if audio is not None:
+        heard = transcribe(audio, brain)
+        return ParseRequest(text=heard.text, camera=camera, image=image,
+                            alternatives=heard.alternatives)
+    return ParseRequest(text=text or "", camera=camera, image=image)
 
 
 _recognizers: dict[int, Any] = {}
 
 
-def transcribe(path: str, brain: Any) -> str:
-    """A WAV file -> its transcript, through the daemon's speech path (one recognizer per
-    brain, loaded on first use)."""
+def transcribe(path: str, brain: Any) -> Any:
+    """A WAV file -> its Transcript (text and alternatives), through the daemon's speech
+    path (one recognizer per brain, loaded on first use)."""
     from assistant.audio import wav_utterance
     from assistant.daemon import home_recognizer
 
@@ -134,8 +137,7 @@ def transcribe(path: str, brain: Any) -> str:
     recognizer = _recognizers.get(id(brain))
     if recognizer is None:
         recognizer = _recognizers[id(brain)] = home_recognizer(brain.config)
-    text: str = recognizer.recognize(utt).text
-    return text
+    return recognizer.recognize(utt)
 
 
 def answer(brain: Any, requests: Sequence[Any]) -> list[dict[str, Any]]:
@@ -348,8 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="speech models")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     fetch = models_sub.add_parser("fetch", help="download an official model (needs internet)")
-    fetch.add_argument("name", choices=["vosk-en"])
-    fetch.add_argument("--dest", default=None, help="directory to unpack into")
+    from assistant.model_fetch import add_fetch_arguments
+
+    add_fetch_arguments(fetch)  # every option its messages name (--sha256, --allow-unverified)
     models.set_defaults(func=cmd_models)
 
     demo = sub.add_parser("demo", help="the whole pipeline on bundled samples")

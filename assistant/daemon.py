@@ -48,8 +48,9 @@ from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, InboundLimit, MqttLink,
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
 from assistant.speech import Recognizer, make_recognizer
+from assistant.speech_lm import home_language_model
 from assistant.topics import topic_problem
-from assistant.types import Command, ParseRequest, ParseResult, Transcript
+from assistant.types import Alternative, Command, ParseRequest, ParseResult, Transcript
 from assistant.untrusted import BurstLog, shorten, text_problem
 from assistant.vocabulary import HomeVocabulary
 
@@ -73,12 +74,19 @@ def mqtt_settings(config: HomeConfig) -> MqttSettings:
         reconnect_max_s=m.reconnect_max_s)
 
 
-def home_recognizer(config: HomeConfig) -> Recognizer:
-    """The configured recognizer, biased to this home's names (and wake phrase)."""
+def home_recognizer(config: HomeConfig, *, mode: str | None = None) -> Recognizer:
+    """The configured recognizer for this home: PocketSphinx with the home's language model
+    (`speech.pocketsphinx: lm`, built and cached on first use) or grammar, or Vosk.
+    `mode` overrides `speech.pocketsphinx` (the benchmark's grammar baseline)."""
     names = [n for dev in config.devices.values() for n in (dev.name, *dev.aliases)]
     rooms = [n for room in config.rooms.values() for n in (room.name, *room.aliases)]
     vocabulary = HomeVocabulary.from_names(names, rooms, config.speech.wake_phrase)
-    return make_recognizer(config.speech.backend, config.speech.vosk_model, vocabulary)
+    use_lm = (mode or config.speech.pocketsphinx) == "lm"
+    return make_recognizer(
+        config.speech.backend, config.speech.vosk_model, vocabulary,
+        language_model=(functools.partial(home_language_model, config, isolated=True)
+                        if use_lm else None),
+        vosk_phrase_list=config.speech.vosk_phrase_list)
 
 
 @dataclass(frozen=True)
@@ -372,10 +380,12 @@ class Daemon:
                 answered = self._spoken_reply(reply, transcript.source, text, timings, ended_at)
                 if answered is not None:
                     return answered
+        alternatives = transcript.alternatives
         if self._wake and spoken:
             words = _words(text)
             if words[: len(self._wake)] == self._wake:
                 text = " ".join(words[len(self._wake):])
+                alternatives = self._after_wake(alternatives)
             elif time.monotonic() > self._ptt_until:
                 self._event(text, None, timings, ended_at, note="no wake phrase")
                 return None
@@ -386,8 +396,8 @@ class Daemon:
             latest = self.cameras[camera].latest(self.options.frame_max_age_s)
             frame = latest.image if latest is not None else None
         t0 = time.monotonic()
-        result = self.brain.parse_batch([ParseRequest(text=text, camera=camera,
-                                                      image=frame)])[0]
+        result = self.brain.parse_batch([ParseRequest(text=text, camera=camera, image=frame,
+                                                      alternatives=alternatives)])[0]
         timings["understand_ms"] = (time.monotonic() - t0) * 1000
         t1 = time.monotonic()
         result = self._check_topics(result)
@@ -435,6 +445,13 @@ class Daemon:
             self.report(event)
         log.info("heard %s -> %s %s %s", shorten(text), event["intent"], event["targets"],
                  event["decision"])
+
+    def _after_wake(self, alternatives: Sequence[Alternative]) -> tuple[Alternative, ...]:
+        """The readings that start with the wake phrase, without it (the others are not
+        addressed to us)."""
+        n = len(self._wake)
+        return tuple(dataclasses.replace(a, text=" ".join(_words(a.text)[n:]))
+                     for a in alternatives if _words(a.text)[:n] == self._wake)
 
     # -- confirmation of sensitive actions -------------------------------------------------
 

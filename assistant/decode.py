@@ -18,11 +18,15 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "si
          "seventy": 70, "eighty": 80, "ninety": 90}
 # Words that stand for a whole percentage on their own.
 _PERCENT_WORDS = {
-    "half": 50, "halfway": 50, "quarter": 25, "quarters": 25, "third": 33, "full": 100,
+    "half": 50, "halfway": 50, "quarter": 25, "quarters": 25, "third": 33, "thirds": 33,
+    "full": 100,
     "fully": 100, "max": 100, "maximum": 100, "all": 100, "min": 1, "minimum": 1, "off": 0,
 }
 _HOMOPHONES = {"to": 2, "too": 2, "for": 4, "won": 1, "ate": 8, "tree": 3}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# A sign said before a number: "minus five", "negative 3", "-5" (not "twenty-five").
+_SIGN = re.compile(r"(?:(?<![\w-])(?:minus|negative)\s+|(?<![\w-])-\s*)$", re.I)
+_FRACTION_WORDS = frozenset({"quarter", "quarters", "third", "thirds", "half"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,9 @@ def _word_tags(text: str, tags: Sequence[str], offsets: Sequence[tuple[int, int]
 
 def parse_number(words: str) -> float | None:
     """"twenty five" -> 25, "19.5" -> 19.5, "nineteen point five" -> 19.5, "half" -> 50."""
+    if re.match(r"\s*(minus|negative)\b", words, re.I):  # "minus five" = -5
+        rest = parse_number(re.sub(r"^\s*(minus|negative)\b", "", words, flags=re.I))
+        return None if rest is None else -rest
     text = words.lower().replace("%", " ").replace("-", " ")
     digits = _NUMBER.search(text)
     if digits:
@@ -94,11 +101,14 @@ def parse_number(words: str) -> float | None:
         whole = parse_number(text.strip()[: -len("and a half")])
         return None if whole is None else whole + 0.5
     tokens = [t for t in re.findall(r"[a-z]+", text) if t not in ("and", "a", "per", "cent",
-                                                                  "percent", "degrees")]
+                                                                  "percent", "degrees", "of",
+                                                                  "the", "way")]
     for token in tokens:
         if token in _PERCENT_WORDS and len(tokens) <= 2:
             if token.startswith("quarter") and "three" in tokens:
                 return 75.0
+            if token.startswith("third") and "two" in tokens:
+                return 67.0
             return float(_PERCENT_WORDS[token])
     total, current, decimals, seen = 0.0, 0.0, "", False
     after_point = False
@@ -138,7 +148,8 @@ def number_phrase(text: str, start: int) -> str:
     words = re.findall(r"[a-z]+", text[start:].lower())
     taken: list[str] = []
     for i, word in enumerate(words):
-        if word in _NUMBER_WORDS or (word in _PERCENT_WORDS and not taken):
+        if word in _NUMBER_WORDS or (word in _PERCENT_WORDS and not taken) or (
+                word in _FRACTION_WORDS and taken and taken[-1] in _UNITS):  # "three quarters"
             taken.append(word)
         elif taken and words[i : i + 3] == ["and", "a", "half"]:
             taken += ["and", "a", "half"]
@@ -149,14 +160,29 @@ def number_phrase(text: str, start: int) -> str:
 
 
 def find_number(text: str) -> float | None:
-    """A number anywhere in the text: the fallback when no NUM span was tagged."""
+    """A number anywhere in the text, sign kept: the fallback when no NUM span was tagged."""
     digits = _NUMBER.search(text)
     if digits:
-        return float(digits.group().replace(",", "."))
-    words = re.findall(r"[a-z]+", text.lower())
-    for i, word in enumerate(words):
-        if word in _UNITS or word in _TENS:
-            return parse_number(" ".join(words[i : i + 4]))
+        return signed(text, digits.start(), float(digits.group().replace(",", ".")))
+    for m in re.finditer(r"[a-z]+", text.lower()):
+        if m.group() in _UNITS or m.group() in _TENS:
+            number = parse_number(number_phrase(text, m.start()))
+            return None if number is None else signed(text, m.start(), number)
+    return None
+
+
+def signed(text: str, start: int, number: float) -> float:
+    """`number`, negative when "minus", "negative" or "-" comes just before `start`."""
+    return -number if _SIGN.search(text[:start]) else number
+
+
+def temperature_unit(text: str) -> str | None:
+    """ "fahrenheit" or "celsius" when the text says which (°F, "degrees c"), else None."""
+    low = text.lower()
+    if re.search(r"fahrenheit|°\s*f\b|\bdegrees? f\b|\b\d+\s*f\b", low):
+        return "fahrenheit"
+    if re.search(r"celsius|centigrade|°\s*c\b|\bdegrees? c\b|\b\d+\s*c\b", low):
+        return "celsius"
     return None
 
 

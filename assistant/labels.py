@@ -42,6 +42,17 @@ VALUE_KIND: Final[dict[str, str | None]] = {
     "set_color": "color",
 }
 
+# What a value may be, per value kind, before it is sent: anything outside clarifies
+# (a wrong setting is worse than asking). Percentages 0-100. Temperatures as a thermostat
+# takes them: 5-30 degrees Celsius, or 41-86 Fahrenheit (the same span); a number said
+# without a unit is accepted in either span, so 90 (hotter than any room is set) and
+# minus five are not.
+PERCENT_RANGE: Final[tuple[float, float]] = (0.0, 100.0)
+TEMPERATURE_RANGES: Final[dict[str, tuple[float, float]]] = {
+    "celsius": (5.0, 30.0),
+    "fahrenheit": (41.0, 86.0),
+}
+
 # Intents each device type accepts. Anything else is a mismatch and clarifies.
 TYPE_INTENTS: Final[dict[str, frozenset[str]]] = {
     "light": frozenset({"turn_on", "turn_off", "set_brightness", "brightness_up",

@@ -153,7 +153,10 @@ class MilmModel:
         encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
         cls_id, sep_id, pad_id = self.special_ids
         width = self.max_length - 2
-        pieces = [e.ids[:width] for e in encodings]
+        # Over the model's length, the end is kept: a command comes after its preamble
+        # ("so I had a long day ... could you turn on the lamp"), and a cut starts a word.
+        firsts = [first_kept(e.tokens, width) for e in encodings]
+        pieces = [e.ids[k:] for e, k in zip(encodings, firsts, strict=True)]
         seq = max(len(p) for p in pieces) + 2
         ids = np.full((len(texts), seq), pad_id, np.int64)
         mask = np.zeros((len(texts), seq), np.int64)
@@ -172,16 +175,25 @@ class MilmModel:
         tag_ids = slot_logits.argmax(-1)
         outputs = []
         for row, enc in enumerate(encodings):
-            n = len(pieces[row])
+            n, k = len(pieces[row]), firsts[row]
             outputs.append(ModelOutput(
                 intent_probs=intent_probs[row],
-                tokens=tuple(enc.tokens[:n]),
-                offsets=tuple(enc.offsets[:n]),
+                tokens=tuple(enc.tokens[k:]),
+                offsets=tuple(enc.offsets[k:]),
                 tags=tuple(SLOT_TAGS[int(t)] for t in tag_ids[row, 1 : n + 1]),
                 grounding=grounding[row],
                 image_present=bool(present[row]),
             ))
         return outputs
+
+
+def first_kept(tokens: Sequence[str], width: int) -> int:
+    """Index of the first of the last `width` pieces, moved on to a word's first piece
+    (training keeps the same pieces: export/dataset.py)."""
+    first = max(0, len(tokens) - width)
+    while 0 < first < len(tokens) and tokens[first].startswith("##"):
+        first += 1
+    return first
 
 
 def _build_tokenizer(vocab_text: str, settings: dict[str, Any]

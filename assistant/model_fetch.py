@@ -54,14 +54,12 @@ class ModelSource:
 
 KNOWN_MODELS: dict[str, ModelSource] = {
     # The official small US English model (about 40 MB, Apache-2.0), the one
-    # design.md targets. Its SHA-256 is NOT pinned: it was not known for certain
-    # when this was written, and the build machines cannot reach alphacephei.com to
-    # compute it. Until someone pins it from a verified download
-    # (`sha256sum vosk-model-small-en-us-0.15.zip`), a fetch needs --sha256 HEX or
-    # an explicit --allow-unverified, which prints the digest to pin.
+    # design.md targets. Pinned to the SHA-256 that public installers pin for this
+    # archive; every fetch is verified against it (also from a mirror given with --url),
+    # and a mismatch installs nothing.
     "vosk-en": ModelSource(
         url="https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip",
-        sha256=None,
+        sha256="30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498",
         dirname="vosk-model-small-en-us-0.15",
     ),
 }
@@ -69,11 +67,23 @@ KNOWN_MODELS: dict[str, ModelSource] = {
 MODEL_DIR_ENV = "ASSISTANT_MODEL_DIR"
 
 
+def installed_model(name: str = "vosk-en") -> Path | None:
+    """Where `assistant models fetch NAME` put the model, if it is there."""
+    source = KNOWN_MODELS.get(name)
+    path = default_model_dir() / source.dirname if source else None
+    return path if path is not None and is_vosk_model(path) else None
+
+
 def default_model_dir() -> Path:
-    """$ASSISTANT_MODEL_DIR, else $XDG_DATA_HOME (~/.local/share)/milm-assistant/models."""
+    """$ASSISTANT_MODEL_DIR, else $STATE_DIRECTORY/models (systemd's StateDirectory=, the
+    service's /var/lib/milm-assistant), else $XDG_DATA_HOME (~/.local/share)/milm-assistant/
+    models."""
     env = os.environ.get(MODEL_DIR_ENV)
     if env:
         return Path(env).expanduser()
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":", 1)[0]) / "models"
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "milm-assistant" / "models"
 
@@ -113,9 +123,10 @@ def fetch_vosk_model(
     """Download, verify and install a Vosk model; return where it is.
 
     `name` picks a pinned source from KNOWN_MODELS; `url`, `sha256` and `dirname`
-    override it (a custom URL needs no known name). A model already present at
-    dest_dir/dirname is kept unless `force`. Without a checksum the fetch refuses
-    unless `allow_unverified`. Raises ModelFetchError with a one-line message.
+    override it (a custom URL needs no known name; a known name keeps its pinned checksum
+    for a mirror URL too). A model already present at dest_dir/dirname is kept unless
+    `force`. Without a checksum the fetch refuses unless `allow_unverified`. Raises
+    ModelFetchError with a one-line message.
     """
     known = KNOWN_MODELS.get(name)
     if known is None and url is None:
@@ -123,7 +134,7 @@ def fetch_vosk_model(
             f"unknown model {name!r}: known models are {', '.join(sorted(KNOWN_MODELS))}"
         )
     src_url = url or (known.url if known else "")
-    expected = (sha256 or (known.sha256 if known and url is None else None) or "").lower()
+    expected = (sha256 or (known.sha256 if known else None) or "").lower()
     if expected and (len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected)):
         raise ModelFetchError(f"not a SHA-256 hex digest: {expected!r}")
     target_name = dirname or (known.dirname if known and url is None else _name_from_url(src_url))

@@ -1,6 +1,15 @@
 """The brain: text (+ the camera and its frame) -> intent, devices, decision, MQTT commands.
 
-The same object serves `assistant parse` and the daemon, so both run one pipeline.
+The same object serves `assistant parse` and the daemon, so both run one pipeline:
+
+1. the words around the command are read by rule (assistant/phrasing.py): a wake word
+   or an assistant's name is dropped, words a recogniser split are joined, an
+   exclusion ("except the bedroom") is set aside, and an utterance with several actions
+   ("turn on the lamp and turn off the tv") is cut into clauses;
+2. the model reads the whole utterance and each clause, all requests in one batch;
+3. each reading is resolved to devices and judged by the policy; clauses with different
+   actions each go to their own devices (or the whole utterance clarifies), an
+   exclusion removes its devices, a delay or condition ("in five minutes") never acts now.
 """
 
 from __future__ import annotations
@@ -8,11 +17,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from assistant.alternatives import choose
 from assistant.commands import RenderError, render
 from assistant.config import HomeConfig, load_config
 from assistant.decode import (
@@ -21,17 +32,67 @@ from assistant.decode import (
     number_phrase,
     parse_color,
     parse_number,
+    signed,
     spans_from_tags,
+    temperature_unit,
 )
 from assistant.errors import InputError
 from assistant.labels import INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
-from assistant.policy import decide
-from assistant.resolve import Resolver, Scene
+from assistant.phrasing import (
+    after_story,
+    clean,
+    has_cue,
+    later,
+    one_word_request,
+    split_clauses,
+    split_except,
+    statement_subject,
+)
+from assistant.policy import Decision, decide
+from assistant.resolve import DEICTIC, Resolution, Resolver, Scene, normalize
 from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
 _NONE = INTENTS.index("none")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one request is read: the texts the model reads and what is set aside."""
+
+    request: ParseRequest
+    rows: tuple[str, ...]  # the utterance (wake word off, exclusion off), then its clauses
+    excluded: str | None = None  # "the bedroom" of "... except the bedroom"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One text the model read, resolved and judged."""
+
+    text: str
+    intent: str  # after the device type decides ("turn on the hoover" = start)
+    confidence: float
+    p_none: float
+    spans: tuple[TaggedSpan, ...]
+    resolution: Resolution | None
+    value: int | float | str | None
+    unit: str | None
+    verdict: Decision
+    pronoun_only: bool = False  # its only device words are "it"/"them": the last clause's
+
+    @property
+    def acts(self) -> bool:
+        return self.verdict.decision != "ignore"
+
+
+@dataclass
+class Outcome:
+    """What a request comes to, before it becomes a ParseResult."""
+
+    readings: list[Reading] = field(default_factory=list)
+    decision: str = "ignore"
+    reason: str = ""
 
 
 class Brain:
@@ -41,6 +102,10 @@ class Brain:
         self.config = config
         self.model = model
         self.resolver = Resolver(config)
+        names = [n for d in config.devices.values() for n in (d.name, *d.aliases)]
+        names += [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
+        self._protected = frozenset(normalize(n) for n in names)
+        self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -64,53 +129,208 @@ class Brain:
         return self.parse_batch([ParseRequest(text=text, camera=camera, image=image)])[0]
 
     def parse_batch(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
-        """One model call for the whole batch; results in input order."""
+        """One model call for the whole batch; results in input order. A request with a
+        recognizer's alternatives has each of them parsed (in the same call) and the brain
+        chooses among them (`assistant.alternatives`)."""
         for request in requests:
             self.check(request)
-        started = time.perf_counter()
-        outputs = self.model.infer([r.text for r in requests], [r.image for r in requests])
-        model_ms = (time.perf_counter() - started) * 1000 / max(1, len(requests))
-        results = []
-        for request, output in zip(requests, outputs, strict=True):
-            t0 = time.perf_counter()
-            result = self._interpret(request, output)
-            timings = {"model_ms": round(model_ms, 3),
-                       "resolve_ms": round((time.perf_counter() - t0) * 1000, 3)}
-            results.append(ParseResult(**{**result.__dict__, "timings_ms": timings}))
+        readings = [r for request in requests for r in _readings(request)]
+        parsed = self._parse_readings(readings)
+        results: list[ParseResult] = []
+        at = 0
+        for request in requests:
+            if not request.alternatives:
+                results.append(parsed[at])
+                at += 1
+                continue
+            n = len(request.alternatives)
+            results.append(choose(request.alternatives, parsed[at:at + n], self.config.policy))
+            at += n
         return results
 
-    def _interpret(self, request: ParseRequest, out: ModelOutput) -> ParseResult:
-        text = request.text
+    def _parse_readings(self, requests: Sequence[ParseRequest]) -> list[ParseResult]:
+        started = time.perf_counter()
+        plans = [self.plan(r) for r in requests]
+        texts = [row for plan in plans for row in plan.rows]
+        images = [plan.request.image for plan in plans for _ in plan.rows]
+        outputs = self.model.infer(texts, images)
+        model_ms = (time.perf_counter() - started) * 1000 / max(1, len(requests))
+        results = []
+        at = 0
+        for plan in plans:
+            t0 = time.perf_counter()
+            mine = outputs[at : at + len(plan.rows)]
+            at += len(plan.rows)
+            result = self._interpret(plan, mine)
+            timings = {"model_ms": round(model_ms, 3),
+                       "resolve_ms": round((time.perf_counter() - t0) * 1000, 3)}
+            results.append(replace(result, timings_ms=timings))
+        return results
+
+    def plan(self, request: ParseRequest) -> Plan:
+        """The texts the model reads for this request."""
+        text = clean(request.text, self._protected, self._vocabulary)
+        excluded = None
+        cut = split_except(text)
+        if cut is not None:
+            text, excluded = cut
+        clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
+        rows = (text, *clauses) if len(clauses) > 1 else (text,)
+        if len(self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
+                > self.model.max_length - 2:
+            # Longer than the model reads: it keeps the end, and the part after the story
+            # ("..., anyway could you turn on the light") is read on its own as well.
+            tail = after_story(text)
+            if tail is not None and tail not in rows:
+                rows = (*rows, tail) if len(rows) > 1 else (text, tail)
+        return Plan(request, tuple(rows), excluded)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(self, text: str, request: ParseRequest, out: ModelOutput) -> Reading:
+        """One model output -> resolved devices and the policy's verdict."""
         intent, confidence = out.intent, out.confidence
         p_none = float(out.intent_probs[_NONE])
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
-            return ParseResult(text, "none", p_none, (), None, "ignore",
-                               reason=f"not a command (p_none {p_none:.2f})")
+            return Reading(text, "none", p_none, p_none, (), None, None, None,
+                           Decision("ignore", f"not a command (p_none {p_none:.2f})"))
         spans = spans_from_tags(text, out.tags, out.offsets)
+        named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
+        if not has_cue(intent, text, named):  # "router garden but quickly or"
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"no request in it ({intent} without a word "
+                                              "that asks for it)"))
+        devs = [s for s in spans if s.kind == "DEV"]
+        subject = statement_subject(text)
+        if subject is not None and self.resolver.names_device(subject):
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"a statement about the {subject}"))
         camera = self.config.cameras.get(request.camera) if request.camera else None
         scene = Scene(camera=camera, grounding=out.grounding if out.image_present else None,
                       grid=self.model.image.grid,
                       threshold=self.config.policy.grounding_threshold)
         resolution = self.resolver.resolve(intent, text, spans, scene)
+        if resolution.implied and not named and not one_word_request(text):
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"{text!r} alone asks for nothing"))
         own = resolution.intents[0] if resolution.intents else intent
         value = extract_value(own, text, spans)
+        unit = temperature_unit(text)
         verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
-                         p_none=p_none, resolution=resolution, value=value)
-        commands: tuple[Command, ...] = ()
-        targets = resolution.targets if verdict.decision in ("act", "confirm") else ()
-        if verdict.decision in ("act", "confirm"):
-            try:
-                commands = tuple(render(t, self.config.devices[t], i, value)
-                                 for t, i in zip(resolution.targets, resolution.intents,
-                                                 strict=True))
-            except RenderError as exc:
-                log.warning("%s", exc)
-                return ParseResult(text, own, confidence, (), value, "clarify", reason=str(exc))
-        if verdict.decision == "confirm":  # nothing is sent until the user says yes
-            return ParseResult(text, own, confidence, targets, value, "confirm",
-                               held=commands, reason=verdict.reason)
-        return ParseResult(text, own, confidence, targets, value, verdict.decision, commands,
-                           reason=verdict.reason)
+                         p_none=p_none, resolution=resolution, value=value, unit=unit)
+        pronoun_only = bool(devs) and all(normalize(s.text) in DEICTIC for s in devs)
+        return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
+                       verdict, pronoun_only)
+
+    def _rejudge(self, reading: Reading, resolution: Resolution) -> Reading:
+        verdict = decide(self.config.policy, self.config, reading.intent,
+                         confidence=reading.confidence, p_none=reading.p_none,
+                         resolution=resolution, value=reading.value, unit=reading.unit)
+        own = resolution.intents[0] if resolution.intents else reading.intent
+        return replace(reading, intent=own, resolution=resolution, verdict=verdict)
+
+    # -- combining -------------------------------------------------------------------------
+
+    def _interpret(self, plan: Plan, outputs: Sequence[ModelOutput]) -> ParseResult:
+        request = plan.request
+        readings = [self.read(text, request, out)
+                    for text, out in zip(plan.rows, outputs, strict=True)]
+        whole, clauses = readings[0], readings[1:]
+        chosen = self._actions(whole, clauses)
+        if not chosen:
+            return ParseResult(request.text, "none", whole.p_none, (), None, "ignore",
+                               reason=whole.verdict.reason)
+        if plan.excluded is not None:
+            chosen = self._exclude(chosen, plan.excluded, request)
+        return self._result(request.text, chosen)
+
+    def _actions(self, whole: Reading, clauses: list[Reading]) -> list[Reading]:
+        """The readings whose actions are carried out: the whole utterance, or its
+        clauses when they ask for different things ("turn on the lamp and turn off the
+        tv"); "it" in a clause is the device of the clause before."""
+        # A clause is an action when it is carried out or names something; one that only
+        # asks what it is about ("let me in" of "let me in, unlock the door") is context.
+        asked = [c for c in clauses if c.verdict.decision in ("act", "confirm")
+                 or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans))]
+        different = len({(c.intent, c.value) for c in asked}) > 1
+        # The clauses also win when they are clear and the whole is not: "we're heading
+        # out, lock the door lock", with the story misread as part of the command.
+        clear = bool(asked) and all(c.verdict.decision in ("act", "confirm") for c in asked) \
+            and whole.verdict.decision not in ("act", "confirm")
+        if not (different or clear or (asked and not whole.acts)):
+            return [whole] if whole.acts else []
+        out: list[Reading] = []
+        for clause in asked:
+            last = out[-1].resolution if out else None
+            if clause.pronoun_only and last is not None and last.targets:
+                out.append(self._rejudge(clause, self.resolver.recheck(clause.intent,
+                                                                       list(last.targets))))
+            else:
+                out.append(clause)
+        return out
+
+    def _exclude(self, chosen: list[Reading], phrase: str, request: ParseRequest
+                 ) -> list[Reading]:
+        """ "all the lights except the bedroom": the bedroom's devices come off."""
+        camera = self.config.cameras.get(request.camera) if request.camera else None
+        gone = self.resolver.excluded(phrase, camera)
+        out = []
+        for reading in chosen:
+            res = reading.resolution
+            if gone is None:
+                res = Resolution((), (), f"except what? nothing called {phrase!r}")
+            elif res is not None and res.targets:
+                kept = [(t, i) for t, i in zip(res.targets, res.intents, strict=True)
+                        if t not in gone]
+                res = Resolution(tuple(t for t, _ in kept), tuple(i for _, i in kept),
+                                 None if kept else f"nothing left but {phrase!r}")
+            out.append(reading if res is None else self._rejudge(reading, res))
+        return out
+
+    def _result(self, text: str, chosen: list[Reading]) -> ParseResult:
+        first = chosen[0]
+        for reading in chosen:  # "in five minutes", "when I leave": never now
+            ranges = [(s.start, s.end) for s in reading.spans] or [(0, len(reading.text))]
+            when = later(reading.text, min(a for a, _ in ranges), max(b for _, b in ranges),
+                         reading.value)
+            if when:
+                return ParseResult(text, first.intent, first.confidence, (), first.value,
+                                   "clarify", reason=f"'{when}': I only act now")
+        for reading in chosen:
+            if reading.verdict.decision == "clarify":
+                return ParseResult(text, first.intent, first.confidence, (), first.value,
+                                   "clarify", reason=reading.verdict.reason)
+        targets: list[str] = []
+        commands: list[Command] = []
+        try:
+            for reading in chosen:
+                res = reading.resolution
+                if res is None:
+                    continue
+                for dev_id, own in zip(res.targets, res.intents, strict=True):
+                    command = render(dev_id, self.config.devices[dev_id], own, reading.value)
+                    commands.append(replace(command, intent=own))
+                    if dev_id not in targets:
+                        targets.append(dev_id)
+        except RenderError as exc:
+            log.warning("%s", exc)
+            return ParseResult(text, first.intent, first.confidence, (), first.value, "clarify",
+                               reason=str(exc))
+        confirm = [r.verdict.reason for r in chosen if r.verdict.decision == "confirm"]
+        if confirm:  # nothing is sent until the user says yes
+            return ParseResult(text, first.intent, first.confidence, tuple(targets),
+                               first.value, "confirm", held=tuple(commands),
+                               reason="; ".join(confirm))
+        return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
+                           "act", tuple(commands))
+
+
+def _readings(request: ParseRequest) -> list[ParseRequest]:
+    """The texts to parse for one request: its text, or each of its alternatives."""
+    if not request.alternatives:
+        return [request]
+    return [ParseRequest(text=alt.text, camera=request.camera, image=request.image)
+            for alt in request.alternatives]
 
 
 def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
@@ -133,11 +353,12 @@ def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
             # "nineteen" of "nineteen and a half" when the tagger stopped early.
             number = parse_number(number_phrase(text, span.start) or span.text)
             if number is not None:
+                number = signed(text, span.start, number)  # "minus five": -5
                 break
     if number is None:
         number = find_number(text)
     if number is None:
         return None
-    if kind == "percent":
-        return round(min(100.0, max(0.0, number)))
+    if kind == "percent":  # as said: the policy asks again when it is out of range
+        return round(number)
     return int(number) if float(number).is_integer() else round(number, 1)

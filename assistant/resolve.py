@@ -6,13 +6,19 @@ narrows by room; a kind word ("lights", "lamp", "blinds") means every device of 
 in the room (named, else the camera's); a fuzzy name match catches ASR slips. What cannot be
 pinned down is reported as a problem, which the policy turns into a clarifying question:
 acting on a guess is worse than asking again.
+
+A command that names nothing (no device, room or kind word) is carried out only where its
+words imply the device beyond doubt ("too dark in here", "start cleaning", "make me a
+coffee"), never on a sensitive device; a named device that is not found never falls back
+to other devices (the camera's room included).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +27,7 @@ from rapidfuzz import fuzz, process
 from assistant.config import Camera, Device, HomeConfig
 from assistant.decode import TaggedSpan
 from assistant.labels import TYPE_INTENT_ALIASES, TYPE_INTENTS
+from assistant.phrasing import implies, need_words, phrasing
 
 DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
                      "that thing", "this thing", "that light", "this light", "that lamp",
@@ -42,7 +49,7 @@ KIND_WORDS: dict[str, str] = {
     "heating": "climate", "heat": "climate", "heater": "climate", "thermostat": "climate",
     "temperature": "climate", "ac": "climate", "air conditioning": "climate",
     "lock": "lock", "locks": "lock", "door": "lock", "doors": "lock",
-    "vacuum": "vacuum", "hoover": "vacuum",
+    "vacuum": "vacuum", "hoover": "vacuum", "robot": "vacuum", "robovac": "vacuum",
     "plug": "switch", "plugs": "switch", "socket": "switch", "sockets": "switch",
 }
 # Intents that say which kind of device they are for when no device is named.
@@ -54,6 +61,24 @@ IMPLIED_TYPE: dict[str, str] = {
     "lock": "lock", "unlock": "lock", "dock": "vacuum", "open": "cover", "close": "cover",
     "set_position": "cover",
 }
+# Devices that serve the whole home: a room named with them says where to act ("hoover
+# the kitchen"), not which device.
+HOME_SCOPE = frozenset({"vacuum", "lock"})
+# Between two device mentions of one command: "the lamp and the tv". Mentions with none
+# of these between them ("dining room light kettle") are a bag of words, not a list.
+_LIST_JOINER = re.compile(r"(?:^|\b)(and|or|plus|also|with|then|n|as well as|&)\b|[,&/+]")
+# Between a kind word and the device it plays on: "the music on the sound system".
+_ON_DEVICE = re.compile(r"\s+(on|in|from|through|of)(\s+(the|my|our))?\s+")
+# Words before a device mention that are not part of its name (the mention's left edge
+# as tagged stands): articles, quantifiers, prepositions, fillers.
+_NOT_NAME = frozenset({
+    "the", "a", "an", "my", "our", "your", "his", "her", "their", "this", "that", "these",
+    "those", "all", "every", "each", "both", "some", "any", "of", "in", "on", "at", "to",
+    "for", "with", "from", "by", "and", "or", "but", "so", "then", "please", "can", "could",
+    "would", "will", "you", "me", "i", "we", "it", "is", "are", "be", "just", "now", "um",
+    "uh", "er", "erm", "hmm", "oh", "ok", "okay", "hey", "da", "thee", "de", "other",
+    "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
+})
 _CLEANING = frozenset({"clean", "cleaning", "vacuum", "vacuuming", "hoover", "hoovering",
                        "sweep", "sweeping", "mop", "mopping", "robot"})
 _PLAYING = frozenset({"play", "playing", "playback", "music", "song", "songs", "track",
@@ -75,7 +100,7 @@ _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every
 
 # Spellings an ASR or a typist produces for the same word.
 _VARIANTS = {"lite": "light", "lites": "lights", "t": "", "v": "", "tele": "telly",
-             "tvs": "tv", "wi": "wifi", "fi": ""}
+             "tvs": "tv", "wi": "wifi", "fi": "", "lamb": "lamp", "lambs": "lamps"}
 
 
 def normalize(text: str) -> str:
@@ -115,6 +140,7 @@ class Resolution:
     targets: tuple[str, ...]
     intents: tuple[str, ...]  # the intent for each target, after type aliases
     problem: str | None = None
+    implied: bool = False  # nothing was named: the words implied the device
 
 
 class Resolver:
@@ -154,11 +180,21 @@ class Resolver:
                 ) -> Resolution:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
+        spans = self._join_named(text, self._repair(text, spans))
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
             spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
                      if s.kind == "DEV" and normalize(s.text) in self.rooms else s
                      for s in spans]
+            dev_spans = [s for s in spans if s.kind == "DEV"]
+        devices = [s for s in dev_spans if normalize(s.text) not in DEICTIC]
+        if devices and len(devices) < len(dev_spans):  # "can the robot clean it": "it" is no device
+            spans = [s for s in spans if s.kind != "DEV" or s in devices]
+            dev_spans = devices
+        for one, two in pairwise(dev_spans):
+            if not _LIST_JOINER.search(text[one.end : two.start].lower()):
+                return Resolution((), (), f"{one.text!r} {two.text!r}: which device, and what "
+                                  "for?")
         room_spans = [s for s in spans if s.kind == "ROOM"]
         rooms: list[str] = []
         for span in room_spans:
@@ -172,7 +208,7 @@ class Resolver:
         default_room = camera.room if camera else None
         found: list[str] = []
         explicit: set[str] = set()
-        for span in (s for s in spans if s.kind == "DEV"):
+        for span in dev_spans:
             quantified = bool(_ALL_BEFORE.search(text[: span.start].lower()))
             ids, named, problem = self._mention(span.text, intent=intent, text_all=text,
                                                 rooms=rooms,
@@ -183,18 +219,89 @@ class Resolver:
             if named:
                 explicit.update(ids)
             found.extend(i for i in ids if i not in found)
-        if not any(s.kind == "DEV" for s in spans) and _EVERYTHING_WORD.search(text):
+        if not dev_spans and _EVERYTHING_WORD.search(text):
             scope = rooms or ([default_room] if default_room else [])
             if not scope:
                 return Resolution((), (), "'everything' needs a room")
             found = self._of_kind(None, scope, None)
-        elif not any(s.kind == "DEV" for s in spans):
+        elif not dev_spans:
             ids, problem = self._implied(intent, text, rooms or ([default_room] if default_room
                                                                  else []))
             if problem:
-                return Resolution((), (), problem)
-            found = ids
+                return Resolution((), (), problem, implied=True)
+            return replace(self._check(intent, ids, set()), implied=True)
         return self._check(intent, found, explicit)
+
+    def _join_named(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+        """A room word tagged apart from the rest of a device's name is the name: "[kids]
+        [room light]" is the "kids room light", "[bedroom] [light]" the "bedroom light"
+        ("[bedroom] [lights]" stays every light of the bedroom). And "the [music] on the
+        [sound system]": the kind word only says what the named device plays."""
+        out: list[TaggedSpan] = []
+        for span in spans:
+            last = out[-1] if out else None
+            if last is not None and span.kind == "DEV" and last.kind in ("ROOM", "DEV") \
+                    and not text[last.end : span.start].strip():
+                joined = text[last.start : span.end]
+                if self._exact(normalize(joined), joined, [], None) is not None:
+                    out[-1] = TaggedSpan("DEV", last.start, span.end, joined)
+                    continue
+            if last is not None and span.kind == "DEV" and last.kind == "DEV" \
+                    and normalize(last.text) in KIND_WORDS \
+                    and _ON_DEVICE.fullmatch(text[last.end : span.start].lower()):
+                out[-1] = span
+                continue
+            out.append(span)
+        return out
+
+    def _repair(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+        """A device mention takes in the untagged name words just before it: "set bed light
+        to 50 %" tagged only "light" is about a "bed light", never the room's lights."""
+        taken = [(s.start, s.end) for s in spans]
+        cues = phrasing().any_cue
+        out: list[TaggedSpan] = []
+        for span in spans:
+            start = span.start
+            while span.kind == "DEV":
+                m = re.search(r"([A-Za-z][A-Za-z'-]*)[ ]+$", text[:start])
+                if m is None:
+                    break
+                word = m.group(1).lower()
+                if (word in _NOT_NAME or cues.fullmatch(word) or word in KIND_WORDS
+                        or any(a < m.end(1) and m.start(1) < b for a, b in taken)
+                        or start - m.start(1) > 20 or span.end - m.start(1) > 40):
+                    break
+                start = m.start(1)
+            out.append(span if start == span.start
+                       else TaggedSpan(span.kind, start, span.end, text[start : span.end]))
+        return out
+
+    def names_device(self, words: str) -> bool:
+        """Are these words a device's name or alias, or a kind word ("the kitchen lights")?"""
+        text = normalize(words)
+        if not text:
+            return False
+        if text in self.names or singular(text) in self.names:
+            return True
+        return self._kind(self._split_room(text)[1] or text) is not None
+
+    def excluded(self, phrase: str, camera: Camera | None) -> set[str] | None:
+        """Devices an exclusion names ("the bedroom", "the floor lamp", "the ones in the
+        kitchen"); None when it names nothing this home has."""
+        text = f" {normalize(phrase)} "
+        out: set[str] = set()
+        for name in sorted(self.rooms, key=len, reverse=True):
+            if f" {name} " in text:
+                room = self.rooms[name]
+                out |= {i for i, d in self.config.devices.items() if d.room == room}
+                text = text.replace(f" {name} ", " ")
+        for name in sorted(self.names, key=len, reverse=True):
+            if len(name) >= 2 and f" {name} " in text:
+                out |= self.names[name]
+                text = text.replace(f" {name} ", " ")
+        if (" here " in text or " this room " in text) and camera is not None:
+            out |= {i for i, d in self.config.devices.items() if d.room == camera.room}
+        return out or None
 
     def _mention(self, mention: str, *, intent: str, text_all: str, rooms: list[str],
                  default_room: str | None, quantified: bool, scene: Scene
@@ -214,7 +321,8 @@ class Resolver:
             # lamp, or no frame): "it" can still be the one device the intent implies
             # here; anything less certain asks.
             implied, implied_problem = self._implied(
-                intent, text_all, rooms or ([default_room] if default_room else []))
+                intent, text_all, rooms or ([default_room] if default_room else []),
+                pronoun=True)
             if not implied_problem:
                 return implied, False, None
             return ids, named, problem or implied_problem
@@ -223,22 +331,22 @@ class Resolver:
             if not scope:
                 return [], False, "'everything' needs a room"
             return self._of_kind(None, scope, None), False, None
-        exact = self.names.get(text) or self.names.get(singular(text))
-        if exact and (not rooms or any(self.config.devices[i].room in rooms for i in exact)):
-            ids = sorted(exact) if not rooms else sorted(
-                i for i in exact if self.config.devices[i].room in rooms)
-            if len(ids) > 1 and default_room and not rooms:
-                here = [i for i in ids if self.config.devices[i].room == default_room]
-                ids = here or ids
-            if len(ids) > 1:
-                return [], False, f"{mention!r} fits {', '.join(ids)}"
-            return ids, True, None
+        by_name = self._exact(text, mention, rooms, default_room)
+        if by_name is not None:
+            return by_name
         if text in self.rooms:  # "open the garage": the one device there that can
-            fitting = [i for i in self._of_kind(None, [self.rooms[text]], None)
-                       if fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
-                           (self.config.devices[i].type, intent), intent))]
-            if len(fitting) == 1:
-                return fitting, False, None
+            def can(dev_id: str) -> bool:
+                dev = self.config.devices[dev_id]
+                return fits(dev, TYPE_INTENT_ALIASES.get((dev.type, intent), intent))
+
+            fitting = [i for i in self._of_kind(None, [self.rooms[text]], None) if can(i)]
+            # "vacuum the lounge": the home's vacuum, sent where it is told.
+            cleaners = [i for i in self._of_kind("vacuum", [], None)
+                        if can(i) and implies("vacuum", text_all)]
+            typed = [i for i in fitting if implies(self.config.devices[i].type, text_all)]
+            for found in (fitting, cleaners, typed):
+                if len(found) == 1:
+                    return found, False, None
             return [], False, f"which device in the {text}? {len(fitting)} fit"
         # A room inside the mention: "bedroom lamp", "kitchen lights".
         inner_room, rest = self._split_room(text)
@@ -261,9 +369,14 @@ class Resolver:
             fuzzy = self._fuzzy(text, rooms)
             if fuzzy:
                 return [fuzzy], True, None
+        partial = self._partial(text)
+        if partial is not None:  # "the robot" of "robot vacuum", "the coffee"
+            return [partial], True, None
         kind = self._kind(head)
         if kind is not None:
-            if not scope and not quantified:
+            if kind in HOME_SCOPE:  # "lock the door", "can the robot clean it": the home's
+                scope = []
+            elif not scope and not quantified:
                 scope = [default_room] if default_room else []
             candidates = self._of_kind(kind, scope, head)
             extra = self._unmatched_modifiers(head, candidates)
@@ -285,6 +398,38 @@ class Resolver:
             return None
         (dev_id,) = self.names[best[0]]
         return dev_id if not rooms or self.config.devices[dev_id].room in rooms else None
+
+    def _exact(self, text: str, mention: str, rooms: list[str], default_room: str | None
+               ) -> tuple[list[str], bool, str | None] | None:
+        """A name or alias said as it is; None when the mention is no such name (here)."""
+        exact = self.names.get(text) or self.names.get(singular(text))
+        if exact and text not in self.names and text.rsplit(maxsplit=1)[-1] in KIND_WORDS \
+                and self._split_room(text)[0] is not None:
+            return None  # "the bedroom lights": every light there, not the "bedroom light"
+        if exact and all(self.config.devices[i].type in HOME_SCOPE for i in exact):
+            rooms = []  # "hoover the kitchen": the room is where, not which vacuum
+        if not exact or (rooms and all(self.config.devices[i].room not in rooms
+                                       for i in exact)):
+            return None
+        ids = sorted(exact) if not rooms else sorted(
+            i for i in exact if self.config.devices[i].room in rooms)
+        if len(ids) > 1 and default_room and not rooms:
+            here = [i for i in ids if self.config.devices[i].room == default_room]
+            ids = here or ids
+        if len(ids) > 1:
+            return [], False, f"{mention!r} fits {', '.join(ids)}"
+        return ids, True, None
+
+    def _partial(self, text: str) -> str | None:
+        """The one device whose names hold every word of `text` ("robot" of "robot
+        vacuum"), for mentions with no kind word; None when several or none do."""
+        words = text.split()
+        if not words or any(w in KIND_WORDS or singular(w) in KIND_WORDS or len(w) < 3
+                            for w in words):
+            return None
+        found = {dev_id for name, ids in self.names.items() if set(words) <= set(name.split())
+                 for dev_id in ids}
+        return found.pop() if len(found) == 1 else None
 
     def _unmatched_modifiers(self, head: str, candidates: list[str]) -> list[str]:
         """Words of a kind mention ("back" of "back door") that no candidate's names use."""
@@ -326,26 +471,53 @@ class Resolver:
         dev = self.config.devices[dev_id]
         return [n.lower() for n in (dev.name, *dev.aliases)]
 
-    def _implied(self, intent: str, text: str, rooms: list[str]
+    def _implied(self, intent: str, text: str, rooms: list[str], *, pronoun: bool = False
                  ) -> tuple[list[str], str | None]:
+        """The device a command that names none is about, only where its words imply it
+        beyond doubt; never a sensitive one. Vacuums, media players and covers share
+        their verbs with everyday speech ("go home", "play", "close"): with nothing named
+        (not even "it"), their own words must be there ("clean", "music", "blinds")."""
+        if intent == "turn_on" and need_words(text):  # "make me a coffee"
+            return self._needed(need_words(text), rooms)
         kind = IMPLIED_TYPE.get(intent)
         if intent in ("start", "stop"):  # "start cleaning" vs "resume the music"
             words = set(re.findall(r"[a-z]+", text.lower()))
-            kind = ("vacuum" if words & _CLEANING else
-                    "media_player" if words & _PLAYING else None)
+            kind = ("vacuum" if words & _CLEANING or implies("vacuum", text) else
+                    "media_player" if words & _PLAYING or implies("media_player", text)
+                    else None)
+        if kind in ("vacuum", "media_player", "cover") and not pronoun \
+                and not implies(kind, text):
+            return [], f"which device? nothing says a {kind.replace('_', ' ')}"
         if kind is None:
             return [], "no device named"
-        everywhere = self._of_kind(kind, [], None)
-        here = self._of_kind(kind, rooms, None) if rooms else []
+        if kind == "lock":  # "lock up": a lock is acted on only when named
+            return [], "which lock? name it"
+        safe = {i for i, d in self.config.devices.items() if not d.sensitive}
+        everywhere = [i for i in self._of_kind(kind, [], None) if i in safe]
+        here = [i for i in self._of_kind(kind, rooms, None) if i in safe] \
+            if rooms and kind not in HOME_SCOPE else []
         if kind == "light" and here:
             return here, None  # "too dark in here": every light of the room
         if len(here) == 1:
             return here, None
-        if not here and len(everywhere) == 1:
-            return everywhere, None  # one thermostat, one lock, one vacuum in the home
+        if not here and len(everywhere) == 1 and kind != "cover":
+            return everywhere, None  # one thermostat, one vacuum in the home
         if kind == "climate" and not here and everywhere:
             return [], "which thermostat? several fit"
+        if not everywhere:
+            return [], f"no {kind.replace('_', ' ')} to do it"
         return [], f"which {kind.replace('_', ' ')}? {len(here or everywhere)} fit"
+
+    def _needed(self, wanted: Sequence[str], rooms: list[str]) -> tuple[list[str], str | None]:
+        """The one device that meets a need: its names hold one of `wanted` ("coffee")."""
+        found = sorted(
+            dev_id for dev_id, dev in self.config.devices.items()
+            if not dev.sensitive and fits(dev, "turn_on")
+            and any(w in normalize(n).split() for n in self._names_of(dev_id) for w in wanted))
+        here = [i for i in found if self.config.devices[i].room in rooms]
+        if len(found) == 1 or len(here) == 1:
+            return (found if len(found) == 1 else here), None
+        return [], f"which {wanted[0]}? {len(found)} fit" if found else f"no {wanted[0]} here"
 
     @staticmethod
     def _pointed(scene: Scene) -> tuple[list[str], bool, str | None]:
@@ -363,6 +535,11 @@ class Resolver:
         if scores[best] < scene.threshold or scores[best] < 1.5 * runner_up:
             return [], False, f"cannot tell what is pointed at (best {best} {scores[best]:.2f})"
         return [best], True, None
+
+    def recheck(self, intent: str, devices: list[str]) -> Resolution:
+        """Targets for `intent` among devices already named (the "it" of "turn on the lamp
+        and dim it")."""
+        return self._check(intent, devices, set(devices))
 
     def _check(self, intent: str, found: list[str], explicit: set[str]) -> Resolution:
         if not found:

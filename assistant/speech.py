@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -34,7 +36,8 @@ import numpy.typing as npt
 from rapidfuzz.distance import Levenshtein
 
 from assistant.errors import AssistantError
-from assistant.types import Transcript, Utterance
+from assistant.speech_lm import HomeLanguageModel
+from assistant.types import Alternative, Transcript, Utterance
 from assistant.vocabulary import HomeVocabulary, fallback_pronunciations
 
 log = logging.getLogger(__name__)
@@ -172,7 +175,7 @@ class VoskRecognizer:
             self.phrases = self._phrase_list(vocabulary)
         self._vosk = vosk
         self._rec = self._new_kaldi()
-        self._segments: list[dict[str, Any]] = []
+        self._segments: list[list[Alternative]] = []
         self.load_seconds = time.perf_counter() - t0
         log.info("vosk model %s loaded in %.2f s (phrase list: %s)", self.model_dir,
                  self.load_seconds,
@@ -208,6 +211,7 @@ class VoskRecognizer:
         else:
             rec = self._vosk.KaldiRecognizer(self._model, float(self.sample_rate))
         rec.SetWords(True)
+        rec.SetMaxAlternatives(MAX_ALTERNATIVES)  # the n-best list the brain chooses from
         return rec
 
     def recognize(self, utt: Utterance) -> Transcript:
@@ -220,25 +224,31 @@ class VoskRecognizer:
         data = pcm_bytes(chunk)
         if self._rec.AcceptWaveform(data):
             # Vosk found an endpoint inside the stream: keep the finished segment.
-            result = json.loads(self._rec.Result())
-            if _clean(result.get("text", "")):
-                self._segments.append(result)
+            readings = _vosk_readings(json.loads(self._rec.Result()))
+            if readings:
+                self._segments.append(readings)
             partial = ""
         else:
             partial = json.loads(self._rec.PartialResult()).get("partial", "")
-        text = " ".join([*(_clean(s["text"]) for s in self._segments), _clean(partial)])
+        text = " ".join([*(seg[0].text for seg in self._segments), _clean(partial)])
         return text.strip() or None
 
     def final(self) -> Transcript:
-        result = json.loads(self._rec.FinalResult())
-        segments = [*self._segments, result]
+        """The stream's text: each segment's best reading, with the last segment's n-best
+        readings as the alternatives (earlier segments' best readings before them)."""
+        last = _vosk_readings(json.loads(self._rec.FinalResult()))
+        segments = [*self._segments, last] if last else self._segments
         self._segments = []
-        text = " ".join(t for t in (_clean(s.get("text", "")) for s in segments) if t)
-        confs = [float(w["conf"]) for s in segments for w in s.get("result", ())
-                 if w.get("word") != UNKNOWN_WORD]
-        confidence = float(np.mean(confs)) if confs and text else None
-        return Transcript(text=text, recognizer=self.name, confidence=confidence,
-                          source="stream", ended_at=time.monotonic())
+        if not segments:
+            return Transcript(text="", recognizer=self.name, confidence=None, source="stream",
+                              ended_at=time.monotonic())
+        head = " ".join(seg[0].text for seg in segments[:-1])
+        alternatives = tuple(Alternative(f"{head} {alt.text}".strip(), alt.confidence)
+                             for alt in segments[-1])
+        confidence = min(seg[0].confidence for seg in segments)
+        return Transcript(text=alternatives[0].text, recognizer=self.name,
+                          confidence=confidence, source="stream", ended_at=time.monotonic(),
+                          alternatives=alternatives)
 
     def reset(self) -> None:
         self._rec.Reset()
@@ -248,6 +258,30 @@ class VoskRecognizer:
 def _clean(text: str) -> str:
     """Vosk text without "[unk]" tokens (speech outside the phrase list)."""
     return " ".join(w for w in text.split() if w != UNKNOWN_WORD)
+
+
+def _vosk_readings(result: dict[str, Any]) -> list[Alternative]:
+    """The distinct non-empty readings of one Vosk result, best first, with confidences.
+
+    With SetMaxAlternatives, each alternative carries a total log-likelihood ("confidence",
+    larger is better): a reading's confidence is its softmax share of the list. Without
+    alternatives (one "text"), the mean of the word confidences."""
+    if "alternatives" not in result:
+        text = _clean(str(result.get("text", "")))
+        confs = [float(w["conf"]) for w in result.get("result", ())
+                 if w.get("word") != UNKNOWN_WORD and "conf" in w]
+        return [Alternative(text, float(np.mean(confs)) if confs else 1.0)] if text else []
+    scores: dict[str, float] = {}
+    for alt in result["alternatives"]:
+        text = _clean(str(alt.get("text", "")))
+        if text:
+            scores[text] = max(scores.get(text, -math.inf), float(alt.get("confidence", 0.0)))
+    if not scores:
+        return []
+    top = max(scores.values())
+    weights = {t: math.exp(v - top) for t, v in scores.items()}
+    total = sum(weights.values())
+    return [Alternative(t, w / total) for t, w in weights.items()]
 
 
 # ------------------------------------------------------------------- PocketSphinx
@@ -294,29 +328,60 @@ MAX_VITERBI_EDITS = 1
 MIN_VITERBI_WORDS = 3
 
 
+# Decoder settings with the home's language model (`assistant.speech_lm`), chosen on the
+# dev sets (the 66 spoken fixtures and the spoken text dev set, see
+# scripts/make_speech_fixtures.py --set dev-extra); never on the spoken test set.
+LM_DECODER_SETTINGS: dict[str, Any] = {
+    "dither": True,
+    "seed": 1,
+    "bestpath": True,  # the lattice pass: word posteriors and the n-best list need it
+    "topn": 8,
+    # No second (flat-lexicon) pass: it re-decodes the whole utterance at its end, which is
+    # where latency counts. Decoding took 0.68x the time (31 dev clips, same run), and 132
+    # vs 135 of 184 dev clips came out exactly right (within run-to-run noise).
+    "fwdflat": False,
+}
+NBEST_SCAN = 12
+"""N-best entries read per utterance (many differ only in silences or pronunciations)."""
+MAX_ALTERNATIVES = 5
+"""Distinct readings kept in `Transcript.alternatives`."""
+NBEST_SHARPNESS = 100.0
+"""Alternatives' confidences: softmax of SHARPNESS x ln(score) over the list (the n-best
+scores are close together: ln-ratios of 0.001-0.05 between plausible readings). Chosen
+with `alternatives.STRONG_SHARE` and `policy.speech_threshold` on 184 spoken dev clips:
+wrong actions 16 -> 2 for exact 73.9 % -> 70.7 % (300: 7 wrong; 50: 69.6 %, 4 wrong)."""
+_NOT_WORDS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "++NOISE++"})
+
+
 class PocketSphinxRecognizer:
-    """PocketSphinx 5 with its bundled US English model and the home's JSGF grammar."""
+    """PocketSphinx 5 with its bundled US English model and the home's language model
+    (default) or JSGF grammar."""
 
     name = "pocketsphinx"
     search_name = "home"
 
     def __init__(
         self, vocabulary: HomeVocabulary | None, sample_rate: int = 16000,
-        *, cmn_warmup: int = 3,
+        *, cmn_warmup: int = 3, language_model: HomeLanguageModel | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> None:
-        """Build the decoder; with no vocabulary it falls back to the general LM.
+        """Build the decoder: with `language_model`, the home's n-gram model (the default
+        path, see `assistant.speech_lm`); else with `vocabulary`, the JSGF grammar of
+        command shapes (the old path, kept as an option and as the benchmark's baseline);
+        with neither, PocketSphinx's general model (poor on commands: 0-2 of 5 in a check).
 
-        The general language model recognises few commands right (0-2 of 5 in a
-        check); the grammar is what makes PocketSphinx usable here. Vocabulary words
-        its dictionary lacks are spelled from parts where possible ("unmute" = "un" +
-        "mute") or left out of the grammar; both are logged.
+        Grammar mode: vocabulary words its dictionary lacks are spelled from parts where
+        possible ("unmute" = "un" + "mute") or left out of the grammar; both are logged.
+        `settings` override decoder settings (tuning tools).
         """
         import pocketsphinx
 
         t0 = time.perf_counter()
         self.sample_rate = sample_rate
         self.grammar: str | None = None
-        """The JSGF grammar in force, or None for the general language model."""
+        """The JSGF grammar in force, or None for a language model."""
+        self.language_model = language_model
+        """The home's language model in force, or None."""
         self.spelled: dict[str, str] = {}
         """Words given a pronunciation built from dictionary parts."""
         self.dropped: tuple[str, ...] = ()
@@ -325,7 +390,12 @@ class PocketSphinxRecognizer:
         self.chat_words: frozenset[str] = frozenset()
         """The grammar's chit-chat words: a transcript of only these is not a command."""
         try:
-            if vocabulary is None:
+            if language_model is not None:
+                self._decoder = pocketsphinx.Decoder(
+                    samprate=sample_rate, lm=str(language_model.lm_path),
+                    dict=str(language_model.dict_path), loglevel="FATAL",
+                    **{**LM_DECODER_SETTINGS, **(settings or {})})
+            elif vocabulary is None:
                 log.warning("pocketsphinx without a home vocabulary: general language "
                             "model, expect poor command accuracy")
                 self._decoder = pocketsphinx.Decoder(
@@ -333,7 +403,8 @@ class PocketSphinxRecognizer:
                 )
             else:
                 self._decoder = pocketsphinx.Decoder(
-                    samprate=sample_rate, lm=None, loglevel="FATAL", **DECODER_SETTINGS
+                    samprate=sample_rate, lm=None, loglevel="FATAL",
+                    **{**DECODER_SETTINGS, **(settings or {})}
                 )
                 self._load_grammar(vocabulary)
         except (RuntimeError, ValueError) as exc:
@@ -343,8 +414,12 @@ class PocketSphinxRecognizer:
         self.cmn_warmup = cmn_warmup
         """Whole utterances decoded with batch CMN before the live estimate is used."""
         self.load_seconds = time.perf_counter() - t0
+        self.mode = ("lm" if language_model is not None else
+                     "grammar" if self.grammar else "general")
+        """"lm" (the home's language model), "grammar" or "general"."""
         log.info("pocketsphinx ready in %.2f s (%s)", self.load_seconds,
-                 "home grammar" if self.grammar else "general LM")
+                 {"lm": "home language model", "grammar": "home grammar",
+                  "general": "general LM"}[self.mode])
 
     def _load_grammar(self, vocabulary: HomeVocabulary) -> None:
         decoder = self._decoder
@@ -379,7 +454,10 @@ class PocketSphinxRecognizer:
         # of 55 fixtures in sequence) but not for the first ones (32 vs 35 of 55
         # single-shot, as `parse --audio` runs). So: batch CMN for the first
         # `cmn_warmup` whole utterances, the adapted live estimate after that.
-        full_utt = self._utterances < self.cmn_warmup
+        # With the home's language model, a whole utterance always gets its own (batch)
+        # mean: 139 vs 135 of 184 dev clips right, decoded one after another in mixed voices
+        # as `parse --audio` decodes files. Streaming (the daemon) uses the live estimate.
+        full_utt = self.mode == "lm" or self._utterances < self.cmn_warmup
         result = self._decode(utt, full_utt)
         if not result.text:
             # Nothing reached the grammar's end: the live estimate may have drifted (a
@@ -403,6 +481,8 @@ class PocketSphinxRecognizer:
         return hyp.hypstr if hyp is not None and hyp.hypstr else None
 
     def final(self) -> Transcript:
+        if self.mode == "lm":
+            return self._final_lm()
         # No confidence: the grammar search has no lattice, so PocketSphinx's
         # posterior is not calibrated (0.0003-0.04 on correct transcripts here), and
         # the path score per frame did not separate commands from chit-chat either.
@@ -423,6 +503,50 @@ class PocketSphinxRecognizer:
                     text = ""
         return Transcript(text=text, recognizer=self.name, confidence=None,
                           source="stream", ended_at=time.monotonic())
+
+    def _final_lm(self) -> Transcript:
+        """The best path of the lattice, its confidence (the mean posterior of its words)
+        and the n-best list's distinct readings with normalised confidences."""
+        empty = Transcript(text="", recognizer=self.name, confidence=None, source="stream",
+                           ended_at=time.monotonic())
+        if not self._in_utt:
+            return empty
+        self._decoder.end_utt()
+        self._in_utt = False
+        self._utterances += 1
+        hyp = self._decoder.hyp()
+        text = " ".join(hyp.hypstr.split()) if hyp is not None else ""
+        if not text:
+            return empty
+        posteriors = [min(1.0, max(0.0, float(seg.prob))) for seg in self._decoder.seg()
+                      if seg.word.split("(", 1)[0] not in _NOT_WORDS]
+        confidence = sum(posteriors) / len(posteriors) if posteriors else 0.0
+        return Transcript(text=text, recognizer=self.name, confidence=confidence,
+                          source="stream", ended_at=time.monotonic(),
+                          alternatives=self._alternatives(text, confidence))
+
+    def _alternatives(self, best: str, confidence: float) -> tuple[Alternative, ...]:
+        """Distinct readings of the n-best list; the best path first, with its own
+        confidence, the others scaled by their n-best weight relative to it."""
+        scores: dict[str, float] = {}
+        for i, hyp in enumerate(self._decoder.nbest()):
+            if i >= NBEST_SCAN:
+                break
+            reading = " ".join(hyp.hypstr.split())
+            if reading and hyp.score > 0:
+                scores[reading] = max(scores.get(reading, -math.inf), math.log(hyp.score))
+        if not scores:
+            return (Alternative(best, confidence),)
+        top = max(scores.values())
+        weights = {t: math.exp(NBEST_SHARPNESS * (v - top)) for t, v in scores.items()}
+        total = sum(weights.values())
+        best_share = weights.get(best, max(weights.values())) / total
+        out = [Alternative(best, confidence)]
+        for reading, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
+            if reading != best and len(out) < MAX_ALTERNATIVES:
+                share = weight / total
+                out.append(Alternative(reading, confidence * min(1.0, share / best_share)))
+        return tuple(out)
 
     def _in_grammar(self, best: str, viterbi: str) -> str:
         """The lattice pass's best path left the grammar ("turn off all the night"): the
@@ -452,13 +576,23 @@ def make_recognizer(
     model_path: str | os.PathLike[str] | None = None,
     vocabulary: HomeVocabulary | None = None,
     sample_rate: int = 16000,
+    *,
+    language_model: Callable[[], HomeLanguageModel] | None = None,
+    vosk_phrase_list: bool = False,
 ) -> Recognizer:
     """Build the configured recognizer.
 
     "auto": Vosk when a model path is configured (it must then exist: a configured
-    path that is wrong is an error, not a silent downgrade) or VOSK_MODEL_PATH names
-    an existing directory; otherwise PocketSphinx, the English recognizer that works
-    out of the box.
+    path that is wrong is an error, not a silent downgrade), VOSK_MODEL_PATH names
+    an existing directory, or `assistant models fetch vosk-en` installed the English model
+    (`model_fetch.default_model_dir()`); otherwise PocketSphinx, the English recognizer that
+    works out of the box (offline).
+
+    PocketSphinx decodes with the home's language model when `language_model` is given
+    (called only if PocketSphinx is chosen: building one takes seconds the first time);
+    if it cannot be built, with the grammar of `vocabulary` (logged: the daemon degrades
+    rather than dies). Vosk transcribes freely; `vosk_phrase_list` restricts it to the
+    vocabulary's words instead.
     """
     if backend not in ("vosk", "pocketsphinx", "auto"):
         raise SpeechError(
@@ -466,9 +600,14 @@ def make_recognizer(
         )
     chosen = backend
     if backend == "auto":
+        from assistant.model_fetch import installed_model
+
         env = os.environ.get(VOSK_MODEL_ENV)
+        fetched = installed_model("vosk-en")
         if model_path is not None or (env and Path(env).expanduser().is_dir()):
             chosen = "vosk"
+        elif fetched is not None:  # `assistant models fetch vosk-en` put it there
+            chosen, model_path = "vosk", fetched
         else:
             if env:
                 log.warning("%s=%s is not a directory: using pocketsphinx",
@@ -476,9 +615,16 @@ def make_recognizer(
             chosen = "pocketsphinx"
     recognizer: Recognizer
     if chosen == "vosk":
-        recognizer = VoskRecognizer(model_path, vocabulary, sample_rate)
+        recognizer = VoskRecognizer(model_path, vocabulary if vosk_phrase_list else None,
+                                    sample_rate)
     else:
-        recognizer = PocketSphinxRecognizer(vocabulary, sample_rate)
+        lm = None
+        if language_model is not None:
+            try:
+                lm = language_model()
+            except AssistantError as exc:
+                log.error("%s: decoding with the grammar of command shapes instead", exc)
+        recognizer = PocketSphinxRecognizer(vocabulary, sample_rate, language_model=lm)
     log.info("speech recognizer: %s (backend %s), loaded in %.2f s", recognizer.name,
              backend, recognizer.load_seconds)
     return recognizer

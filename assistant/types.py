@@ -31,14 +31,23 @@ class Utterance:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One reading of an utterance from a recognizer's n-best list."""
+
+    text: str
+    confidence: float  # 0..1, normalised over the list
+
+
+@dataclass(frozen=True)
 class Transcript:
     """What a recognizer heard."""
 
     text: str
     recognizer: str  # "vosk", "pocketsphinx", "text"
-    confidence: float | None = None
+    confidence: float | None = None  # of `text`, 0..1 (None: the recognizer gives none)
     source: str = ""
     ended_at: float = 0.0  # monotonic end of speech, for latency accounting
+    alternatives: tuple[Alternative, ...] = ()  # n-best readings, `text` first; may be empty
 
 
 @dataclass(frozen=True)
@@ -48,9 +57,11 @@ class Command:
     topic: str
     payload: str
     device_id: str = ""
+    intent: str = ""  # the action this message carries out (one utterance may hold several)
 
     def to_json(self) -> dict[str, str]:
-        return {"topic": self.topic, "payload": self.payload}
+        return {"topic": self.topic, "payload": self.payload, "intent": self.intent,
+                "device": self.device_id}
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,9 @@ class ParseRequest:
     text: str
     camera: str | None = None
     image: npt.NDArray[np.uint8] | None = None  # (H, W, 3) BGR
+    # A recognizer's readings of the utterance, best first (`text` is the best one): the
+    # brain parses them all and chooses (assistant/alternatives.py). Empty for typed text.
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,11 @@ One reproducible run (fixed seed; 2 torch threads):
 6. write export/report/ (report.md, metrics.json, confusion.png, training_curve.png).
 
 `--tiny` runs the same code with a tiny network and a few hundred examples (tests).
+
+Output goes to `--out` (default `build/model/`: `milm.onnx` and `report/`); the shipped
+model (`assistant/models/milm.onnx`) and report (`export/report/`) are replaced only with
+`--ship`. The same seed on the same machine and thread count gives a byte-identical ONNX
+file: the data, its order, every random draw and torch's algorithms are all fixed.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ import json
 import logging
 import math
 import os
+import random
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -36,8 +43,9 @@ import torch
 from tokenizers import Tokenizer
 
 from assistant.corpus.example import Example
-from assistant.corpus.generate import generate, make_homes
+from assistant.corpus.generate import make_homes
 from assistant.corpus.homes import Home, reference_home
+from assistant.corpus.training import SHIPPED, held_out_texts, training_examples
 from assistant.labels import INTENTS, SLOT_TAGS
 from export.dataset import (
     Encoded,
@@ -68,8 +76,8 @@ GLIBC_TUNABLES = "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_thresho
 class DataConfig:
     """How much data: training homes x utterances each, held-out homes x utterances."""
 
-    train_homes: int = 300
-    per_home: int = 200
+    train_homes: int = SHIPPED.n_homes
+    per_home: int = SHIPPED.per_home
     eval_homes: int = 60
     eval_per_home: int = 50
     reference_eval: int = 600  # fresh reference-home utterances (approximate)
@@ -84,9 +92,12 @@ TINY_DATA = DataConfig(train_homes=8, per_home=40, eval_homes=4, eval_per_home=3
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m export.build_model", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=ROOT / "assistant" / "models" / "milm.onnx")
-    p.add_argument("--report", type=Path, default=ROOT / "export" / "report")
+    p.add_argument("--seed", type=int, default=SHIPPED.seed)
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "model",
+                   help="output directory: milm.onnx and report/ (default build/model)")
+    p.add_argument("--ship", action="store_true",
+                   help="then replace the shipped model (assistant/models/milm.onnx) and "
+                        "report (export/report/) with this build's")
     p.add_argument("--config", type=Path, default=ROOT / "devices.yaml",
                    help="devices.yaml of the reference home (rooms, devices, camera zones)")
     p.add_argument("--epochs", type=int, default=None)
@@ -104,9 +115,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def make_data(seed: int, dc: DataConfig, reference: Home | None
               ) -> tuple[list[Example], list[Example], list[Example], dict[str, Home]]:
     """(train, held-out, reference-eval) examples and every home by id."""
-    train_ex = generate(seed, n_homes=dc.train_homes, per_home=dc.per_home, reference=reference)
+    # Sentences of the hand-written test sets are never trained on (training.py).
+    train_ex = training_examples(seed, dc.train_homes, dc.per_home, reference,
+                                 held_out=held_out_texts(ROOT / "tests" / "data"))
     eval_seed = seed + 7919
-    held = generate(eval_seed, n_homes=dc.eval_homes, per_home=dc.eval_per_home)
+    held = training_examples(eval_seed, dc.eval_homes, dc.eval_per_home)
     homes = {h.id: h for h in make_homes(seed, dc.train_homes)}
     eval_homes = {h.id: h for h in make_homes(eval_seed, dc.eval_homes)}
     if homes.keys() & eval_homes.keys():
@@ -118,8 +131,7 @@ def make_data(seed: int, dc: DataConfig, reference: Home | None
         # generate() writes REFERENCE_SHARE of its examples for the reference home; ask
         # for enough over one throwaway random home and keep only those.
         ref_seed = seed + 104729
-        many = generate(ref_seed, n_homes=1, per_home=int(dc.reference_eval / 0.12) + 1,
-                        reference=reference)
+        many = training_examples(ref_seed, 1, int(dc.reference_eval / 0.12) + 1, reference)
         ref_eval = [e for e in many if e.home_id == "reference"]
     return train_ex, held, ref_eval, homes
 
@@ -538,7 +550,7 @@ def metadata_for(run: Run, p: Prepared, digest: str) -> dict[str, str]:
 
 def export_and_check(run: Run, model: MILM, p: Prepared, digest: str) -> dict[str, Any]:
     """Export, then parity (fails the build past 1e-3), latency and a torch-free load."""
-    out = run.args.out
+    out = run.args.out / "milm.onnx"
     t0 = time.perf_counter()
     export_onnx(model, out, metadata_for(run, p, digest))
     run.timings["export_s"] = time.perf_counter() - t0
@@ -553,12 +565,29 @@ def export_and_check(run: Run, model: MILM, p: Prepared, digest: str) -> dict[st
             "load_probe": probe}
 
 
+def seed_everything(seed: int, threads: int) -> None:
+    """Every source of randomness fixed and torch's algorithms deterministic: the same seed
+    gives the same ONNX bytes on the same machine and thread count."""
+    random.seed(seed)
+    np.random.seed(seed)  # legacy global state, in case a library draws from it
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
+    torch.set_flush_denormal(True)
+
+
+def ship(out: Path) -> None:
+    """Replace the shipped model and report with this build's."""
+    shutil.copyfile(out / "milm.onnx", ROOT / "assistant" / "models" / "milm.onnx")
+    shutil.rmtree(ROOT / "export" / "report", ignore_errors=True)
+    shutil.copytree(out / "report", ROOT / "export" / "report")
+    log.info("shipped: assistant/models/milm.onnx and export/report/ replaced")
+
+
 def build(args: argparse.Namespace) -> dict[str, Any]:
     """The whole run; returns the metrics also written to the report."""
     started = time.perf_counter()
-    torch.set_num_threads(args.threads)
-    torch.set_flush_denormal(True)
-    torch.manual_seed(args.seed)
+    seed_everything(args.seed, args.threads)
     run = configure(args)
     p = prepare(run)
     model, train_log = fit(run, p)
@@ -587,11 +616,12 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         "timings": run.timings,
         "peak_rss_mb_build": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    args.report.mkdir(parents=True, exist_ok=True)
-    (args.report / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    plot_confusion(results["heldout"]["confusion"], args.report / "confusion.png")
-    plot_curve(train_log, args.report / "training_curve.png")
-    write_report(args.report, metrics)
+    report = args.out / "report"
+    report.mkdir(parents=True, exist_ok=True)
+    (report / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    plot_confusion(results["heldout"]["confusion"], report / "confusion.png")
+    plot_curve(train_log, report / "training_curve.png")
+    write_report(report, metrics)
     log.info("held-out intent %.3f slot F1 %.3f exact %.3f; parity %.1e; %.2f ms; %.0f s",
              results["heldout"]["intent_accuracy"], results["heldout"]["slot_f1"],
              results["heldout"]["exact_match"], max(checks["parity"].values()),
@@ -602,7 +632,10 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("export").setLevel(logging.INFO)
-    build(parse_args(argv))
+    args = parse_args(argv)
+    build(args)
+    if args.ship:
+        ship(args.out)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Examples -> model tensors: word pieces, BIO slot labels, scenes, batches.
 
 Tokenising follows the runtime (assistant/model.py) exactly: the MiniLM uncased
-WordPiece tokenizer without special tokens, pieces cut to `max_len - 2`, then
-`[CLS] pieces [SEP]`. A piece's slot label comes from the Example's character spans:
-the first piece overlapping a span is `B-KIND`, the following ones `I-KIND`, the rest
+WordPiece tokenizer without special tokens, the last `max_len - 2` pieces kept (a long
+preamble goes, the command at the end stays), then `[CLS] pieces [SEP]`. A piece's slot
+label comes from the Example's character spans: the first piece overlapping a span is
+`B-KIND`, the following ones `I-KIND`, the rest
 `O`; `[CLS]`, `[SEP]` and padding are ignored by the loss (label -100).
 
 Frames are rendered per batch from each example's SceneSpec (Encoded.scenes), so
@@ -28,6 +29,7 @@ from tokenizers import Tokenizer
 from assistant.corpus.example import Example, Span
 from assistant.corpus.homes import Home
 from assistant.labels import INTENTS, SLOT_TAGS
+from assistant.model import first_kept
 from export.scenes import SIZE, Box, grounding_target, render_scene
 from export.static_embeddings import minilm_dir
 
@@ -162,10 +164,11 @@ def encode(examples: Sequence[Example], tok: Tokenizer, max_len: int,
     lengths = np.zeros(n, np.int64)
     encodings = tok.encode_batch([ex.text for ex in examples], add_special_tokens=False)
     for row, (ex, enc) in enumerate(zip(examples, encodings, strict=True)):
-        pieces = enc.ids[: max_len - 2]
+        first = first_kept(enc.tokens, max_len - 2)  # the end, as the runtime keeps it
+        pieces = enc.ids[first:]
         length = len(pieces) + 2
         ids[row, :length] = [cls_id, *pieces, sep_id]
-        slots[row, 1 : length - 1] = bio_labels(enc.offsets[: len(pieces)], ex.spans)
+        slots[row, 1 : length - 1] = bio_labels(enc.offsets[first:], ex.spans)
         lengths[row] = length
     intents = np.array([_INTENT_ID[ex.intent] for ex in examples], np.int64)
     scenes = [scene_for(ex, homes.get(ex.home_id), pointing_dropout, image_dropout)

@@ -12,9 +12,10 @@ if [ "${1:-}" = "--runtime" ]; then runtime=true; fi
 
 # mosquitto: the tests' broker and the demo's; openssl: the TLS test certificates;
 # libportaudio2: sounddevice (the microphone); systemd: systemd-analyze, which the
-# unit's tests use (verify, security --offline).
-APT_PACKAGES=(mosquitto openssl libportaudio2 systemd)
-if $runtime; then APT_PACKAGES=(libportaudio2); fi
+# unit's tests use (verify, security --offline); espeak-ng: pronunciations of device
+# names the speech dictionary lacks (assistant/g2p.py).
+APT_PACKAGES=(mosquitto openssl libportaudio2 systemd espeak-ng)
+if $runtime; then APT_PACKAGES=(libportaudio2 espeak-ng); fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")

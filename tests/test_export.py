@@ -37,6 +37,21 @@ def test_slot_labels_follow_the_character_spans() -> None:
     assert tags == ["O", "O", "B-ROOM", "B-DEV", "I-DEV", "O", "B-NUM", "O"]
 
 
+def test_a_long_utterance_keeps_its_end_as_the_runtime_does() -> None:
+    from assistant.corpus.example import Example
+    from export.dataset import encode
+
+    tok = load_tokenizer()
+    story = "so we went to the shops and then we had lunch with my sister " * 4
+    text = story + "turn on the kettle"
+    ex = Example(text=text, intent="turn_on", spans=(Span(len(story) + 12, len(text), "DEV"),))
+    data = encode([ex], tok, 48, {})
+    pieces = tok.encode(text, add_special_tokens=False)
+    assert len(pieces.ids) > 46 and data.lengths[0] == 48
+    assert list(data.ids[0, 1:47]) == pieces.ids[-46:]  # the end, not the start
+    assert [SLOT_TAGS[t] for t in data.slots[0, 45:47]] == ["O", "B-DEV"]
+
+
 def test_spans_of_reads_bio_like_conlleval() -> None:
     tags = [TAG[t] for t in ("O", "B-DEV", "I-DEV", "I-ROOM", "O", "I-NUM", "B-NUM")]
     assert spans_of(tags) == {(1, 3, "DEV"), (3, 4, "ROOM"), (5, 6, "NUM"), (6, 7, "NUM")}
@@ -98,10 +113,45 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, di
     from export.build_model import build, parse_args
 
     out = tmp_path_factory.mktemp("milm")
-    model, report = out / "milm.onnx", out / "report"
-    metrics = build(parse_args(["--tiny", "--seed", "3", "--out", str(model),
-                                "--report", str(report)]))
-    return model, report, metrics
+    metrics = build(parse_args(["--tiny", "--seed", "3", "--out", str(out)]))
+    return out / "milm.onnx", out / "report", metrics
+
+
+def test_the_export_writes_to_its_own_directory_unless_asked_to_ship(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import export.build_model as bm
+
+    args = bm.parse_args([])
+    assert args.out == bm.ROOT / "build" / "model" and not args.ship
+    assert bm.parse_args(["--ship"]).ship
+    # --ship replaces the shipped model and report (here, of a stand-in repository).
+    monkeypatch.setattr(bm, "ROOT", tmp_path)
+    (tmp_path / "assistant" / "models").mkdir(parents=True)
+    (tmp_path / "export" / "report").mkdir(parents=True)
+    (tmp_path / "export" / "report" / "old.md").write_text("old")
+    out = tmp_path / "out"
+    (out / "report").mkdir(parents=True)
+    (out / "milm.onnx").write_bytes(b"new model")
+    (out / "report" / "report.md").write_text("new")
+    bm.ship(out)
+    assert (tmp_path / "assistant" / "models" / "milm.onnx").read_bytes() == b"new model"
+    assert sorted(p.name for p in (tmp_path / "export" / "report").iterdir()) == ["report.md"]
+
+
+@pytest.mark.slow
+def test_the_same_seed_gives_the_same_onnx_bytes(
+        tiny_build: tuple[Path, Path, dict[str, Any]],
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import hashlib
+
+    from export.build_model import build, parse_args
+
+    again = tmp_path_factory.mktemp("again")
+    metrics = build(parse_args(["--tiny", "--seed", "3", "--out", str(again)]))
+    first = tiny_build[0].read_bytes()
+    assert metrics["data_digest"] == tiny_build[2]["data_digest"]
+    assert hashlib.sha256((again / "milm.onnx").read_bytes()).hexdigest() == \
+        hashlib.sha256(first).hexdigest()
 
 
 @pytest.mark.slow
@@ -198,7 +248,8 @@ def test_the_runtime_loads_the_tiny_model(tiny_build: tuple[Path, Path, dict[str
     outputs = runtime.infer(texts)
     tok = load_tokenizer()
     for text, out in zip(texts, outputs, strict=True):
-        assert list(out.tokens) == tok.encode(text, add_special_tokens=False).tokens[:46]
+        # Over 46 pieces the end is kept: a command comes after its preamble.
+        assert list(out.tokens) == tok.encode(text, add_special_tokens=False).tokens[-46:]
         assert out.intent in INTENTS
         assert out.grounding.shape == (36,)
         assert math.isclose(float(out.grounding.sum()), 1.0, rel_tol=1e-5)

@@ -250,7 +250,9 @@ def test_negatives_share_the_command_vocabulary(data: list[Example],
     with_device = sum(
         1 for ex in nones
         if any(s in ex.text.lower() for d in homes[ex.home_id].devices for s in d.surfaces))
-    assert with_device / len(nones) > 0.3
+    # A quarter and more: the everyday requests to an assistant (email, travel, ...) that
+    # name no device are the rest.
+    assert with_device / len(nones) > 0.2
     verbs = {"turn", "switch", "dim", "open", "close", "lock", "set", "put", "start", "stop",
              "pause", "mute", "on", "off", "up", "down"}
     share = sum(1 for ex in nones if verbs & set(re.findall(r"[a-z']+", ex.text.lower())))
@@ -339,11 +341,13 @@ def test_leading_context_clause_is_outside_spans(data: list[Example]) -> None:
     for ex in led:
         assert ex.intent != "none", ex
         m = pattern.search(ex.text)
-        if m:
+        # The lead comes first: a match after the first span is a trailing word ("right
+        # there"), the lead itself slipped ("rise shine").
+        if m and (not ex.spans or m.start() < ex.spans[0].start):
             found += 1
             assert not _overlaps(ex, m.start(), m.end()), ex
             assert all(m.end() <= s.start for s in ex.spans), ex
-    assert found > 0.9 * len(led)
+    assert found > 0.85 * len(led)
 
 
 def test_stacked_device_nouns_cover_the_whole_phrase(data: list[Example],
@@ -416,3 +420,23 @@ def test_media_pause_and_resume_with_duration(data: list[Example]) -> None:
         assert m is None or not _overlaps(ex, m.start(), m.end()), ex
     assert any(ex.intent == "start" and re.search(r"\bresume\b", ex.text, re.I) and ex.spans
                for ex in data)
+
+
+def test_needs_stories_delays_and_word_salad(data: list[Example], homes: dict[str, Home]) -> None:
+    """ "make me a coffee" turns on the coffee machine (no span: the need is not its name);
+    a long story before a command keeps the command's label; "... in five minutes" keeps
+    its intent (the runtime never acts on it now); bags of device words are not commands."""
+    for ex in _tagged(data, "need", 20):
+        assert ex.intent == "turn_on" and not ex.spans, ex
+        for dev_id in ex.targets:
+            words = " ".join(homes[ex.home_id].device(dev_id).surfaces)
+            assert any(w in words for w in ("coffee", "espresso", "kettle", "toaster")), ex
+    stories = _tagged(data, "story", 40)
+    assert all(ex.intent != "none" for ex in stories)
+    assert sum(len(ex.text.split()) > 35 for ex in stories) > 0.2 * len(stories)
+    assert all(ex.intent != "none" for ex in _tagged(data, "later", 40))
+    for ex in _tagged(data, "none:salad", 40):
+        assert ex.intent == "none" and not ex.spans, ex
+    everyday = {"none:email", "none:calendar", "none:travel", "none:cooking", "none:money",
+                "none:apps", "none:media", "none:news", "none:weather", "none:topics"}
+    assert everyday <= {t for ex in data for t in ex.tags}

@@ -187,11 +187,37 @@ def test_pinned_official_model() -> None:
     source = KNOWN_MODELS["vosk-en"]
     assert source.url == "https://alphacephei.com/vosk/models/vosk-model-small-en-us-0.15.zip"
     assert source.dirname == "vosk-model-small-en-us-0.15"
-    # Not pinned (not known for certain): the fetch must then refuse by default,
-    # before any network access.
-    assert source.sha256 is None or len(source.sha256) == 64
+    assert source.sha256 == "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
     with pytest.raises(ModelFetchError, match="unknown model"):
         fetch_vosk_model("vosk-xx")
+
+
+def test_the_pin_is_checked_by_default_even_from_a_mirror(server: tuple[str, Path],
+                                                           tmp_path: Path) -> None:
+    base, root = server
+    make_model_zip(root / f"{MODEL}.zip")  # not the official archive
+    dest = tmp_path / "models"
+    with pytest.raises(ModelFetchError, match=r"checksum mismatch.*30f26242"):
+        fetch_vosk_model("vosk-en", dest, url=f"{base}/{MODEL}.zip", timeout=5)
+    assert leftovers(dest) == [] and not (dest / "vosk-model-small-en-us-0.15").exists()
+
+
+def test_cli_accepts_the_options_its_messages_name(server: tuple[str, Path], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    base, root = server
+    digest = make_model_zip(root / f"{MODEL}.zip")
+    dest = tmp_path / "models"
+    common = ["models", "fetch", "custom", "--dest", str(dest), "--url", f"{base}/{MODEL}.zip",
+              "--timeout", "5"]
+    assert main(common) == 1
+    _, err = capsys.readouterr()
+    assert "--sha256" in err and "--allow-unverified" in err
+    assert main([*common, "--allow-unverified"]) == 0
+    assert main([*common, "--sha256", digest, "--force"]) == 0
+    out, _ = capsys.readouterr()
+    assert "sha256 verified" in out
 
 
 def test_main_fetch_exit_codes_and_one_line(server: tuple[str, Path], tmp_path: Path,
@@ -210,7 +236,8 @@ def test_main_fetch_exit_codes_and_one_line(server: tuple[str, Path], tmp_path: 
     assert main_fetch([*args, "--sha256", digest]) == 0
     out, _ = capsys.readouterr()
     assert "already installed" in out
-    assert main_fetch(["vosk-en", "--dest", str(tmp_path / "other")]) == 1
+    assert main_fetch(["custom", "--dest", str(tmp_path / "other"), "--url",
+                       f"{base}/{MODEL}.zip"]) == 1
     _, err = capsys.readouterr()
     assert "no pinned SHA-256" in err and err.count("\n") == 1
 
@@ -219,10 +246,11 @@ def test_main_fetch_takes_a_parsed_namespace(server: tuple[str, Path], tmp_path:
                                              capsys: pytest.CaptureFixture[str]) -> None:
     """The CLI's own subparser may define only `name` and `--dest`."""
     dest = tmp_path / "models"
-    assert main_fetch(argparse.Namespace(name="vosk-en", dest=str(dest))) == 1
-    _, err = capsys.readouterr()
-    assert err.startswith("error: no pinned SHA-256 for vosk-en")
     base, root = server
+    assert main_fetch(argparse.Namespace(name="custom", dest=str(dest),
+                                         url=f"{base}/{MODEL}.zip")) == 1
+    _, err = capsys.readouterr()
+    assert err.startswith("error: no pinned SHA-256 for custom")
     digest = make_model_zip(root / f"{MODEL}.zip")
     ns = argparse.Namespace(name="vosk-en", dest=str(dest), url=f"{base}/{MODEL}.zip",
                             sha256=digest)

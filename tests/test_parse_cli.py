@@ -30,7 +30,8 @@ def test_single_utterance_prints_one_object() -> None:
     assert out["intent"] == "turn_on" and out["targets"] == ["kitchen_light"]
     assert out["decision"] == "act" and 0 < out["confidence"] <= 1
     assert out["commands"] == [{"topic": "zigbee2mqtt/kitchen_light/set",
-                                "payload": json.dumps({"state": "ON"})}]
+                                "payload": json.dumps({"state": "ON"}), "intent": "turn_on",
+                                "device": "kitchen_light"}]
 
 
 def test_camera_gives_the_default_room_and_image_is_accepted(tmp_path: Path) -> None:

@@ -60,10 +60,24 @@ def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
     ("temperature_up", "it's freezing in [here](ROOM)", "bedroom_cam", ("thermostat",)),
     ("brightness_up", "too dark in [here](ROOM)", "office_cam", ("office_lamp",)),
     ("start", "turn on the [hoover](DEV)", None, ("vacuum",)),
-    ("dock", "send it home", None, ("vacuum",)),
-    ("lock", "lock up", None, ("front_door",)),
+    ("dock", "send [it](DEV) home", None, ("vacuum",)),
     ("start", "[vacuum](DEV) the [lounge](DEV) please", None, ("vacuum",)),
     ("close", "close the [window blinds](DEV)", None, ("living_room_blinds",)),
+    ("turn_off", "turn off the [kids](ROOM) [room light](DEV)", None, ("kids_room_light",)),
+    ("set_brightness", "[bedroom](ROOM) [light](DEV) to [40](NUM)", None, ("bedroom_light",)),
+    ("set_brightness", "[bedroom](ROOM) [lights](DEV) to [40](NUM)", None,
+     ("bedroom_light", "bedroom_lamp")),
+    ("stop", "stop the [music](DEV) on the [sound system](DEV)", None, ("living_room_speaker",)),
+    ("start", "vacuum the [lounge](DEV) please", None, ("vacuum",)),
+    ("start", "hoover the [kitchen](DEV)", None, ("vacuum",)),
+    ("turn_on", "turn on the [lamb](DEV)", None, ("living_room_lamp",)),
+    ("start", "the floor is dirty can the [robot](DEV) clean [it](DEV)", "kitchen_cam",
+     ("vacuum",)),
+    ("turn_on", "make me a [coffee](DEV)", None, ("kitchen_coffee",)),
+    ("turn_on", "i need caffeine", None, ("kitchen_coffee",)),
+    ("turn_off", "turn off the [bedroom lights](DEV)", None, ("bedroom_light", "bedroom_lamp")),
+    ("turn_on", "turn on the [light](DEV) of my [bed room](ROOM)", None,
+     ("bedroom_light", "bedroom_lamp")),
 ])
 def test_resolves_targets_and_acts(home: HomeConfig, intent: str, text: str,
                                    camera: str | None, expected: tuple[str, ...]) -> None:
@@ -93,6 +107,10 @@ def test_brightness_skips_lights_that_cannot_dim(home: HomeConfig) -> None:
     ("turn_off", "turn [that](DEV) off", "living_room_cam"),   # no frame to look at
     ("set_brightness", "dim the [lamp](DEV) to", None),        # to what?
     ("turn_on", "lights on in [here](ROOM)", None),            # no camera: which room
+    ("lock", "lock up", None),                                 # a lock is never implied
+    ("turn_on", "set [bed light](DEV) to 50", "living_room_cam"),  # unknown: no fallback
+    ("set_brightness", "set bed [light](DEV) brightness to [50](NUM) %", "living_room_cam"),
+    ("turn_on", "[dining room light](DEV) [kettle](DEV)", None),  # a bag of device words
 ])
 def test_unclear_commands_clarify(home: HomeConfig, intent: str, text: str,
                                   camera: str | None) -> None:
@@ -110,6 +128,20 @@ def test_unclear_commands_clarify(home: HomeConfig, intent: str, text: str,
 def test_sensitive_devices_confirm(home: HomeConfig, intent: str, text: str,
                                    decision: str) -> None:
     assert run(home, intent, text)[2] == decision
+
+
+def test_sensitive_devices_and_implied_devices_need_a_firmer_reading(home: HomeConfig) -> None:
+    plain, spans = marked("lock the [front door](DEV)")
+    res = Resolver(home).resolve("lock", plain, spans, Scene())
+    for confidence, decision in ((0.95, "act"), (0.7, "clarify")):
+        assert decide(home.policy, home, "lock", confidence=confidence, p_none=0.1,
+                      resolution=res, value=None).decision == decision
+    cam = home.cameras["bedroom_cam"]
+    res = Resolver(home).resolve("temperature_up", "i'm freezing", [], Scene(cam))
+    assert res.implied and res.targets == ("thermostat",)
+    for confidence, decision in ((0.95, "act"), (0.7, "clarify")):
+        assert decide(home.policy, home, "temperature_up", confidence=confidence, p_none=0.1,
+                      resolution=res, value=None).decision == decision
 
 
 def test_non_commands_and_low_confidence(home: HomeConfig) -> None:
@@ -137,7 +169,8 @@ def test_pointing_uses_grounding_over_camera_zones(home: HomeConfig) -> None:
 @pytest.mark.parametrize(("words", "value"), [
     ("twenty five", 25), ("25%", 25), ("19.5", 19.5), ("nineteen point five", 19.5),
     ("half", 50), ("a quarter", 25), ("three quarters", 75), ("one hundred", 100),
-    ("forty", 40), ("max", 100), ("seventy-five", 75),
+    ("forty", 40), ("max", 100), ("seventy-five", 75), ("minus five", -5),
+    ("two thirds", 67), ("negative 3", -3),
 ])
 def test_numbers(words: str, value: float) -> None:
     assert parse_number(words) == value
@@ -150,7 +183,9 @@ def test_colours_and_values() -> None:
     text, spans = marked("set the lamp to [fifty](NUM) percent")
     assert extract_value("set_brightness", text, spans) == 50
     assert extract_value("set_temperature", "heating to 21.5 degrees", []) == 21.5
-    assert extract_value("set_volume", "volume to 150", []) == 100
+    assert extract_value("set_volume", "volume to 150", []) == 150  # as said: it clarifies
+    assert extract_value("set_temperature", "thermostat to minus five", []) == -5
+    assert extract_value("set_position", "blinds three quarters open", []) == 75
     assert extract_value("turn_on", "turn on 5 lights", []) is None
 
 
@@ -187,5 +222,6 @@ def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_devic
     at_lamp[2:5, 0] = 1 / 3
     assert run(home, "temperature_up", "make [it](DEV) warmer", "living_room_cam",
                at_lamp.ravel()) == ("temperature_up", ("thermostat",), "act")
+    # ... but never to a lock: a sensitive device is acted on only when named.
     assert run(home, "lock", "lock [it](DEV)", "living_room_cam",
-               at_lamp.ravel()) == ("lock", ("front_door",), "act")
+               at_lamp.ravel()) == ("lock", (), "clarify")

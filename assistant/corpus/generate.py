@@ -28,6 +28,12 @@ Known differences with assistant/resolve.py as it stands: it has no implied devi
 home's vacuum here), and a bare "it" with no pointing ("turn it up") goes to the
 grounding only, where these labels take the room's media player.
 
+Besides: needs ("make me a coffee": the one device whose name holds "coffee", no span),
+stories of two to four clauses before a command (often past the model's 46 word pieces),
+delays after one ("... in five minutes": the intent stays, the runtime never acts now),
+and among the non-commands everyday requests to an assistant (assistant/corpus/data/
+everyday.yaml), statements about a device's state and bags of device and room words.
+
 The intent is the one after the device type decides ("turn on the hoover" = start,
 "open the front door" = unlock). Non-commands (`none`, about a third) carry no spans
 and no targets, and reuse the command phrases inside negations, past tense, questions,
@@ -62,6 +68,9 @@ LEAD_SHARE = 0.06  # "we're heading out , lock the front door"
 STACK_SHARE = 0.07  # "the lamp light", "the fan thing"
 SLIP_SHARE = 0.08  # "front dor", "lamb" (asr/lower styles; less when typed)
 SPLIT_SHARE = 0.07  # "un mute", "turn the heating app", "of" for "off"
+STORY_SHARE = 0.03  # "so I got back from work and the traffic was awful, dim the lights"
+LATER_SHARE = 0.025  # "turn off the fan in five minutes" (intent kept; never acted on now)
+SALAD_SHARE = 0.03  # of non-commands: bags of the home's device and room words
 APPLIANCE_SHARE = 0.45  # of unknown-device commands whose intent has appliances
 AMOUNT_INTENTS = frozenset({"brightness_up", "brightness_down", "temperature_up",
                             "temperature_down", "volume_up", "volume_down"})
@@ -79,7 +88,7 @@ INTENT_WEIGHTS: dict[str, float] = {
 }
 MODE_WEIGHTS: dict[str, float] = {
     "name": 44.0, "kind": 13.0, "all": 4.0, "multi": 8.0, "point": 11.0, "unknown": 7.0,
-    "implicit": 14.0,
+    "implicit": 14.0, "need": 16.0,
 }
 # Intents people mostly say without naming a device.
 IMPLICIT_HEAVY = frozenset({"brightness_up", "brightness_down", "temperature_up",
@@ -520,13 +529,20 @@ def room_pieces(rng: random.Random, view: HomeView, room: str, style: str,
     """ "in the kitchen", "in emma's room", "on the landing" (ROOM on the name)."""
     name = view.room_name(rng, room) if room in view.home.rooms else room
     out: list[Piece] = []
+    mine = False
     if prep:
         outside = room in ("landing", "patio", "porch", "balcony", "terrace", "driveway")
-        out.append((rng.choice(("on", "out on")) if outside and rng.random() < 0.5
-                    else rng.choice(("in",) * 12 + ("inside", "for", "in", "over in")), None))
+        roll = rng.random()
+        if roll < 0.05:  # "the light of my bedroom", "the lamp in my study"
+            out.append((rng.choice(("of", "in", "of", "from")), None))
+            mine = True
+        else:
+            out.append((rng.choice(("on", "out on")) if outside and rng.random() < 0.5
+                        else rng.choice(("in",) * 12 + ("inside", "for", "in", "over in")),
+                        None))
     if "'" not in name and not name.startswith("our ") and not (
             style == "asr" and rng.random() < 0.06):
-        out.append(("the", None))
+        out.append(("my" if mine and rng.random() < 0.7 else "the", None))
     out.append((name, "ROOM"))
     return out
 
@@ -929,16 +945,44 @@ def _plan_implicit(rng: random.Random, view: HomeView, intent: str, style: str,
     return Plan("implicit", dtype, tpl, slots, targets, camera)
 
 
+NEED_WEIGHTS = {"coffee": 6.0, "tea": 3.0, "toast": 1.0}
+NEEDS: dict[str, tuple[tuple[str, ...], tuple[Template, ...]]] = {
+    need: (words, tuple(compile_template(raw) for raw in raws))
+    for need, (words, raws) in lx.NEEDS.items()
+}
+
+
+def _plan_need(rng: random.Random, view: HomeView, intent: str, style: str,
+               imperative: bool) -> Plan | None:
+    """ "make me a coffee", "I need caffeine": the one device meeting the need is turned on
+    (none in this home: a command with no target, which asks)."""
+    if intent != "turn_on":
+        return None
+    need = rng.choices(list(NEED_WEIGHTS), list(NEED_WEIGHTS.values()))[0]
+    words, tpls = NEEDS[need]
+    ok = [t for t in tpls if t.imperative or not imperative]
+    if not ok:
+        return None
+    meeting = [d for d in view.home.devices if not d.sensitive and fits(d, "turn_on")
+               and any(w in spoken_key(s).split() for s in d.surfaces for w in words)]
+    if len(meeting) > 1 or (not meeting and rng.random() < 0.6):
+        return None  # several would tie; a home without one is asked about less often
+    return Plan("need", "switch", rng.choice(ok), {}, [d.id for d in meeting],
+                _pick_camera(rng, view), tags={"need"})
+
+
 PLANNERS: dict[str, Callable[[random.Random, HomeView, str, str, bool], Plan | None]] = {
     "name": _plan_name, "kind": _plan_kind, "all": _plan_all, "multi": _plan_multi,
     "point": _plan_point, "unknown": _plan_unknown, "implicit": _plan_implicit,
+    "need": _plan_need,
 }
 
 
 def _pick_mode(rng: random.Random, intent: str) -> str:
     modes, weights = [], []
     for mode, weight in MODE_WEIGHTS.items():
-        if mode == "implicit" and intent not in IMPLICIT:
+        if (mode == "implicit" and intent not in IMPLICIT) or (
+                mode == "need" and intent != "turn_on"):
             continue
         modes.append(mode)
         weights.append(30.0 if mode == "implicit" and intent in IMPLICIT_HEAVY else weight)
@@ -1191,6 +1235,9 @@ def command_example(rng: random.Random, view: HomeView, intent: str) -> Example 
                                                                     plan.targets[0]):
         tags.add("slip")
     _trail(rng, utt, plan, intent, asr=style == "asr", tags=tags)
+    if plan.template.imperative and rng.random() < LATER_SHARE:
+        _append(utt, rng.choice(lx.LATER), style != "asr" and rng.random() < 0.2)
+        tags.add("later")
     lead = rng.random() < LEAD_SHARE
     question = _lead(rng, utt, style, plan.template.imperative, tags) if lead else False
     question = wrap(rng, utt, style, imperative=plan.template.imperative and not lead,
@@ -1202,6 +1249,9 @@ def command_example(rng: random.Random, view: HomeView, intent: str) -> Example 
         tags.add("noise")
     if rng.random() < (SPLIT_SHARE if spoken else SPLIT_SHARE / 4) and _asr_split(rng, utt):
         tags.add("split")
+    if rng.random() < STORY_SHARE:
+        _story(rng, utt, style)
+        tags.add("story")
     text, spans = finish(rng, utt, style, question)
     if view.home.id == "reference":
         tags.add("reference")
@@ -1224,6 +1274,19 @@ def _trail(rng: random.Random, utt: Utt, plan: Plan, intent: str, *, asr: bool,
     if rng.random() < TRAIL_SHARE:
         _append(utt, rng.choice(lx.TRAIL_PURPOSE), not asr and rng.random() < 0.15)
         tags.add("trail")
+
+
+def _story(rng: random.Random, utt: Utt, style: str) -> None:
+    """ "so I just got back from work and the traffic was awful , anyway dim the lights":
+    a story of two to four clauses before the command, often longer than the model reads
+    (its end is kept)."""
+    clauses = rng.sample(lx.STORY, rng.choice((2, 3, 4, 5, 6)))
+    joiner = rng.choice(lx.STORY_JOINERS)
+    words = " and ".join(clauses)
+    if rng.random() < 0.5:
+        words = rng.choice(("so", "well", "right so", "okay so", "honestly")) + " " + words
+    _prepend(utt, f"{words} {joiner}".strip() if style != "asr" or "," not in joiner
+             else f"{words} {joiner.replace(',', '').strip()}".strip(), False)
 
 
 def _lead(rng: random.Random, utt: Utt, style: str, imperative: bool, tags: set[str]) -> bool:
@@ -1337,8 +1400,33 @@ class _NoneFill:
         return [(rng.choice(lx.FILLS[name]), None)]
 
 
+def salad_example(rng: random.Random, view: HomeView) -> Example:
+    """A bag of the home's device and room words with glue between, a verb last at most:
+    "router garden but quickly or", "dining room light kettle". Not a request."""
+    style = _style(rng)
+    words: list[str] = []
+    for _ in range(rng.choice((1, 2, 2, 3))):
+        words.append(_surface(rng, rng.choice(view.home.devices)) if view.home.devices
+                     else rng.choice(("lamp", "kettle")))
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        words.append(view.room_name(rng, rng.choice(view.room_ids)))
+    for _ in range(rng.choice((0, 1, 2, 2, 3))):
+        words.append(rng.choice(lx.SALAD_GLUE))
+    rng.shuffle(words)
+    if rng.random() < 0.25:
+        words.append(rng.choice(lx.SALAD_VERBS))
+    utt = Utt()
+    utt.add(" ".join(words))
+    text, _ = finish(rng, utt, style, False)
+    return Example(text=text, intent="none", home_id=view.home.id,
+                   camera_room=_pick_camera(rng, view),
+                   tags=frozenset({style, "none", "none:salad"}))
+
+
 def none_example(rng: random.Random, view: HomeView) -> Example:
     """One non-command: no spans, no targets."""
+    if rng.random() < SALAD_SHARE:
+        return salad_example(rng, view)
     style = _style(rng)
     cats = NONE_TEMPLATES
     cat, _, tpls = rng.choices(cats, [w for _, w, _ in cats])[0]

@@ -24,7 +24,10 @@ Command template flags, a prefix before the text:
 
 from __future__ import annotations
 
-from typing import Final
+from importlib import resources
+from typing import Any, Final
+
+import yaml
 
 # --------------------------------------------------------------------------- rooms
 # (room id, spoken names); the first name is the usual one.
@@ -463,7 +466,7 @@ POINT_TYPE_WORDS: Final[dict[str, tuple[str, ...]]] = {
 ARTICLES: Final[tuple[str, ...]] = ("the",) * 16 + ("my",) * 2 + ("our", "")
 
 # --------------------------------------------------------------------------- speech
-WAKE_WORDS: Final[tuple[str, ...]] = (
+WAKE_WORDS: tuple[str, ...] = (
     "hey jarvis", "jarvis", "ok jarvis", "okay jarvis", "ok assistant", "hey assistant",
     "computer", "hey computer", "assistant", "hey home", "ok home", "hey house",
     "hello computer", "yo jarvis", "hi jarvis", "hey google", "alexa", "ok google",
@@ -1617,3 +1620,56 @@ NONE: Final[dict[str, tuple[float, tuple[str, ...]]]] = {
         "my phone is on {num} percent", "it's {num} percent off in the sale",
     )),
 }
+
+
+# --------------------------------------------------------------------------- data files
+# Newer word lists live as YAML under assistant/corpus/data/ ("data is data"); they are
+# merged into the tables above here, so the generator sees one set of tables.
+
+
+def _load_yaml(name: str) -> dict[str, Any]:
+    text = (resources.files("assistant.corpus") / "data" / name).read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _phrasing_yaml() -> dict[str, Any]:
+    text = (resources.files("assistant") / "data" / "phrasing.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+_EVERYDAY = _load_yaml("everyday.yaml")
+_EXTRA = _load_yaml("commands.yaml")
+
+FILLS.update({k: tuple(str(v) for v in vs) for k, vs in _EVERYDAY["fills"].items()})
+FILLS["story"] = tuple(_EXTRA["story"])
+NONE.update({cat: (float(w), tuple(tpls)) for cat, (w, tpls) in _EVERYDAY["categories"].items()})
+NONE["statements"] = (3.0, tuple(_EXTRA["statements"]))
+NONE["stories"] = (1.5, ("{story}", "{story} and {story}", "{story} and {story} and {story}",
+                         "{story} , {story}"))
+# Wake words and assistant names, the runtime's list (assistant/data/phrasing.yaml) too.
+WAKE_WORDS = tuple(dict.fromkeys((*WAKE_WORDS, *_phrasing_yaml()["wake_words"])))
+# Needs: need -> (words a device's name must hold, templates).
+NEEDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    need: (tuple(spec["devices"]), tuple(spec["templates"]))
+    for need, spec in _EXTRA["needs"].items()
+}
+_IMPLIED_TYPE = {"start": "vacuum", "temperature_up": "climate", "temperature_down": "climate",
+                 "brightness_up": "light"}
+for _intent, _tpls in _EXTRA["implicit"].items():
+    IMPLICIT[_intent] = (*IMPLICIT.get(_intent, ()), *(
+        t if "@" in t else f"{t} @{_IMPLIED_TYPE[_intent]}" for t in _tpls))
+for _intent, _tpls in _EXTRA["commands"].items():
+    COMMANDS[_intent] = (*COMMANDS[_intent], *_tpls)
+STORY: Final[tuple[str, ...]] = tuple(_EXTRA["story"])
+STORY_JOINERS: Final[tuple[str, ...]] = tuple(_EXTRA["story_joiners"])
+LATER: Final[tuple[str, ...]] = tuple(_EXTRA["later"])
+SALAD_GLUE: Final[tuple[str, ...]] = tuple(_EXTRA["salad"]["glue"])
+SALAD_VERBS: Final[tuple[str, ...]] = tuple(_EXTRA["salad"]["verbs"])
+# Recogniser splits of room and device words, kept inside their span: "bed room".
+ASR_SPAN_SUBS.update({"bedroom": ("bed room",), "bathroom": ("bath room",),
+                      "hallway": ("hall way",), "nightstand": ("night stand",),
+                      "bedside": ("bed side",), "playroom": ("play room",),
+                      "backyard": ("back yard",), "downstairs": ("down stairs",),
+                      "upstairs": ("up stairs",), "television": ("tele vision", "televison")})

@@ -1,0 +1,62 @@
+"""Choosing among a recognizer's readings of one utterance (its n-best list).
+
+A recognizer's best path is often one word off ("turn on the kitchen white"), and the
+reading it ranks second is the command that makes sense in this home. And sometimes two
+readings that are nearly as likely mean different things ("mute the tv" / "unmute the tv",
+"turn on the speaker" / "turn down the speaker"): acting on either would be a guess. So the
+brain parses every strong reading (in one model call, `Brain.parse_batch`) and:
+
+1. a best reading that is not a command stays not a command (a weaker reading never turns
+   chit-chat into an action);
+2. of the strong readings (confidence at least `STRONG_SHARE` of the best one's), those that
+   are a consistent command for this home (act or confirm) are the candidates; none: the
+   best reading's answer stands (a question back);
+3. candidates that disagree on the action, the devices or the value: clarify;
+4. else the most confident candidate, unless its confidence is under the policy's
+   `speech_threshold`: a low-confidence transcript never acts, it clarifies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from assistant.config import Policy
+from assistant.types import Alternative, ParseResult
+
+STRONG_SHARE = 0.2
+"""An alternative counts when its confidence is at least this share of the best one's
+(set on the spoken dev clips with `speech.NBEST_SHARPNESS`: see there)."""
+
+
+def reading(result: ParseResult) -> tuple[str, frozenset[str], object]:
+    """What a parse would do: action, devices and value."""
+    return result.intent, frozenset(result.targets), result.value
+
+
+def choose(alternatives: Sequence[Alternative], results: Sequence[ParseResult],
+           policy: Policy) -> ParseResult:
+    """The answer to an utterance heard as `alternatives` (best first), each parsed."""
+    if not alternatives or len(alternatives) != len(results):
+        raise ValueError("one parse per alternative, at least one")
+    best = results[0]
+    if best.decision == "ignore":
+        return best
+    floor = STRONG_SHARE * alternatives[0].confidence
+    strong = [(alt, res) for alt, res in zip(alternatives, results, strict=True)
+              if alt.confidence >= floor]
+    candidates = [(alt, res) for alt, res in strong if res.decision in ("act", "confirm")]
+    if not candidates:
+        return best
+    if len({reading(res) for _, res in candidates}) > 1:
+        heard = " / ".join(dict.fromkeys(alt.text for alt, _ in candidates))
+        return _clarify(best, f"heard several ways: {heard}")
+    alt, chosen = candidates[0]
+    if alt.confidence < policy.speech_threshold:
+        return _clarify(chosen, f"not sure what was said ({alt.confidence:.2f})")
+    return chosen
+
+
+def _clarify(result: ParseResult, reason: str) -> ParseResult:
+    return dataclasses.replace(result, targets=(), decision="clarify", commands=(), held=(),
+                               reason=reason)

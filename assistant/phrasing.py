@@ -1,0 +1,338 @@
+"""What the words around a command say, read by rule before and after the model.
+
+The model gives an intent and tagged spans; these rules, from `assistant/data/phrasing.yaml`,
+decide what it cannot see or must not be trusted with alone:
+
+- `clean`: a wake word or an assistant's name before or after the command is dropped
+  ("okay rhasspy turn on ..."), and words a recogniser split are joined ("bed room");
+- `has_cue`: the words outside the device mentions ask for the action at all (a bag of
+  device words, "router garden but quickly or", does not);
+- `implies`: the words imply a device type when nothing is named ("too dark", "freezing");
+- `need_words`: a need names the device that meets it ("make me a coffee");
+- `later`: a delay, schedule or condition ("in five minutes", "when I leave");
+- `split_except`: "all the lights except the bedroom";
+- `split_clauses`: "turn on the lamp and turn off the tv" (several actions).
+
+Everything works on the original text and returns character offsets into it, so spans
+and clauses map back exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+_SEP = r"[\s,.;:!?\"()-]+"  # between words in the original text
+
+
+def _word_regex(entry: str) -> str:
+    """One YAML entry -> a regex fragment: words separated by any punctuation, * = any
+    ending."""
+    body = entry.strip()
+    suffix = r"\w*" if body.endswith("*") else ""
+    body = body.rstrip("*")
+    return _SEP.join(body.split(" ")) + suffix
+
+
+def _alternation(entries: Iterable[str]) -> str:
+    ordered = sorted({e for e in entries if e.strip()}, key=len, reverse=True)
+    return "|".join(_word_regex(e) for e in ordered)
+
+
+def _compile(entries: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'])(?:{_alternation(entries)})(?![\w'])", re.I)
+
+
+@dataclass(frozen=True)
+class Need:
+    """Words of a need, and the words a device's name must hold to meet it."""
+
+    words: re.Pattern[str]
+    device_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """The compiled word lists of assistant/data/phrasing.yaml."""
+
+    wake: re.Pattern[str]  # at the start of a text
+    wake_end: re.Pattern[str]  # at the end of a text
+    wake_words: tuple[str, ...]
+    joined_words: tuple[str, ...]
+    cues: dict[str, re.Pattern[str]]  # intent -> words that ask for it
+    any_cue: re.Pattern[str]  # a word of any cue family (fullmatch one word)
+    verb: re.Pattern[str]  # a verb that starts an action (fullmatch one word)
+    evidence: dict[str, re.Pattern[str]]  # device type -> words that imply it
+    needs: tuple[Need, ...]
+    later: re.Pattern[str]
+    story_breaks: re.Pattern[str]
+    except_words: re.Pattern[str]
+    joiners: re.Pattern[str]
+    action_start: re.Pattern[str]
+    action_end: re.Pattern[str]
+    one_word: frozenset[str]
+    statement: re.Pattern[str]  # right after a device mention
+
+
+@cache
+def phrasing() -> Phrasing:
+    """The word lists, read and compiled once per process."""
+    text = (resources.files("assistant") / "data" / "phrasing.yaml").read_text(encoding="utf-8")
+    return compile_phrasing(yaml.safe_load(text))
+
+
+def compile_phrasing(data: dict[str, Any]) -> Phrasing:
+    wake_alt = _alternation(data["wake_words"])
+    greet = _alternation(data["wake_greetings"])
+    families = {name: _alternation(words) for name, words in data["cues"].items()}
+    cues = {intent: re.compile(rf"(?<![\w'])(?:{'|'.join(families[f] for f in fams)})(?![\w'])",
+                               re.I)
+            for intent, fams in data["intent_cues"].items()}
+    fillers = _alternation(data["clause_fillers"])
+    return Phrasing(
+        wake=re.compile(rf"^\W*(?:(?:{greet}){_SEP})*(?:{wake_alt})(?![\w'])[\s,.!?:;-]*", re.I),
+        wake_end=re.compile(rf"[\s,.!?:;-]+(?:{wake_alt})[\s.!?]*$", re.I),
+        wake_words=tuple(data["wake_words"]),
+        joined_words=tuple(data["joined_words"]),
+        cues=cues,
+        any_cue=re.compile(rf"(?:{'|'.join(families.values())}|{wake_alt}|{greet}|"
+                           rf"{_alternation(data['action_starts'])})", re.I),
+        verb=re.compile(rf"(?:{_alternation(w for w in data['action_starts'] if ' ' not in w)})",
+                        re.I),
+        evidence={t: _compile(words) for t, words in data["evidence"].items()},
+        needs=tuple(Need(_compile(n["words"]), tuple(n["devices"])) for n in data["needs"]),
+        later=re.compile(rf"(?<![\w'])(?:{'|'.join(data['later'])})(?![\w'])", re.I),
+        story_breaks=re.compile(
+            rf"(?:[.!?;]|(?<![\w'])(?:{_alternation(data['story_breaks'])})(?![\w']))", re.I),
+        except_words=_compile(data["except_words"]),
+        joiners=re.compile(
+            rf"\s*(?:,\s*(?:(?:{_alternation(data['clause_joiners'])})(?![\w'])\s*)?|"
+            rf"(?<![\w'])(?:{_alternation(data['clause_joiners'])})(?![\w'])\s*)", re.I),
+        action_start=re.compile(
+            rf"^\W*(?:(?:{fillers}){_SEP})*(?:{_alternation(data['action_starts'])})(?![\w'])",
+            re.I),
+        action_end=re.compile(
+            rf"(?<![\w'])(?:{_alternation(data['action_ends'])})(?![\w'])[\s,.!?]*"
+            rf"(?:(?:please|thanks|thank you|now|too|as well|again)[\s,.!?]*)?$", re.I),
+        one_word=frozenset(str(w).lower() for w in data["one_word_requests"]),
+        statement=re.compile(rf"^[\s,]*(?:{_alternation(data['statement_verbs'])})(?![\w'])",
+                             re.I),
+    )
+
+
+# --------------------------------------------------------------------------- cleaning
+
+
+def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = ()) -> str:
+    """The text the model reads: wake words off both ends, recogniser splits joined.
+
+    `protected`: spoken names of the home (a device called "echo" keeps its name);
+    `vocabulary`: single words of the home's names, joined when heard split in two.
+    """
+    p = phrasing()
+    keep = protected if isinstance(protected, frozenset) else frozenset(
+        " ".join(n.lower().split()) for n in protected)
+    def named(words: str) -> bool:  # "echo", "computer monitor": a name of the home
+        low = " ".join(re.findall(r"[\w']+", words.lower()))
+        return any(low == k or low.startswith(k + " ") for k in keep if k)
+
+    out = text
+    for _ in range(3):  # "hey google, alexa, ..." : a few in a row
+        m = p.wake.match(out)
+        if not m or m.end() >= len(out.rstrip()):
+            break
+        said = re.findall(r"[\w']+", m.group(0).lower())
+        if any(named(" ".join(said[i:]) + " " + out[m.end():]) for i in range(len(said))):
+            break
+        out = out[m.end():]
+    m = p.wake_end.search(out)
+    if m and m.start() > 0 and not named(m.group(0)):
+        out = out[: m.start()]
+    return join_splits(out, (*p.joined_words, *vocabulary))
+
+
+def join_splits(text: str, words: Iterable[str]) -> str:
+    """ "the bed room light" -> "the bedroom light" for each known word heard in two."""
+    known = _joinable(tuple(sorted({w.lower() for w in words})))
+    found = list(re.finditer(r"[A-Za-z]+", text))
+    out, last = [], 0
+    i = 0
+    while i < len(found) - 1:
+        one, two = found[i], found[i + 1]
+        gap = text[one.end() : two.start()]
+        joined = (one.group(0) + two.group(0)).lower()
+        if gap in (" ", "-") and joined in known and min(len(one.group(0)),
+                                                         len(two.group(0))) >= 2:
+            out += [text[last : one.start()], joined]
+            last = two.end()
+            i += 2
+        else:
+            i += 1
+    return "".join([*out, text[last:]]) if out else text
+
+
+@lru_cache(maxsize=16)
+def _joinable(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in words if len(w) >= 5 and w.isalpha())
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text with the given character spans blanked out (offsets stay)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+_VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
+                            "set_position"})
+
+
+def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+    """Do the words outside the device and room spans ask for `intent` (or a need)?"""
+    p = phrasing()
+    cue = p.cues.get(intent)
+    if cue is None:
+        return True
+    # A value or colour asks wherever it is (a tagger may take "blue" into "the tv blue").
+    if cue.search(text if intent in _VALUE_INTENTS else _outside(text, spans)):
+        return True
+    # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.
+    if intent in ("start", "stop", "dock") and cue.search(text):
+        return True
+    # So does a need ("make me a coffee", "espresso please"), said outside a device name
+    # or as the whole mention: "coffee machine garden lamp" asks for nothing.
+    if intent == "turn_on":
+        kept = [(a, b) for a, b in spans if not any(
+            n.words.fullmatch(text[a:b].strip().lower().removeprefix("a ").removeprefix("the "))
+            for n in p.needs)]
+        return any(n.words.search(_outside(text, kept)) for n in p.needs)
+    return False
+
+
+def implies(device_type: str, text: str) -> bool:
+    """Do the words imply a device of this type ("too dark" -> light)?"""
+    pattern = phrasing().evidence.get(device_type)
+    return bool(pattern and pattern.search(text))
+
+
+def need_words(text: str) -> tuple[str, ...]:
+    """Words a device's name must hold to meet the need said ("coffee" for "I need
+    caffeine"); empty when no need is said."""
+    for need in phrasing().needs:
+        if need.words.search(text):
+            return need.device_words
+    return ()
+
+
+def later(text: str, start: int = 0, end: int | None = None,
+          value: object = None) -> str | None:
+    """A delay, schedule or condition that applies to the command at text[start:end].
+
+    A qualifier in a story told before the command, ended by "so", "because" or a full
+    stop ("we'll eat later, so dim the lights"), or in one after it, does not count; nor
+    does "at 21" when 21 is the command's `value` ("set the heating at 21").
+    """
+    p = phrasing()
+    end = len(text) if end is None else end
+    for m in p.later.finditer(text):
+        said = re.fullmatch(r"at (\d+(?:[.,]\d+)?)", m.group(0).strip(), re.I)
+        if said and isinstance(value, int | float) and float(said.group(1)) == value:
+            continue
+        if m.end() <= start:
+            between = text[m.end():start]
+        elif m.start() >= end:
+            between = text[end:m.start()]
+        else:
+            return m.group(0)
+        if not p.story_breaks.search(between):
+            return m.group(0)
+    return None
+
+
+def split_except(text: str) -> tuple[str, str] | None:
+    """ "turn off all the lights except the bedroom" -> ("turn off all the lights",
+    "the bedroom"); None without an exclusion."""
+    m = phrasing().except_words.search(text)
+    if not m or not text[: m.start()].strip() or not text[m.end():].strip():
+        return None
+    return text[: m.start()].rstrip(" ,"), text[m.end():].strip(" ,.!?")
+
+
+def split_clauses(text: str) -> list[tuple[int, int]]:
+    """Character ranges of the actions in `text`, when it holds more than one.
+
+    A joiner ("and", "then", a comma) splits where the part after it starts with an
+    action verb ("... and turn off the tv") or ends with a particle that says the action
+    ("turn the tv on and the lamp off"); "turn off the tv and the lamp" stays whole.
+    Returns [] when there is nothing to split.
+    """
+    p = phrasing()
+    cuts: list[tuple[int, int]] = []  # (end of left part, start of right part)
+    for m in p.joiners.finditer(text):
+        left_start = cuts[-1][1] if cuts else 0
+        left = text[left_start : m.start()]
+        if not left.strip() or m.end() >= len(text):
+            continue
+        nxt = p.joiners.search(text, m.end())
+        right = text[m.end() : nxt.start() if nxt else len(text)]
+        if not right.strip():
+            continue
+        if p.action_start.search(right) or (p.action_end.search(right)
+                                           and len(right.split()) >= 2):
+            cuts.append((m.start(), m.end()))
+    if not cuts:
+        return []
+    ranges = []
+    start = 0
+    for left_end, right_start in cuts:
+        ranges.append((start, left_end))
+        start = right_start
+    ranges.append((start, len(text)))
+    return [(a, b) for a, b in ranges if text[a:b].strip()]
+
+
+def one_word_request(text: str) -> bool:
+    """Is a one-word utterance a request by itself ("louder": yes, "boiling": no)?
+    True for longer utterances."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return len(words) != 1 or words[0] in phrasing().one_word
+
+
+def statement_subject(text: str) -> str | None:
+    """The device words of a statement ("the thermostat says 21 degrees" -> "thermostat"):
+    up to four words before a state verb at the start; None when the text is no such
+    statement. The caller checks that the subject names a device."""
+    m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey)\W+)*"
+                 r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
+    rest = text[m.end():] if m else text
+    words = list(re.finditer(r"[\w'-]+", rest))
+    p = phrasing()
+    for k in range(1, min(4, len(words)) + 1):
+        if p.verb.fullmatch(words[k - 1].group(0)):
+            return None  # "make sure the lamp is off" asks
+        if p.statement.match(rest[words[k - 1].end():]):
+            return " ".join(w.group(0) for w in words[:k]).lower()
+    return None
+
+
+def after_story(text: str) -> str | None:
+    """What follows the last "so", "anyway", "because" or full stop of a text ("... and we
+    talked about the weather, anyway could you turn on the light" -> "could you turn on
+    the light"); None when nothing does."""
+    last = None
+    for m in phrasing().story_breaks.finditer(text):
+        last = m
+    if last is None:
+        return None
+    tail = text[last.end():].strip(" ,.!?")
+    return tail if len(tail.split()) >= 2 else None

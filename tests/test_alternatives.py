@@ -1,0 +1,71 @@
+"""The brain choosing among a recognizer's readings: the real brain (shipped ONNX model, the
+reference home) on typed alternatives, as a recognizer's n-best list gives them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import HomeConfig
+from assistant.pipeline import Brain
+from assistant.types import Alternative, ParseRequest, ParseResult
+
+
+@pytest.fixture(scope="module")
+def brain(home: HomeConfig) -> Brain:
+    return Brain(home, Brain.load("devices.yaml").model)
+
+
+def heard(brain: Brain, *readings: tuple[str, float], camera: str | None = None
+          ) -> ParseResult:
+    alternatives = tuple(Alternative(text, conf) for text, conf in readings)
+    request = ParseRequest(text=readings[0][0], camera=camera, alternatives=alternatives)
+    return brain.parse_batch([request])[0]
+
+
+def test_a_confident_command_acts(brain: Brain) -> None:
+    result = heard(brain, ("turn on the kettle please", 0.9), ("turn on the kettle", 0.7))
+    assert (result.decision, result.intent, result.targets) == ("act", "turn_on",
+                                                                ("kitchen_kettle",))
+    assert result.commands
+
+
+def test_strong_readings_that_disagree_clarify(brain: Brain) -> None:
+    result = heard(brain, ("mute the tv", 0.8), ("unmute the tv", 0.7))
+    assert result.decision == "clarify" and not result.commands
+    assert "mute the tv / unmute the tv" in result.reason
+    # A weak disagreeing reading does not stop a strong one.
+    weak = heard(brain, ("mute the tv", 0.8), ("unmute the tv", 0.1))
+    assert (weak.decision, weak.intent) == ("act", "mute")
+
+
+def test_a_consistent_reading_is_taken_over_a_best_one_that_is_not(brain: Brain) -> None:
+    # The best path names no device of this home; the second reading is a command for one.
+    result = heard(brain, ("turn on the kitchen wight", 0.8), ("turn on the kitchen light", 0.7))
+    assert (result.decision, result.targets) == ("act", ("kitchen_light",))
+    assert result.text == "turn on the kitchen light"
+
+
+def test_a_best_reading_that_is_no_command_stays_none(brain: Brain) -> None:
+    result = heard(brain, ("did you lock the front door", 0.8), ("lock the front door", 0.75))
+    assert result.decision == "ignore" and not result.commands
+
+
+def test_a_low_confidence_transcript_never_acts(brain: Brain) -> None:
+    threshold = brain.config.policy.speech_threshold
+    result = heard(brain, ("turn on the kettle", threshold * 0.9))
+    assert result.decision == "clarify" and not result.commands
+    assert "not sure" in result.reason
+    sure = heard(brain, ("turn on the kettle", min(1.0, threshold + 0.05)))
+    assert sure.decision == "act"
+
+
+def test_requests_with_and_without_alternatives_in_one_batch(brain: Brain) -> None:
+    requests = [
+        ParseRequest(text="turn off the tv"),
+        ParseRequest(text="mute the tv", alternatives=(Alternative("mute the tv", 0.9),
+                                                       Alternative("unmute the tv", 0.8))),
+        ParseRequest(text="lock the front door"),
+    ]
+    results = brain.parse_batch(requests)
+    assert [r.decision for r in results] == ["act", "clarify", "act"]
+    assert [r.intent for r in results][::2] == ["turn_off", "lock"]

@@ -1,0 +1,143 @@
+"""The rules read around the model (assistant/phrasing.py) and the value ranges of the policy."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.phrasing import (
+    after_story,
+    clean,
+    has_cue,
+    later,
+    need_words,
+    one_word_request,
+    split_clauses,
+    split_except,
+    statement_subject,
+)
+from assistant.policy import out_of_range
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("okay rhasspy turn on the living room lamp", "turn on the living room lamp"),
+    ("snowboy, turn on the kitchen light", "turn on the kitchen light"),
+    ("olly brighten the lights", "brighten the lights"),
+    ("hey siri, alexa, lights off", "lights off"),
+    ("turn on the kitchen light alexa", "turn on the kitchen light"),
+    ("turn on the light of my bed room", "turn on the light of my bedroom"),
+    ("un lock the door", "unlock the door"),
+    ("alexa", "alexa"),  # nothing after it: left as said
+    ("turn on the living room lamp", "turn on the living room lamp"),
+])
+def test_clean_drops_wake_words_and_joins_splits(said: str, read: str) -> None:
+    assert clean(said) == read
+
+
+def test_a_device_called_like_an_assistant_keeps_its_name() -> None:
+    assert clean("echo turn off", protected=["echo"]) == "echo turn off"
+    assert clean("computer monitor on", protected=["computer monitor"]) == "computer monitor on"
+    assert clean("computer, monitor on", protected=["computer monitor"]) == \
+        "computer, monitor on"  # said either way, the name wins over the wake word
+    assert clean("turn off the echo", protected=["echo"]) == "turn off the echo"
+    assert clean("turn on the night stand lamp", vocabulary=["nightstand"]) == \
+        "turn on the nightstand lamp"
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("turn on the kitchen light and turn off the hallway light",
+     ["turn on the kitchen light", "turn off the hallway light"]),
+    ("turn the tv on and the lamp off", ["turn the tv on", "the lamp off"]),
+    ("dim the lamp, then switch off the fan", ["dim the lamp", "switch off the fan"]),
+    ("turn off the tv and the lamp", []),  # one action, two devices
+    ("close the blinds and the garage door", []),
+])
+def test_split_clauses(text: str, parts: list[str]) -> None:
+    assert [text[a:b] for a, b in split_clauses(text)] == parts
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    ("turn off the fan in five minutes", "in five minutes"),
+    ("when i leave lock the front door", "when i"),
+    ("switch off the lamp at ten thirty", "at ten thirty"),
+    ("turn the heating on tomorrow morning", "tomorrow"),
+    ("turn it off for an hour", "for an hour"),
+    ("if it gets cold turn the heating up", "if it"),
+    ("set the lamp at 50 percent", None),  # a value, not a time
+    ("pause the telly for a sec", None),
+    ("if you could turn on the light", None),  # politeness
+    ("turn off the lights in here", None),
+])
+def test_later(text: str, when: str | None) -> None:
+    assert later(text) == when
+
+
+def test_at_the_value_is_no_time() -> None:
+    assert later("set the heating at 21", value=21) is None
+    assert later("turn on the porch light at 7", value=None) == "at 7"
+    assert later("set the heating at 21 at 7 am", value=21) == "at 7 am"
+
+
+def test_a_qualifier_in_a_story_before_the_command_does_not_count() -> None:
+    text = "we'll eat later, so dim the lights"
+    assert later(text, text.index("lights")) is None
+    assert later("dim the lights later", 8, 14) == "later"
+
+
+def test_split_except() -> None:
+    assert split_except("turn off all the lights except the bedroom") == (
+        "turn off all the lights", "the bedroom")
+    assert split_except("all lights on apart from the kitchen, please") == (
+        "all lights on", "the kitchen, please")
+    assert split_except("turn off the lamp") is None
+    assert split_except("turn on the bar lights") is None  # a name, not "except"
+
+
+@pytest.mark.parametrize(("intent", "text", "spans", "asks"), [
+    ("turn_on", "dining room light kettle", [(0, 17), (18, 24)], False),
+    ("turn_off", "router garden but quickly or", [(0, 6)], False),
+    ("lock", "stock price", [], False),
+    ("temperature_down", "cooking", [], False),
+    ("dock", "reply back to this email", [], False),
+    ("turn_on", "turn on the kettle", [(12, 18)], True),
+    ("start", "hoover please", [(0, 6)], True),  # the device is the verb
+    ("turn_on", "espresso please", [(0, 8)], True),  # a need
+    ("turn_on", "coffee machine garden lamp", [(0, 14), (15, 21), (22, 26)], False),
+    ("set_color", "lights to cool white", [(0, 6)], True),
+])
+def test_has_cue(intent: str, text: str, spans: list[tuple[int, int]], asks: bool) -> None:
+    assert has_cue(intent, text, spans) is asks
+
+
+def test_needs_name_the_device_words() -> None:
+    assert "coffee" in need_words("i need caffeine")
+    assert "kettle" in need_words("fancy a cup of tea")
+    assert need_words("turn on the lamp") == ()
+
+
+def test_one_word_and_statements() -> None:
+    assert one_word_request("louder") and one_word_request("it's cold in here")
+    assert not one_word_request("boiling") and not one_word_request("cooking")
+    assert statement_subject("the thermostat says 21 degrees") == "thermostat"
+    assert statement_subject("the kitchen lights are still on") == "kitchen lights"
+    assert statement_subject("set the thermostat to 21") is None
+    assert statement_subject("make sure the lamp is off") is None
+    assert statement_subject("the lamp needs to be off") is None
+    assert statement_subject("the kettle needs descaling") == "kettle"
+
+
+@pytest.mark.parametrize(("intent", "value", "unit", "ok"), [
+    ("set_brightness", 100, None, True), ("set_brightness", 150, None, False),
+    ("set_volume", -5, None, False), ("set_temperature", 21, None, True),
+    ("set_temperature", -5, None, False), ("set_temperature", 90, None, False),
+    ("set_temperature", 68, None, True), ("set_temperature", 68, "celsius", False),
+    ("set_temperature", 21, "fahrenheit", False), ("turn_on", None, None, True),
+])
+def test_value_ranges(intent: str, value: float | None, unit: str | None, ok: bool) -> None:
+    assert (out_of_range(intent, value, unit) is None) is ok
+
+
+def test_after_story() -> None:
+    assert after_story("we talked about the weather, anyway could you turn on the light") == \
+        "could you turn on the light"
+    assert after_story("it was a long day so lights off") == "lights off"
+    assert after_story("turn on the light") is None

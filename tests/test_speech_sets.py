@@ -1,0 +1,58 @@
+"""Whole spoken sets through the default recognizer (PocketSphinx with the home's language
+model) and the brain, as `bench/benchmark_speech.py` runs them: floors well under the
+figures measured when this was written, so a regression fails here and the benchmark says
+by how much. Slow: hundreds of decodes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.config import HomeConfig
+from assistant.daemon import home_recognizer
+from assistant.pipeline import Brain
+from bench.benchmark_speech import DATA, load_rows, run_set
+
+pytestmark = pytest.mark.slow
+
+# Measured when written (bench/benchmark_speech.py, a 2-core machine shared with other jobs):
+# the test set 70.7 % exact (145 of 205) with 5 wrong actions, the real coffee orders 2 wrong
+# actions of 60 (a thermostat set, the front door locked); the floors leave room for
+# run-to-run differences (CPU load changes timing, not results, but the decoder's dither
+# and a new language model after a generator change do move a few clips).
+FLOOR_TEST_EXACT = 0.62
+CEILING_TEST_WRONG = 8
+CEILING_REAL_WRONG = 3
+
+
+@pytest.fixture(scope="module")
+def brain(home: HomeConfig) -> Brain:
+    return Brain(home, Brain.load("devices.yaml").model)
+
+
+def test_the_test_sentences_are_nobody_elses() -> None:
+    """The test set's sentences were written for it: none is a dev sentence or a fixture."""
+    test = {json.loads(line)["text"] for line in
+            (DATA / "test_speech.jsonl").read_text(encoding="utf-8").splitlines()}
+    dev = {json.loads(line)["text"] for name in ("dev_commands.jsonl", "dev_noncommands.jsonl")
+           for line in (DATA / name).read_text(encoding="utf-8").splitlines()}
+    fixtures = {r["text"] for r in load_rows("dev")}
+    assert len(test) == 205 and not test & dev and not test & fixtures
+    assert {r["text"] for r in load_rows("test")} == test
+
+
+def test_spoken_test_set(brain: Brain, home: HomeConfig) -> None:
+    tallies = run_set("test", brain, home_recognizer(home))
+    total = tallies["all"]
+    print({k: t.summary() for k, t in tallies.items()})
+    assert total.n == 205
+    assert total.exact / total.n >= FLOOR_TEST_EXACT
+    assert total.wrong <= CEILING_TEST_WRONG
+
+
+def test_real_voices_are_not_acted_on(brain: Brain, home: HomeConfig) -> None:
+    """60 real people ordering coffee: at most the coffee machine may be switched on."""
+    tallies = run_set("real", brain, home_recognizer(home))
+    assert tallies["all"].n == 60
+    assert tallies["all"].wrong <= CEILING_REAL_WRONG, tallies["all"].misses
