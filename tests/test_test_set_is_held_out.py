@@ -18,6 +18,7 @@ import pytest
 from assistant.corpus.example import Example
 from assistant.corpus.homes import reference_home
 from assistant.corpus.training import (
+    HELD_OUT_FILES,
     SHIPPED,
     held_out_texts,
     normalised,
@@ -38,10 +39,11 @@ def issue_examples() -> dict[str, str]:
 
 
 def held_out_sentences() -> dict[str, str]:
-    """Normalised text -> where it comes from (file:line), for every test_*.jsonl, and the
-    issue's examples."""
+    """Normalised text -> where it comes from (file:line), for every test_*.jsonl (and the
+    second dev set, dev2_*.jsonl, kept out of training as well), and the issue's examples."""
     found: dict[str, str] = dict(issue_examples())
-    for path in sorted((ROOT / "tests" / "data").rglob("test_*.jsonl")):
+    for path in sorted(p for pattern in HELD_OUT_FILES
+                       for p in (ROOT / "tests" / "data").rglob(pattern)):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue

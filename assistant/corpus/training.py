@@ -9,8 +9,9 @@ the export extra), so the model also learns phrasing that is not ours.
 Held out: templates write short, common sentences ("lights on", "mute") by chance, and
 a hand-written test set has some of them too. Every generated utterance whose normalised
 text is a sentence of a held-out set (`held_out_texts`: the repository's
-tests/data/test_*.jsonl) is dropped, so figures on those sets are never on sentences the
-model was trained on (the usual decontamination of training data against test data).
+tests/data/test_*.jsonl, and the second dev set tests/data/dev2_*.jsonl, which is for
+measuring too) is dropped, so figures on those sets are never on sentences the model was
+trained on (the usual decontamination of training data against test data).
 """
 
 from __future__ import annotations
@@ -46,10 +47,14 @@ def normalised(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
 
 
+HELD_OUT_FILES = ("test_*.jsonl", "dev2_*.jsonl")  # the test sets, and the second dev set
+
+
 def held_out_texts(data_dir: Path) -> frozenset[str]:
-    """Normalised `text` of every line of every test_*.jsonl under `data_dir`."""
+    """Normalised `text` of every line of every held-out file (HELD_OUT_FILES) under
+    `data_dir`."""
     found: set[str] = set()
-    for path in sorted(data_dir.rglob("test_*.jsonl")):
+    for path in sorted(p for pattern in HELD_OUT_FILES for p in data_dir.rglob(pattern)):
         for line in path.read_text(encoding="utf-8").splitlines():
             text = json.loads(line).get("text") if line.strip() else None
             if isinstance(text, str) and text.strip():
