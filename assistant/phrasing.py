@@ -10,8 +10,11 @@ decide what it cannot see or must not be trusted with alone:
 - `implies`: the words imply a device type when nothing is named ("too dark", "freezing");
 - `need_words`: a need names the device that meets it ("make me a coffee");
 - `later`: a delay, schedule or condition ("in five minutes", "when I leave");
-- `split_except`: "all the lights except the bedroom";
-- `split_clauses`: "turn on the lamp and turn off the tv" (several actions).
+- `split_except`: "all the lights except the bedroom", "every light but the hallway";
+- `split_clauses`: "turn on the lamp and turn off the tv" (several actions);
+- `asks_no_change`: "leave the hall light on" asks for nothing to change;
+- `own_chore`: "I need to clean the bathroom" is the speaker's job, not the robot's;
+- `corrects`: "the kitchen light, no wait, the hall light" (the later one is meant).
 
 Everything works on the original text and returns character offsets into it, so spans
 and clauses map back exactly.
@@ -27,6 +30,8 @@ from importlib import resources
 from typing import Any
 
 import yaml
+
+from assistant.labels import COLORS
 
 _SEP = r"[\s,.;:!?\"()-]+"  # between words in the original text
 
@@ -78,6 +83,10 @@ class Phrasing:
     action_end: re.Pattern[str]
     one_word: frozenset[str]
     statement: re.Pattern[str]  # right after a device mention
+    no_change: re.Pattern[str]  # at the start of a command
+    own_chore: re.Pattern[str]
+    corrections: re.Pattern[str]
+    except_after_all: re.Pattern[str]
 
 
 @cache
@@ -123,6 +132,14 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         one_word=frozenset(str(w).lower() for w in data["one_word_requests"]),
         statement=re.compile(rf"^[\s,]*(?:{_alternation(data['statement_verbs'])})(?![\w'])",
                              re.I),
+        no_change=re.compile(
+            rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
+            rf"(?:{'|'.join(data['no_change'])})", re.I),
+        own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
+        corrections=_compile(data["corrections"]),
+        except_after_all=re.compile(
+            rf"(?<![\w'])(?:all|every|everything)(?![\w'])[^,.;!?]*?"
+            rf"(?<![\w'])(?P<word>{_alternation(data['except_after_all'])})(?![\w'])", re.I),
     )
 
 
@@ -193,6 +210,10 @@ def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_COLOR_NAMES = re.compile(
+    rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, COLORS), key=len, reverse=True))})"
+    r"(?![\w'])", re.I)
+_COLOR_ASKS = frozenset({"please", "to", "go", "into"})
 _VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
                             "set_position"})
 
@@ -203,7 +224,14 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
     cue = p.cues.get(intent)
     if cue is None:
         return True
-    # A value or colour asks wherever it is (a tagger may take "blue" into "the tv blue").
+    # A colour alone asks for nothing ("lamp kitchen the blue maybe"): some other word
+    # must ask, a verb, "to", "please" ("the ceiling light cool white please").
+    if intent == "set_color":
+        rest = _COLOR_NAMES.sub(" ", _outside(text, spans))
+        return bool(cue.search(text)) and any(
+            w in _COLOR_ASKS or p.any_cue.fullmatch(w) or p.verb.fullmatch(w)
+            for w in re.findall(r"[a-z']+", rest.lower()))
+    # A value asks wherever it is (a tagger may take "fifty" into "the lamp fifty").
     if cue.search(text if intent in _VALUE_INTENTS else _outside(text, spans)):
         return True
     # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.
@@ -262,10 +290,17 @@ def later(text: str, start: int = 0, end: int | None = None,
 def split_except(text: str) -> tuple[str, str] | None:
     """ "turn off all the lights except the bedroom" -> ("turn off all the lights",
     "the bedroom"); None without an exclusion."""
-    m = phrasing().except_words.search(text)
-    if not m or not text[: m.start()].strip() or not text[m.end():].strip():
+    p = phrasing()
+    m = p.except_words.search(text)
+    start, end = (m.start(), m.end()) if m else (0, 0)
+    if m is None:  # "every light but the hallway": "but" excludes after "all"/"every"
+        after_all = p.except_after_all.search(text)
+        if after_all is None:
+            return None
+        start, end = after_all.start("word"), after_all.end("word")
+    if not text[:start].strip() or not text[end:].strip():
         return None
-    return text[: m.start()].rstrip(" ,"), text[m.end():].strip(" ,.!?")
+    return text[:start].rstrip(" ,"), text[end:].strip(" ,.!?")
 
 
 def split_clauses(text: str) -> list[tuple[int, int]]:
@@ -336,3 +371,19 @@ def after_story(text: str) -> str | None:
         return None
     tail = text[last.end():].strip(" ,.!?")
     return tail if len(tail.split()) >= 2 else None
+
+
+def asks_no_change(text: str) -> bool:
+    """ "leave the hall light on", "keep the heating off for now": nothing to change."""
+    return bool(phrasing().no_change.search(text))
+
+
+def own_chore(text: str) -> bool:
+    """ "I need to clean the bathroom": the speaker's own chore, not the robot's."""
+    return bool(phrasing().own_chore.search(text))
+
+
+def corrects(between: str) -> bool:
+    """Do the words between two device mentions correct the first ("no wait", "sorry, I
+    mean")?"""
+    return bool(phrasing().corrections.search(between))

@@ -41,10 +41,12 @@ from assistant.labels import INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     after_story,
+    asks_no_change,
     clean,
     has_cue,
     later,
     one_word_request,
+    own_chore,
     split_clauses,
     split_except,
     statement_subject,
@@ -201,6 +203,12 @@ class Brain:
                            Decision("ignore", f"no request in it ({intent} without a word "
                                               "that asks for it)"))
         devs = [s for s in spans if s.kind == "DEV"]
+        if asks_no_change(text):  # "leave the hall light on"
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", "asked to change nothing"))
+        if own_chore(text) and not devs:  # "I need to clean the bathroom"
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", "the speaker's own chore"))
         subject = statement_subject(text)
         if subject is not None and self.resolver.names_device(subject):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
@@ -250,8 +258,14 @@ class Brain:
         tv"); "it" in a clause is the device of the clause before."""
         # A clause is an action when it is carried out or names something; one that only
         # asks what it is about ("let me in" of "let me in, unlock the door") is context.
+        # A clause the model is unsure of, whose words name nothing of the home ("I've
+        # finished the washing up and sat down", "sat" tagged), is a story, not an action.
         asked = [c for c in clauses if c.verdict.decision in ("act", "confirm")
-                 or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans))]
+                 or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans)
+                     and (c.confidence >= self.config.policy.act_threshold
+                          or any(self.resolver.names_device(s.text)
+                                 or normalize(s.text) in self.resolver.rooms
+                                 for s in c.spans if s.kind in ("DEV", "ROOM"))))]
         different = len({(c.intent, c.value) for c in asked}) > 1
         # The clauses also win when they are clear and the whole is not: "we're heading
         # out, lock the door lock", with the story misread as part of the command.

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from assistant.config import Camera, Device, HomeConfig
 from assistant.decode import TaggedSpan
 from assistant.labels import TYPE_INTENT_ALIASES, TYPE_INTENTS
-from assistant.phrasing import implies, need_words, phrasing
+from assistant.phrasing import corrects, implies, need_words, phrasing
 
 DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
                      "that thing", "this thing", "that light", "this light", "that lamp",
@@ -67,8 +67,12 @@ HOME_SCOPE = frozenset({"vacuum", "lock"})
 # Between two device mentions of one command: "the lamp and the tv". Mentions with none
 # of these between them ("dining room light kettle") are a bag of words, not a list.
 _LIST_JOINER = re.compile(r"(?:^|\b)(and|or|plus|also|with|then|n|as well as|&)\b|[,&/+]")
-# Between a kind word and the device it plays on: "the music on the sound system".
-_ON_DEVICE = re.compile(r"\s+(on|in|from|through|of)(\s+(the|my|our))?\s+")
+# Strictly a list between two mentions: "the lamp and the tv", "the lamp, the tv".
+_AND_LIST = re.compile(r"\s*(,\s*)?(and|or|plus|as well as|&|,)?(\s+(the|my|our))?\s*")
+# Between a kind word and the device it plays on: "the music on the sound system",
+# "the music down on the speaker".
+_ON_DEVICE = re.compile(r"\s+((up|down|off|a bit|a little)\s+)?(on|in|from|through|of)"
+                        r"(\s+(the|my|our))?\s+")
 # Words before a device mention that are not part of its name (the mention's left edge
 # as tagged stands): articles, quantifiers, prepositions, fillers.
 _NOT_NAME = frozenset({
@@ -79,6 +83,9 @@ _NOT_NAME = frozenset({
     "uh", "er", "erm", "hmm", "oh", "ok", "okay", "hey", "da", "thee", "de", "other",
     "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
 })
+# Words after a device mention that are not part of its name, when the tagger took them in.
+_NOT_NAME_AFTER = frozenset({"behind", "please", "now", "again", "too", "then", "for", "with",
+                             "by", "off", "on", "up", "down", "out", "back", "thanks"})
 _CLEANING = frozenset({"clean", "cleaning", "vacuum", "vacuuming", "hoover", "hoovering",
                        "sweep", "sweeping", "mop", "mopping", "robot"})
 _PLAYING = frozenset({"play", "playing", "playback", "music", "song", "songs", "track",
@@ -114,6 +121,14 @@ def normalize(text: str) -> str:
         if stripped == text:
             return text
         text = stripped
+
+
+def _trim_after(text: str) -> str:
+    """A mention without the words after the name the tagger took in: "door behind" (of
+    "lock the door behind me"), "lights on"."""
+    while " " in text and text.rsplit(maxsplit=1)[-1] in _NOT_NAME_AFTER:
+        text = text.rsplit(maxsplit=1)[0]
+    return text
 
 
 def singular(text: str) -> str:
@@ -191,6 +206,9 @@ class Resolver:
         if devices and len(devices) < len(dev_spans):  # "can the robot clean it": "it" is no device
             spans = [s for s in spans if s.kind != "DEV" or s in devices]
             dev_spans = devices
+        if len(dev_spans) > 1:
+            dev_spans = self._meant(text, dev_spans)
+            spans = [s for s in spans if s.kind != "DEV" or s in dev_spans]
         for one, two in pairwise(dev_spans):
             if not _LIST_JOINER.search(text[one.end : two.start].lower()):
                 return Resolution((), (), f"{one.text!r} {two.text!r}: which device, and what "
@@ -232,6 +250,44 @@ class Resolver:
             return replace(self._check(intent, ids, set()), implied=True)
         return self._check(intent, found, explicit)
 
+    def _meant(self, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:
+        """The device mentions a command means, of several tagged: a correction keeps the
+        later one ("the kitchen light, no wait, the hall light"); a word that names nothing
+        of the home, not listed with the others, is context when another mention is a
+        device's own name ("the porch light on for the pizza guy", "pause the telly, I
+        need the loo"). A mention that names nothing next to kind words only ("the light
+        over the dining table") still asks."""
+        out = list(spans)
+        i = 0
+        while i < len(out) - 1:
+            if corrects(text[out[i].end : out[i + 1].start]):
+                del out[i]
+            else:
+                i += 1
+        if len(out) < 2 or not any(self._is_name(s.text) for s in out):
+            return out
+        kept = []
+        for k, span in enumerate(out):
+            before = text[out[k - 1].end : span.start] if k > 0 else ""
+            after = text[span.end : out[k + 1].start] if k + 1 < len(out) else ""
+            listed = any(_AND_LIST.fullmatch(b.lower()) for b in (before, after) if b)
+            if listed or self._names_anything(span.text):
+                kept.append(span)
+        return kept
+
+    def _is_name(self, mention: str) -> bool:
+        text = normalize(mention)
+        return bool(text) and (text in self.names or singular(text) in self.names)
+
+    def _names_anything(self, mention: str) -> bool:
+        """Is the mention a name, kind word, room, pointing word of this home, or close to
+        one?"""
+        text = normalize(mention)
+        return (not text or text in DEICTIC or text in EVERYTHING or text in self.rooms
+                or self.names_device(text) or self._fuzzy(text, []) is not None
+                or self._partial(text) is not None
+                or self._split_room(text)[0] is not None)
+
     def _join_named(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
         """A room word tagged apart from the rest of a device's name is the name: "[kids]
         [room light]" is the "kids room light", "[bedroom] [light]" the "bedroom light"
@@ -243,7 +299,10 @@ class Resolver:
             if last is not None and span.kind == "DEV" and last.kind in ("ROOM", "DEV") \
                     and not text[last.end : span.start].strip():
                 joined = text[last.start : span.end]
-                if self._exact(normalize(joined), joined, [], None) is not None:
+                if self._exact(normalize(joined), joined, [], None) is not None or (
+                        last.kind == "ROOM" and normalize(last.text) not in self.rooms
+                        and self._split_room(normalize(joined))[0] is not None):
+                    # "[dining] [room lights]": the room is the joined words' beginning
                     out[-1] = TaggedSpan("DEV", last.start, span.end, joined)
                     continue
             if last is not None and span.kind == "DEV" and last.kind == "DEV" \
@@ -307,7 +366,7 @@ class Resolver:
                  default_room: str | None, quantified: bool, scene: Scene
                  ) -> tuple[list[str], bool, str | None]:
         """(device ids, whether named explicitly, problem) for one DEV mention."""
-        text = normalize(mention)
+        text = _trim_after(normalize(mention))
         if not text:
             return [], False, "no device named"
         if text in DEICTIC or mention.lower().strip() in DEICTIC:

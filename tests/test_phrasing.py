@@ -6,11 +6,14 @@ import pytest
 
 from assistant.phrasing import (
     after_story,
+    asks_no_change,
     clean,
+    corrects,
     has_cue,
     later,
     need_words,
     one_word_request,
+    own_chore,
     split_clauses,
     split_except,
     statement_subject,
@@ -141,3 +144,53 @@ def test_after_story() -> None:
         "could you turn on the light"
     assert after_story("it was a long day so lights off") == "lights off"
     assert after_story("turn on the light") is None
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("switch off every light but the hallway", ("switch off every light", "the hallway")),
+    ("turn off everything but the tv", ("turn off everything", "the tv")),
+    ("turn it on but quickly", None),  # "but" excludes only after "all"/"every"
+    ("turn on the lamp, but the tv off", None),
+])
+def test_but_excludes_after_all_or_every(text: str, parts: tuple[str, str] | None) -> None:
+    assert split_except(text) == parts
+
+
+@pytest.mark.parametrize(("text", "no_change"), [
+    ("leave the hall light on please", True),
+    ("please keep the heating off for now", True),
+    ("no, leave the blinds alone", True),
+    ("keep me posted", False),
+    ("turn on the hall light", False),
+    ("turn on the lamp and leave it on", False),  # the first action asks
+])
+def test_asked_to_change_nothing(text: str, no_change: bool) -> None:
+    assert asks_no_change(text) is no_change
+
+
+@pytest.mark.parametrize(("text", "chore"), [
+    ("i need to clean the bathroom", True),
+    ("i'm going to hoover the stairs later", True),
+    ("we have to tidy the kitchen", True),
+    ("start cleaning", False),
+    ("the floor is dirty can the robot clean it", False),
+])
+def test_the_speakers_own_chore(text: str, chore: bool) -> None:
+    assert own_chore(text) is chore
+
+
+def test_corrections_between_mentions() -> None:
+    assert corrects(", no wait, the ") and corrects(" sorry i mean the ")
+    assert not corrects(" and the ") and not corrects(" in the ")
+
+
+@pytest.mark.parametrize(("text", "spans", "asks"), [
+    ("lamp kitchen the blue maybe", [(0, 12)], False),  # a colour in a bag of words
+    ("kitchen light blue", [(0, 13)], False),
+    ("make the kitchen light blue", [(9, 22)], True),
+    ("the ceiling light cool white please", [(4, 17)], True),
+    ("bedroom light to turquoise", [(0, 13)], True),
+])
+def test_a_colour_alone_asks_for_nothing(text: str, spans: list[tuple[int, int]],
+                                         asks: bool) -> None:
+    assert has_cue("set_color", text, spans) is asks

@@ -225,3 +225,41 @@ def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_devic
     # ... but never to a lock: a sensitive device is acted on only when named.
     assert run(home, "lock", "lock [it](DEV)", "living_room_cam",
                at_lamp.ravel()) == ("lock", (), "clarify")
+
+
+# Several device words tagged in one command: which ones it means.
+@pytest.mark.parametrize(("intent", "text", "camera", "expected"), [
+    # a correction: the later mention is meant
+    ("turn_on", "turn on the [floor lamp](DEV) sorry i mean the [ceiling light](DEV)", None,
+     ("living_room_ceiling",)),
+    ("turn_on", "the [kitchen light](DEV) on, no wait, the [hall light](DEV)", None,
+     ("hallway_light",)),
+    # a word that names nothing of the home, next to a device's own name: context
+    ("turn_on", "switch the [porch light](DEV) on for the [pizza](DEV) guy", None,
+     ("garden_lights",)),
+    ("stop", "pause the [telly](DEV) i need the [loo](DEV)", None, ("living_room_tv",)),
+    ("turn_off", "turn off the [nursery light](DEV) the baby['s](DEV) asleep", None,
+     ("kids_room_light",)),
+    # a room word the tagger split from the rest of the mention
+    ("turn_off", "shut the [dining](ROOM) [room lights](DEV) off", None, ("dining_light",)),
+    # the kind word of what a named device plays, a particle between them
+    ("volume_down", "turn the [music](DEV) down on the [speaker](DEV)", None,
+     ("living_room_speaker",)),
+    # words after the name that the tagger took in
+    ("lock", "please lock the [door behind](DEV) me", None, ("front_door",)),
+])
+def test_which_of_several_mentions_is_meant(home: HomeConfig, intent: str, text: str,
+                                            camera: str | None, expected: tuple[str, ...]
+                                            ) -> None:
+    _, targets, decision = run(home, intent, text, camera)
+    assert (targets, decision) == (tuple(sorted(expected)), "act")
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("turn_on", "turn on the [kitchen light](DEV) and the [jacuzzi](DEV)"),  # listed: asks
+    ("turn_on", "turn on the [light](DEV) in the [loo](DEV)"),  # only a kind word named
+    ("turn_on", "[kitchen light](DEV) [pizza](DEV) [kettle](DEV)"),  # a bag of device words
+])
+def test_an_unknown_mention_that_may_be_meant_still_asks(home: HomeConfig, intent: str,
+                                                         text: str) -> None:
+    assert run(home, intent, text)[1:] == ((), "clarify")

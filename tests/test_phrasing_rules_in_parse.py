@@ -1,0 +1,48 @@
+"""The runtime rules of the second dev set's round, through the whole brain (shipped model).
+
+Each case is a kind of phrasing whose failure the second dev set (tests/data/dev2_*.jsonl)
+showed; the sentences here are other ones of the same kind, so this checks the rule, not a
+sentence of the set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.pipeline import Brain
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def brain() -> Brain:
+    return Brain.load(ROOT / "devices.yaml", threads=1)
+
+
+@pytest.mark.parametrize(("text", "camera"), [
+    ("leave the kitchen light on please", None),  # asked to change nothing
+    ("just keep the fan off for now", "bedroom_cam"),
+    ("we need to clean the kitchen", "kitchen_cam"),  # the speaker's own chore
+    ("i have to tidy the lounge", "living_room_cam"),
+    ("ceiling light the purple maybe", None),  # a colour in a bag of words
+])
+def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
+    result = brain.parse(text, camera=camera)
+    assert result.decision == "ignore" and not result.commands, (result.decision,
+                                                                 result.reason)
+
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    ("switch off every light but the kitchen", "turn_off",
+     {"living_room_ceiling", "living_room_lamp", "dining_light", "bedroom_light",
+      "bedroom_lamp", "kids_room_light", "office_lamp", "bathroom_light", "hallway_light",
+      "garage_light", "garden_lights"}),
+    ("my feet are killing me and i finally sat down on the sofa, can you switch the telly on",
+     "turn_on", {"living_room_tv"}),
+])
+def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, set(result.targets)) == ("act", intent, targets), \
+        result.reason
