@@ -83,6 +83,8 @@ _NOT_NAME = frozenset({
     "uh", "er", "erm", "hmm", "oh", "ok", "okay", "hey", "da", "thee", "de", "other",
     "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
 })
+# Kind words of devices switched on and off, looked for when the tagger marked no device.
+_ON_OFF_KIND = re.compile(r"(?<![\w'])(lights?|lamps?|fans?)(?![\w'])", re.I)
 # Words after a device mention that are not part of its name, when the tagger took them in.
 _NOT_NAME_AFTER = frozenset({"behind", "please", "now", "again", "too", "then", "for", "with",
                              "by", "off", "on", "up", "down", "out", "back", "thanks"})
@@ -196,6 +198,14 @@ class Resolver:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
         spans = self._join_named(text, self._repair(text, spans))
+        if intent in ("turn_on", "turn_off") and not any(s.kind == "DEV" for s in spans):
+            # "can we have some light in the hallway" with "light" left untagged: the kind
+            # word is the mention (and asks which one when several fit).
+            m = _ON_OFF_KIND.search(text)
+            if m is not None and not any(a.start < m.end() and m.start() < a.end
+                                         for a in spans):
+                spans = sorted([*spans, TaggedSpan("DEV", m.start(), m.end(), m.group(0))],
+                               key=lambda s: s.start)
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
             spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
