@@ -265,8 +265,8 @@ class Resolver:
         later one ("the kitchen light, no wait, the hall light"); a word that names nothing
         of the home, not listed with the others, is context when another mention is a
         device's own name ("the porch light on for the pizza guy", "pause the telly, I
-        need the loo"). A mention that names nothing next to kind words only ("the light
-        over the dining table") still asks."""
+        need the loo", "unlock the door for the plumber"). A mention that names nothing
+        next to kind words only ("the light over the dining table") still asks."""
         out = list(spans)
         i = 0
         while i < len(out) - 1:
@@ -286,8 +286,11 @@ class Resolver:
         return kept
 
     def _is_name(self, mention: str) -> bool:
+        """A device's own name or alias, or the kind word of a device that serves the whole
+        home ("the door": the home's lock)."""
         text = normalize(mention)
-        return bool(text) and (text in self.names or singular(text) in self.names)
+        return bool(text) and (text in self.names or singular(text) in self.names
+                               or KIND_WORDS.get(text) in HOME_SCOPE)
 
     def _names_anything(self, mention: str) -> bool:
         """Is the mention a name, kind word, room, pointing word of this home, or close to

@@ -238,6 +238,7 @@ def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_devic
     ("turn_on", "switch the [porch light](DEV) on for the [pizza](DEV) guy", None,
      ("garden_lights",)),
     ("stop", "pause the [telly](DEV) i need the [loo](DEV)", None, ("living_room_tv",)),
+    ("lock", "lock the [door](DEV) for the [plumber](DEV)", None, ("front_door",)),
     ("turn_off", "turn off the [nursery light](DEV) the baby['s](DEV) asleep", None,
      ("kids_room_light",)),
     # a room word the tagger split from the rest of the mention
