@@ -86,6 +86,7 @@ class Phrasing:
     no_change: re.Pattern[str]  # at the start of a command
     own_chore: re.Pattern[str]
     corrections: re.Pattern[str]
+    correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
 
 
@@ -137,6 +138,8 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
             rf"(?:{'|'.join(data['no_change'])})", re.I),
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
         corrections=_compile(data["corrections"]),
+        correction_end=re.compile(
+            rf"(?<![\w'])(?:{_alternation(data['corrections'])})[\s,.!?;:-]*$", re.I),
         except_after_all=re.compile(
             rf"(?<![\w'])(?:all|every|everything)(?![\w'])[^,.;!?]*?"
             rf"(?<![\w'])(?P<word>{_alternation(data['except_after_all'])})(?![\w'])", re.I),
@@ -387,3 +390,8 @@ def corrects(between: str) -> bool:
     """Do the words between two device mentions correct the first ("no wait", "sorry, I
     mean")?"""
     return bool(phrasing().corrections.search(between))
+
+
+def ends_in_correction(text: str) -> bool:
+    """Does a clause end by taking itself back ("open the blinds, no wait")?"""
+    return bool(phrasing().correction_end.search(text))

@@ -43,6 +43,7 @@ from assistant.phrasing import (
     after_story,
     asks_no_change,
     clean,
+    ends_in_correction,
     has_cue,
     later,
     one_word_request,
@@ -255,7 +256,15 @@ class Brain:
     def _actions(self, whole: Reading, clauses: list[Reading]) -> list[Reading]:
         """The readings whose actions are carried out: the whole utterance, or its
         clauses when they ask for different things ("turn on the lamp and turn off the
-        tv"); "it" in a clause is the device of the clause before."""
+        tv"); "it" in a clause is the device of the clause before; a clause corrected by
+        the next ("..., no wait, close them") is dropped."""
+        # "open the blinds, no wait, close them": what comes before a correction is taken
+        # back (its devices are still what "them" means), and only what follows counts.
+        prior: Resolution | None = None
+        corrected = [i for i, c in enumerate(clauses[:-1]) if ends_in_correction(c.text)]
+        if corrected:
+            prior = clauses[corrected[-1]].resolution
+            clauses = clauses[corrected[-1] + 1:]
         # A clause is an action when it is carried out or names something; one that only
         # asks what it is about ("let me in" of "let me in, unlock the door") is context.
         # A clause the model is unsure of, whose words name nothing of the home ("I've
@@ -271,11 +280,11 @@ class Brain:
         # out, lock the door lock", with the story misread as part of the command.
         clear = bool(asked) and all(c.verdict.decision in ("act", "confirm") for c in asked) \
             and whole.verdict.decision not in ("act", "confirm")
-        if not (different or clear or (asked and not whole.acts)):
+        if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         out: list[Reading] = []
         for clause in asked:
-            last = out[-1].resolution if out else None
+            last = out[-1].resolution if out else prior
             if clause.pronoun_only and last is not None and last.targets:
                 out.append(self._rejudge(clause, self.resolver.recheck(clause.intent,
                                                                        list(last.targets))))

@@ -9,6 +9,7 @@ from assistant.phrasing import (
     asks_no_change,
     clean,
     corrects,
+    ends_in_correction,
     has_cue,
     later,
     need_words,
@@ -182,6 +183,8 @@ def test_the_speakers_own_chore(text: str, chore: bool) -> None:
 def test_corrections_between_mentions() -> None:
     assert corrects(", no wait, the ") and corrects(" sorry i mean the ")
     assert not corrects(" and the ") and not corrects(" in the ")
+    assert ends_in_correction("open the blinds, no wait") and ends_in_correction("the lamp, sorry")
+    assert not ends_in_correction("turn on the lamp") and not ends_in_correction("no lamp on")
 
 
 @pytest.mark.parametrize(("text", "spans", "asks"), [

@@ -46,3 +46,11 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     result = brain.parse(text)
     assert (result.decision, result.intent, set(result.targets)) == ("act", intent, targets), \
         result.reason
+
+
+def test_an_action_taken_back_is_not_carried_out(brain: Brain) -> None:
+    result = brain.parse("open the blinds, no wait, close them")
+    assert not any(c.intent == "open" for c in (*result.commands, *result.held)), result
+    result = brain.parse("switch on the kettle, sorry, switch it off")
+    assert [(c.device_id, c.intent) for c in result.commands] == [("kitchen_kettle",
+                                                                   "turn_off")], result
