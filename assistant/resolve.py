@@ -446,21 +446,29 @@ class Resolver:
             return [partial], True, None
         kind = self._kind(head)
         if kind is not None:
-            if kind in HOME_SCOPE:  # "lock the door", "can the robot clean it": the home's
-                scope = []
-            elif not scope and not quantified:
-                scope = [default_room] if default_room else []
-            candidates = self._of_kind(kind, scope, head)
-            extra = self._unmatched_modifiers(head, candidates)
-            if extra:  # "the back door" when the only door is the front door
-                return [], False, f"no {head!r} (nothing called {extra[0]!r})"
-            if not scope and len(candidates) > 1 and not quantified:
-                return [], False, f"which {head}? several fit"
-            if not candidates:
-                where = f" in the {scope[0].replace('_', ' ')}" if scope else ""
-                return [], False, f"no {head}{where}"
-            return candidates, False, None
+            return self._kind_mention(kind, head, scope, default_room, quantified)
         return [], False, f"unknown device {text!r}"
+
+    def _kind_mention(self, kind: str, head: str, scope: list[str], default_room: str | None,
+                      quantified: bool) -> tuple[list[str], bool, str | None]:
+        """Every device of the kind in the room ("the lights" in the kitchen)."""
+        hinted = self._room_by_words(head) if not scope else None
+        if kind in HOME_SCOPE:  # "lock the door", "can the robot clean it": the home's
+            scope = []
+        elif hinted is not None:  # "the kids light": a word of one room's name
+            scope = [hinted]
+        elif not scope and not quantified:
+            scope = [default_room] if default_room else []
+        candidates = self._of_kind(kind, scope, head)
+        extra = self._unmatched_modifiers(head, candidates)
+        if extra:  # "the back door" when the only door is the front door
+            return [], False, f"no {head!r} (nothing called {extra[0]!r})"
+        if not scope and len(candidates) > 1 and not quantified:
+            return [], False, f"which {head}? several fit"
+        if not candidates:
+            where = f" in the {scope[0].replace('_', ' ')}" if scope else ""
+            return [], False, f"no {head}{where}"
+        return candidates, False, None
 
     def _fuzzy(self, text: str, rooms: list[str]) -> str | None:
         """The one device whose name is a close spelling of `text`, if any."""
@@ -512,6 +520,16 @@ class Resolver:
         kind_words = set(KIND_WORDS) | _ARTICLE_WORDS | _MODIFIERS_OK
         return [w for w in head.split() if w not in kind_words and w not in words
                 and singular(w) not in words]
+
+    def _room_by_words(self, head: str) -> str | None:
+        """The one room whose names hold every word of a kind mention but the kind word
+        ("kids" of "the kids light": the kids room); None when none or several do."""
+        words = [w for w in head.split()[:-1] if w not in _ARTICLE_WORDS
+                 and w not in _MODIFIERS_OK]
+        if not words:
+            return None
+        found = {room for name, room in self.rooms.items() if set(words) <= set(name.split())}
+        return found.pop() if len(found) == 1 else None
 
     def _split_room(self, text: str) -> tuple[str | None, str]:
         for name in self._room_list:
