@@ -14,6 +14,7 @@ decide what it cannot see or must not be trusted with alone:
 - `split_clauses`: "turn on the lamp and turn off the tv" (several actions);
 - `asks_no_change`: "leave the hall light on" asks for nothing to change;
 - `own_chore`: "I need to clean the bathroom" is the speaker's job, not the robot's;
+- `cooking`: "heat up some soup" is cooking, not the heating;
 - `corrects`: "the kitchen light, no wait, the hall light" (the later one is meant).
 
 Everything works on the original text and returns character offsets into it, so spans
@@ -85,6 +86,7 @@ class Phrasing:
     statement: re.Pattern[str]  # right after a device mention
     no_change: re.Pattern[str]  # at the start of a command
     own_chore: re.Pattern[str]
+    cooking: re.Pattern[str]
     corrections: re.Pattern[str]
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
@@ -137,6 +139,7 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
             rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
             rf"(?:{'|'.join(data['no_change'])})", re.I),
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
+        cooking=_compile(data["cooking_objects"]),
         corrections=_compile(data["corrections"]),
         correction_end=re.compile(
             rf"(?<![\w'])(?:{_alternation(data['corrections'])})[\s,.!?;:-]*$", re.I),
@@ -395,3 +398,8 @@ def corrects(between: str) -> bool:
 def ends_in_correction(text: str) -> bool:
     """Does a clause end by taking itself back ("open the blinds, no wait")?"""
     return bool(phrasing().correction_end.search(text))
+
+
+def cooking(text: str) -> bool:
+    """Is there food or a cooking thing in it ("heat up some soup")?"""
+    return bool(phrasing().cooking.search(text))

@@ -15,6 +15,7 @@ The same object serves `assistant parse` and the daemon, so both run one pipelin
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ from assistant.phrasing import (
     after_story,
     asks_no_change,
     clean,
+    cooking,
     ends_in_correction,
     has_cue,
     later,
@@ -58,6 +60,12 @@ from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
 _NONE = INTENTS.index("none")
+
+
+_CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
+# Words that may come before the verb of a command.
+_POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
+                     "er", "erm", "so", "ok", "okay", "hey", "right", "now", "quickly"})
 
 
 @dataclass(frozen=True)
@@ -207,6 +215,12 @@ class Brain:
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))
+        # "heat up some soup", "warm the milk": cooking, unless the heating is named after
+        # the verb ("turn the heating up while I make dinner").
+        if intent in _CLIMATE and cooking(text) and not any(
+                set(re.findall(r"[a-z']+", text[: s.start].lower())) - _POLITE for s in devs):
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", "cooking, not the heating"))
         if own_chore(text) and not devs:  # "I need to clean the bathroom"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "the speaker's own chore"))

@@ -54,3 +54,15 @@ def test_an_action_taken_back_is_not_carried_out(brain: Brain) -> None:
     result = brain.parse("switch on the kettle, sorry, switch it off")
     assert [(c.device_id, c.intent) for c in result.commands] == [("kitchen_kettle",
                                                                    "turn_off")], result
+
+
+@pytest.mark.parametrize("text", ["heat up some soup", "cool the cake down",
+                                  "can you heat the pasta up"])
+def test_cooking_is_not_the_heating(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "ignore" and not result.commands, (result.decision, result.reason)
+
+
+def test_the_heating_named_with_food_around_is_the_heating(brain: Brain) -> None:
+    result = brain.parse("turn the heating up, dinner's ready")
+    assert (result.decision, result.targets) == ("act", ("thermostat",)), result.reason
