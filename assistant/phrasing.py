@@ -87,6 +87,7 @@ class Phrasing:
     no_change: re.Pattern[str]  # at the start of a command
     own_chore: re.Pattern[str]
     cooking: re.Pattern[str]
+    not_devices: frozenset[str]
     corrections: re.Pattern[str]
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
@@ -140,6 +141,7 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
             rf"(?:{'|'.join(data['no_change'])})", re.I),
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
         cooking=_compile(data["cooking_objects"]),
+        not_devices=frozenset(str(w).lower() for w in data["not_devices"]),
         corrections=_compile(data["corrections"]),
         correction_end=re.compile(
             rf"(?<![\w'])(?:{_alternation(data['corrections'])})[\s,.!?;:-]*$", re.I),
@@ -403,3 +405,8 @@ def ends_in_correction(text: str) -> bool:
 def cooking(text: str) -> bool:
     """Is there food or a cooking thing in it ("heat up some soup")?"""
     return bool(phrasing().cooking.search(text))
+
+
+def not_a_device(word: str) -> bool:
+    """Is this word a thing of the home that is no device ("window", "table")?"""
+    return word.lower() in phrasing().not_devices

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from assistant.config import Camera, Device, HomeConfig
 from assistant.decode import TaggedSpan
 from assistant.labels import TYPE_INTENT_ALIASES, TYPE_INTENTS
-from assistant.phrasing import corrects, implies, need_words, phrasing
+from assistant.phrasing import corrects, implies, need_words, not_a_device, phrasing
 
 DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
                      "that thing", "this thing", "that light", "this light", "that lamp",
@@ -506,6 +506,8 @@ class Resolver:
         words = text.split()
         if not words or any(w in KIND_WORDS or singular(w) in KIND_WORDS or len(w) < 3
                             for w in words):
+            return None
+        if not_a_device(words[-1]):  # "the window" is no "window blinds"
             return None
         found = {dev_id for name, ids in self.names.items() if set(words) <= set(name.split())
                  for dev_id in ids}

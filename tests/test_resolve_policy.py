@@ -265,6 +265,7 @@ def test_which_of_several_mentions_is_meant(home: HomeConfig, intent: str, text:
     ("turn_on", "turn on the [light](DEV) in the [loo](DEV)"),  # only a kind word named
     ("turn_on", "[kitchen light](DEV) [pizza](DEV) [kettle](DEV)"),  # a bag of device words
     ("turn_on", "can we have some light please"),  # a kind word, no room: which light?
+    ("open", "open the [window](DEV)"),  # a window, not the "window blinds"
 ])
 def test_an_unknown_mention_that_may_be_meant_still_asks(home: HomeConfig, intent: str,
                                                          text: str) -> None:
