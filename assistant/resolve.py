@@ -83,6 +83,9 @@ _NOT_NAME = frozenset({
     "uh", "er", "erm", "hmm", "oh", "ok", "okay", "hey", "da", "thee", "de", "other",
     "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
 })
+# Words that stand for "the device" in a loose name: "the coffee thing", "the wifi box".
+_VAGUE = frozenset({"thing", "thingy", "thingie", "thingamajig", "gadget", "device", "unit",
+                    "box", "one", "doodah", "whatsit"})
 # Kind words of devices switched on and off, looked for when the tagger marked no device.
 _ON_OFF_KIND = re.compile(r"(?<![\w'])(lights?|lamps?|fans?)(?![\w'])", re.I)
 # Words after a device mention that are not part of its name, when the tagger took them in.
@@ -502,8 +505,9 @@ class Resolver:
 
     def _partial(self, text: str) -> str | None:
         """The one device whose names hold every word of `text` ("robot" of "robot
-        vacuum"), for mentions with no kind word; None when several or none do."""
-        words = text.split()
+        vacuum", "the coffee thing"), for mentions with no kind word; None when several or
+        none do."""
+        words = [w for w in text.split() if w not in _VAGUE] or text.split()
         if not words or any(w in KIND_WORDS or singular(w) in KIND_WORDS or len(w) < 3
                             for w in words):
             return None

@@ -250,6 +250,8 @@ def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_devic
     ("lock", "please lock the [door behind](DEV) me", None, ("front_door",)),
     # a word of one room's name before a kind word: that room
     ("turn_on", "turn on the [kids light](DEV)", None, ("kids_room_light",)),
+    # a loose name: a word of one device's name and "thing"
+    ("turn_on", "turn on the [coffee thing](DEV)", None, ("kitchen_coffee",)),
     # a kind word the tagger left out, with the room it is in
     ("turn_on", "can we have some light in the [hallway](ROOM)", None, ("hallway_light",)),
 ])
