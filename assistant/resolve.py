@@ -232,6 +232,8 @@ class Resolver:
             room = self.room_of(span.text, camera)
             if room is None:
                 where = normalize(span.text)
+                if where in HERE and not dev_spans and IMPLIED_TYPE.get(intent) == "climate":
+                    continue  # "it's nippy in here": the home's heating, wherever "here" is
                 return Resolution((), (), f"unknown room {where!r}" if where not in HERE
                                   else "no camera to tell which room 'here' is")
             if room not in rooms:

@@ -107,6 +107,8 @@ def test_split_except() -> None:
     ("turn_on", "espresso please", [(0, 8)], True),  # a need
     ("turn_on", "coffee machine garden lamp", [(0, 14), (15, 21), (22, 26)], False),
     ("set_color", "lights to cool white", [(0, 6)], True),
+    ("temperature_up", "it's like an icebox in here", [(25, 29)], True),
+    ("turn_on", "can we have some light in the hallway", [(30, 37)], True),
 ])
 def test_has_cue(intent: str, text: str, spans: list[tuple[int, int]], asks: bool) -> None:
     assert has_cue(intent, text, spans) is asks
