@@ -410,3 +410,9 @@ def cooking(text: str) -> bool:
 def not_a_device(word: str) -> bool:
     """Is this word a thing of the home that is no device ("window", "table")?"""
     return word.lower() in phrasing().not_devices
+
+
+def is_cue_word(intent: str, word: str) -> bool:
+    """Is this one word a word that asks for `intent` ("lock" for lock)?"""
+    cue = phrasing().cues.get(intent)
+    return bool(cue and cue.fullmatch(word.strip()))

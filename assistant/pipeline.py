@@ -47,6 +47,7 @@ from assistant.phrasing import (
     cooking,
     ends_in_correction,
     has_cue,
+    is_cue_word,
     later,
     one_word_request,
     own_chore,
@@ -205,7 +206,7 @@ class Brain:
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
             return Reading(text, "none", p_none, p_none, (), None, None, None,
                            Decision("ignore", f"not a command (p_none {p_none:.2f})"))
-        spans = spans_from_tags(text, out.tags, out.offsets)
+        spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
         if not has_cue(intent, text, named):  # "router garden but quickly or"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
@@ -360,6 +361,17 @@ class Brain:
                                reason="; ".join(confirm))
         return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
                            "act", tuple(commands))
+
+
+def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:
+    """ "[lock] all the [doors]": the verb tagged as a device (it names devices in other
+    homes) when another device follows is the verb, not a device."""
+    devs = [s for s in spans if s.kind == "DEV"]
+    first = devs[0] if len(devs) > 1 else None
+    if first is None or " " in first.text.strip() or not is_cue_word(intent, first.text) \
+            or set(re.findall(r"[a-z']+", text[: first.start].lower())) - _POLITE:
+        return spans
+    return [s for s in spans if s is not first]
 
 
 def _readings(request: ParseRequest) -> list[ParseRequest]:

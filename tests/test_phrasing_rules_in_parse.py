@@ -66,3 +66,9 @@ def test_cooking_is_not_the_heating(brain: Brain, text: str) -> None:
 def test_the_heating_named_with_food_around_is_the_heating(brain: Brain) -> None:
     result = brain.parse("turn the heating up, dinner's ready")
     assert (result.decision, result.targets) == ("act", ("thermostat",)), result.reason
+
+
+def test_a_verb_tagged_as_a_device_is_the_verb(brain: Brain) -> None:
+    # "lock" names devices in other homes; before "all the doors" it is what is asked
+    result = brain.parse("lock all the doors")
+    assert (result.decision, result.intent, result.targets) == ("act", "lock", ("front_door",))
