@@ -222,6 +222,8 @@ _COLOR_NAMES = re.compile(
     rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, COLORS), key=len, reverse=True))})"
     r"(?![\w'])", re.I)
 _COLOR_ASKS = frozenset({"please", "to", "go", "into"})
+_NEGATION = re.compile(r"(?<![\w'])(not|don'?t|do not|leave|keep|except|but|without|never)"
+                       r"(?![\w'])", re.I)
 _VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
                             "set_position"})
 
@@ -394,7 +396,9 @@ def own_chore(text: str) -> bool:
 def corrects(between: str) -> bool:
     """Do the words between two device mentions correct the first ("no wait", "sorry, I
     mean")?"""
-    return bool(phrasing().corrections.search(between))
+    p = phrasing()
+    # "the lights, no, not the lamp" leaves the lamp out: an exclusion, not a correction
+    return bool(p.corrections.search(between)) and not _NEGATION.search(between)
 
 
 def ends_in_correction(text: str) -> bool:

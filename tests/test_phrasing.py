@@ -185,6 +185,7 @@ def test_the_speakers_own_chore(text: str, chore: bool) -> None:
 def test_corrections_between_mentions() -> None:
     assert corrects(", no wait, the ") and corrects(" sorry i mean the ")
     assert not corrects(" and the ") and not corrects(" in the ")
+    assert not corrects(", no, not the ")  # leaves it out: not the one meant instead
     assert ends_in_correction("open the blinds, no wait") and ends_in_correction("the lamp, sorry")
     assert not ends_in_correction("turn on the lamp") and not ends_in_correction("no lamp on")
 
