@@ -47,9 +47,7 @@ from assistant.vocabulary import (
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"
 KOREAN = SPEECH / "ko"
-REFERENCE_HOME = ROOT.parent / "shared" / "reference-home.json"
-if not REFERENCE_HOME.is_file():  # CI runs in a fresh clone with shared/ beside it
-    REFERENCE_HOME = Path("/work/shared/reference-home.json")
+REFERENCE_HOME = ROOT / "tests" / "data" / "reference-home.json"
 WAKE = "hey jarvis"
 
 
