@@ -537,16 +537,8 @@ class PocketSphinxRecognizer:
                 scores[reading] = max(scores.get(reading, -math.inf), math.log(hyp.score))
         if not scores:
             return (Alternative(best, confidence),)
-        top = max(scores.values())
-        weights = {t: math.exp(NBEST_SHARPNESS * (v - top)) for t, v in scores.items()}
-        total = sum(weights.values())
-        best_share = weights.get(best, max(weights.values())) / total
-        out = [Alternative(best, confidence)]
-        for reading, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
-            if reading != best and len(out) < MAX_ALTERNATIVES:
-                share = weight / total
-                out.append(Alternative(reading, confidence * min(1.0, share / best_share)))
-        return tuple(out)
+        return (Alternative(best, confidence),
+                *alternatives_by_score(best, confidence, scores)[:MAX_ALTERNATIVES - 1])
 
     def _in_grammar(self, best: str, viterbi: str) -> str:
         """The lattice pass's best path left the grammar ("turn off all the night"): the
@@ -628,3 +620,17 @@ def make_recognizer(
     log.info("speech recognizer: %s (backend %s), loaded in %.2f s", recognizer.name,
              backend, recognizer.load_seconds)
     return recognizer
+
+
+def alternatives_by_score(best: str, confidence: float, scores: dict[str, float]
+                          ) -> list[Alternative]:
+    """The readings other than `best`, strongest first, each with `confidence` scaled by
+    its n-best weight relative to the best reading's (at most 1).
+
+    Computed from log-score differences: the weights themselves (exp of a sharpened
+    log score) underflow to 0 when the best path is far down the n-best list, which made
+    the ratio a division by zero."""
+    anchor = scores.get(best, max(scores.values()))
+    others = sorted(((v, t) for t, v in scores.items() if t != best), reverse=True)
+    return [Alternative(t, confidence * math.exp(min(0.0, NBEST_SHARPNESS * (v - anchor))))
+            for v, t in others]
