@@ -1166,16 +1166,6 @@ TRAIL_PURPOSE: Final[tuple[str, ...]] = (
     "if that's ok", "just in case", "while you're at it", "one more time", "at last",
     "for the time being", "for a bit", "for a little while", "for ten minutes",
     "for half an hour", "thanks a million", "no rush", "if you don't mind",
-    # Reasons and who it is for, told after the command: none of their nouns is a device.
-    "for the takeaway driver", "for the plumber", "for the match", "for the football",
-    "for my birthday", "for halloween", "for christmas", "for the party tonight",
-    "for the neighbours", "for the kids' bedtime", "for movie night", "for my sister",
-    "the little one's napping", "the kids are asleep", "i need the toilet",
-    "i'm on the phone", "no one's watching", "nobody's using it", "i'm going to bed",
-    "i'm off out", "dinner's ready", "we're eating", "i've got a headache", "my show's on",
-    "the guests are leaving", "it's stuffy in here", "it's late", "i'm reading",
-    "i'm working", "the twins are asleep", "i need a wee", "no one is in here",
-    "we're going out",
 )
 # After an up/down command ("turn the tv down a bit"): how much, never a NUM.
 TRAIL_AMOUNT: Final[tuple[str, ...]] = (
