@@ -303,9 +303,10 @@ def split_except(text: str) -> tuple[str, str] | None:
     p = phrasing()
     m = p.except_words.search(text)
     start, end = (m.start(), m.end()) if m else (0, 0)
-    if m is None:  # "every light but the hallway": "but" excludes after "all"/"every"
+    if m is None:  # "switch off every light but the hallway": "but" excludes after
+        # "all"/"every" in a command ("all the lights are on but ..." is no exclusion)
         after_all = p.except_after_all.search(text)
-        if after_all is None:
+        if after_all is None or not p.action_start.search(text):
             return None
         start, end = after_all.start("word"), after_all.end("word")
     if not text[:start].strip() or not text[end:].strip():

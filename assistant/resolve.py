@@ -86,8 +86,6 @@ _NOT_NAME = frozenset({
 # Words that stand for "the device" in a loose name: "the coffee thing", "the wifi box".
 _VAGUE = frozenset({"thing", "thingy", "thingie", "thingamajig", "gadget", "device", "unit",
                     "box", "one", "doodah", "whatsit"})
-# Kind words of devices switched on and off, looked for when the tagger marked no device.
-_ON_OFF_KIND = re.compile(r"(?<![\w'])(lights?|lamps?|fans?)(?![\w'])", re.I)
 # Words after a device mention that are not part of its name, when the tagger took them in.
 _NOT_NAME_AFTER = frozenset({"behind", "please", "now", "again", "too", "then", "for", "with",
                              "by", "off", "on", "up", "down", "out", "back", "thanks"})
@@ -201,14 +199,6 @@ class Resolver:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
         spans = self._join_named(text, self._repair(text, spans))
-        if intent in ("turn_on", "turn_off") and not any(s.kind == "DEV" for s in spans):
-            # "can we have some light in the hallway" with "light" left untagged: the kind
-            # word is the mention (and asks which one when several fit).
-            m = _ON_OFF_KIND.search(text)
-            if m is not None and not any(a.start < m.end() and m.start() < a.end
-                                         for a in spans):
-                spans = sorted([*spans, TaggedSpan("DEV", m.start(), m.end(), m.group(0))],
-                               key=lambda s: s.start)
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
             spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
@@ -279,14 +269,16 @@ class Resolver:
                 del out[i]
             else:
                 i += 1
-        if len(out) < 2 or not any(self._is_name(s.text) for s in out):
+        named = [s for s in out if self._is_name(s.text)]
+        if len(out) < 2 or not named:
             return out
         kept = []
         for k, span in enumerate(out):
             before = text[out[k - 1].end : span.start] if k > 0 else ""
             after = text[span.end : out[k + 1].start] if k + 1 < len(out) else ""
             listed = any(_AND_LIST.fullmatch(b.lower()) for b in (before, after) if b)
-            if listed or self._names_anything(span.text):
+            # context comes after the command's device: "... for the pizza guy"
+            if listed or span.start < named[0].end or self._names_anything(span.text):
                 kept.append(span)
         return kept
 

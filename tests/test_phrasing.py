@@ -154,6 +154,7 @@ def test_after_story() -> None:
     ("turn off everything but the tv", ("turn off everything", "the tv")),
     ("turn it on but quickly", None),  # "but" excludes only after "all"/"every"
     ("turn on the lamp, but the tv off", None),
+    ("all the lights are on but nobody is home", None),  # no command: no exclusion
 ])
 def test_but_excludes_after_all_or_every(text: str, parts: tuple[str, str] | None) -> None:
     assert split_except(text) == parts

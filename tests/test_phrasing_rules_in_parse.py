@@ -72,3 +72,9 @@ def test_a_verb_tagged_as_a_device_is_the_verb(brain: Brain) -> None:
     # "lock" names devices in other homes; before "all the doors" it is what is asked
     result = brain.parse("lock all the doors")
     assert (result.decision, result.intent, result.targets) == ("act", "lock", ("front_door",))
+
+
+def test_like_an_oven_in_here_is_the_room_not_cooking(brain: Brain) -> None:
+    result = brain.parse("it's like an oven in here", camera="bedroom_cam")
+    assert (result.decision, result.intent, result.targets) == (
+        "act", "temperature_down", ("thermostat",)), result.reason
