@@ -35,11 +35,13 @@ def test_the_test_sentences_are_nobody_elses() -> None:
     """The test set's sentences were written for it: none is a dev sentence or a fixture."""
     test = {json.loads(line)["text"] for line in
             (DATA / "test_speech.jsonl").read_text(encoding="utf-8").splitlines()}
-    dev = {json.loads(line)["text"] for name in ("dev_commands.jsonl", "dev_noncommands.jsonl")
+    dev = {json.loads(line)["text"] for name in ("dev_commands.jsonl", "dev_noncommands.jsonl",
+                                                 "dev_speech.jsonl")
            for line in (DATA / name).read_text(encoding="utf-8").splitlines()}
     fixtures = {r["text"] for r in load_rows("dev")}
     assert len(test) == 205 and not test & dev and not test & fixtures
     assert {r["text"] for r in load_rows("test")} == test
+    assert len({r["text"] for r in load_rows("devspeech")} & dev) == 128
 
 
 def test_spoken_test_set(brain: Brain, home: HomeConfig) -> None:
