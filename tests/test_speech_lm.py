@@ -79,6 +79,12 @@ def test_a_number_heard_unsurely_caps_the_reading_confidence() -> None:
     assert reading_confidence([("half", 0.9), ("<sil>", 0.0), ("open", 0.7)]) == \
         pytest.approx(0.8)
     assert reading_confidence([("<sil>", 0.2)]) == 0.0
+    # Three words under 0.3: garbled, whatever the rest.
+    garbled = [("make", 0.3), ("the", 0.76), ("hallway", 0.99), ("light", 0.98), ("to", 0.37),
+               ("be", 0.13), ("you", 0.17)]
+    assert reading_confidence(garbled) == pytest.approx((0.3 + 0.76 + 0.99 + 0.98 + 0.37
+                                                         + 0.13 + 0.17) / 7)
+    assert reading_confidence([*garbled, ("now", 0.05)]) == 0.0
 
 
 def test_names_missing_from_the_dictionary_get_a_pronunciation() -> None:
