@@ -54,7 +54,7 @@ class ModelSource:
 
 KNOWN_MODELS: dict[str, ModelSource] = {
     # The official small US English model (about 40 MB, Apache-2.0), the one
-    # design.md targets. Pinned to the SHA-256 that public installers pin for this
+    # the product targets. Pinned to the SHA-256 that public installers pin for this
     # archive; every fetch is verified against it (also from a mirror given with --url),
     # and a mismatch installs nothing.
     "vosk-en": ModelSource(

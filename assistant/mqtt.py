@@ -1,6 +1,6 @@
 """The MQTT link: device commands out, availability, events, typed commands and replies in.
 
-Conventions (docs/design.md, "MQTT conventions"):
+Conventions (docs/mqtt.md):
 
 - Commands are published with QoS 1 and never retained (a retained command switches a
   device again whenever it reconnects: "ghost switching").

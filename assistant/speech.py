@@ -382,28 +382,6 @@ def reading_confidence(words: Sequence[tuple[str, float]]) -> float:
     return min([mean, *(p for w, p in heard if w in VALUE_WORDS)])
 
 
-def nbest_alternatives(best: str, confidence: float, scores: Sequence[tuple[str, float]]
-                       ) -> tuple[Alternative, ...]:
-    """Distinct readings of an n-best list of (reading, ln score); the best path first, with
-    its own confidence, the others scaled by their n-best weight relative to it (at most the
-    best path's confidence). A best path whose weight vanishes next to the others' (its n-best
-    score far below theirs) gives them its full confidence: the list doubts it."""
-    best_scores: dict[str, float] = {}
-    for reading, score in scores:
-        best_scores[reading] = max(best_scores.get(reading, -math.inf), score)
-    if not best_scores:
-        return (Alternative(best, confidence),)
-    top = max(best_scores.values())
-    weights = {t: math.exp(NBEST_SHARPNESS * (v - top)) for t, v in best_scores.items()}
-    best_weight = weights.get(best, max(weights.values()))
-    out = [Alternative(best, confidence)]
-    for reading, weight in sorted(weights.items(), key=lambda kv: -kv[1]):
-        if reading != best and len(out) < MAX_ALTERNATIVES:
-            ratio = min(1.0, weight / best_weight) if best_weight > 0 else 1.0
-            out.append(Alternative(reading, confidence * ratio))
-    return tuple(out)
-
-
 class PocketSphinxRecognizer:
     """PocketSphinx 5 with its bundled US English model and the home's language model
     (default) or JSGF grammar."""
@@ -576,15 +554,19 @@ class PocketSphinxRecognizer:
                           alternatives=self._alternatives(text, confidence))
 
     def _alternatives(self, best: str, confidence: float) -> tuple[Alternative, ...]:
-        """Distinct readings of the n-best list (`nbest_alternatives`)."""
-        scores: list[tuple[str, float]] = []
+        """Distinct readings of the n-best list; the best path first, with its own
+        confidence, the others scaled by their n-best weight relative to it."""
+        scores: dict[str, float] = {}
         for i, hyp in enumerate(self._decoder.nbest()):
             if i >= NBEST_SCAN:
                 break
             reading = " ".join(hyp.hypstr.split())
             if reading and hyp.score > 0:
-                scores.append((reading, math.log(hyp.score)))
-        return nbest_alternatives(best, confidence, scores)
+                scores[reading] = max(scores.get(reading, -math.inf), math.log(hyp.score))
+        if not scores:
+            return (Alternative(best, confidence),)
+        return (Alternative(best, confidence),
+                *alternatives_by_score(best, confidence, scores)[:MAX_ALTERNATIVES - 1])
 
     def _in_grammar(self, best: str, viterbi: str) -> str:
         """The lattice pass's best path left the grammar ("turn off all the night"): the
@@ -666,3 +648,17 @@ def make_recognizer(
     log.info("speech recognizer: %s (backend %s), loaded in %.2f s", recognizer.name,
              backend, recognizer.load_seconds)
     return recognizer
+
+
+def alternatives_by_score(best: str, confidence: float, scores: dict[str, float]
+                          ) -> list[Alternative]:
+    """The readings other than `best`, strongest first, each with `confidence` scaled by
+    its n-best weight relative to the best reading's (at most 1).
+
+    Computed from log-score differences: the weights themselves (exp of a sharpened
+    log score) underflow to 0 when the best path is far down the n-best list, which made
+    the ratio a division by zero."""
+    anchor = scores.get(best, max(scores.values()))
+    others = sorted(((v, t) for t, v in scores.items() if t != best), reverse=True)
+    return [Alternative(t, confidence * math.exp(min(0.0, NBEST_SHARPNESS * (v - anchor))))
+            for v, t in others]

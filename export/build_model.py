@@ -68,7 +68,7 @@ VERSION = "1"
 INPUT_NAMES = ["input_ids", "attention_mask", "image", "image_present"]
 OUTPUT_NAMES = ["intent_logits", "slot_logits", "grounding_logits"]
 # glibc malloc settings that stop torch's CPU training from returning and re-mapping
-# memory on every step (measured about 2x faster here; docs/offline-assets.md).
+# memory on every step (measured about 2x faster on the 2-core build machine).
 GLIBC_TUNABLES = "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=17179869184"
 
 
@@ -387,7 +387,7 @@ def write_report(report: Path, m: dict[str, Any]) -> None:
         f"(d={mc['d_model']}, {mc['n_heads']} heads, ff {mc['d_ff']}). Image: 4x4 patch stem "
         f"and 3x3 conv stages {mc['cnn_channels']} -> {mc['grid']}x{mc['grid']} regions, "
         f"2-d positions, {mc['n_image_layers']} region self-attention layer(s). Core: the "
-        "bidirectional cross-attention of docs/design.md (S = (T W_I) I^T + ((I W_T) T^T)^T, "
+        "bidirectional cross-attention of docs/architecture.md (S = (T W_I) I^T + ((I W_T) T^T)^T, "
         "softmax over regions / over tokens), gated by image_present, then "
         f"{mc['n_fusion_layers']} text self-attention layer(s). Heads: intent from [CLS] + "
         "mean, slots per token, grounding from a learned text query against the regions.",

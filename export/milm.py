@@ -6,7 +6,7 @@ Image: a small CNN (4x4 patch stem, 3x3 conv stages) on a normalised 96x96 RGB f
 a 6x6 grid of region features (m = 36, c channels) + a 2-d (row + column) position
 encoding -> one self-attention layer over the regions (where the person points needs
 more than a 3x3 neighbourhood).
-Core: the corrected bidirectional text-image cross-attention of docs/design.md,
+Core: the corrected bidirectional text-image cross-attention of docs/architecture.md,
 
     S   = (T W_I) I^T + ((I W_T) T^T)^T          # (n, m) per head
     A_t = softmax_over_regions(S / sqrt(c_h))    # token -> regions

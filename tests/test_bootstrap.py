@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = "mosquitto openssl libportaudio2 systemd espeak-ng"  # bootstrap's APT_PACKAGES
 
 
 def fake_tools(bin_dir: Path, *, uid: int, update: int, install: int) -> None:
@@ -36,9 +37,9 @@ esac""",
 @pytest.mark.parametrize(("uid", "update", "install", "message"), [
     (0, 100, 0, "bootstrap: apt-get update failed: E: Could not get lock "
                 "/var/lib/apt/lists/lock"),
-    (0, 0, 100, "bootstrap: apt-get install mosquitto openssl libportaudio2 systemd failed: "
+    (0, 0, 100, f"bootstrap: apt-get install {PACKAGES} failed: "
                 "E: Unable to locate package mosquitto"),
-    (1000, 0, 0, "bootstrap: missing Debian packages: mosquitto openssl libportaudio2 systemd "
+    (1000, 0, 0, f"bootstrap: missing Debian packages: {PACKAGES} "
                  "(run as root, or apt-get install them)"),
 ])
 def test_bootstrap_stops_when_debian_packages_cannot_be_had(

@@ -1,4 +1,4 @@
-"""The `assistant parse` contract (design.md), run as users run it: a real process."""
+"""The `assistant parse` contract (README, "Usage"), run as users run it: a real process."""
 
 from __future__ import annotations
 

@@ -47,9 +47,7 @@ from assistant.vocabulary import (
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"
 KOREAN = SPEECH / "ko"
-REFERENCE_HOME = ROOT.parent / "shared" / "reference-home.json"
-if not REFERENCE_HOME.is_file():  # CI runs in a fresh clone with shared/ beside it
-    REFERENCE_HOME = Path("/work/shared/reference-home.json")
+REFERENCE_HOME = ROOT / "tests" / "data" / "reference-home.json"
 WAKE = "hey jarvis"
 
 
@@ -562,3 +560,18 @@ def test_make_recognizer_choices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         make_recognizer("auto", tmp_path / "configured", vocab)
     with pytest.raises(SpeechError, match="unknown speech backend"):
         make_recognizer("whisper", None, vocab)
+
+
+def test_alternatives_survive_a_best_path_far_down_the_nbest_list() -> None:
+    """The lattice's best path can score far below the n-best list's top (log scores
+    thousands apart): the weights underflowed to 0 and the ratio divided by zero, which
+    lost the utterance ("unlock the front door" in the demo's session)."""
+    from assistant.speech import alternatives_by_score
+
+    scores = {"unlock the front door": -9000.0, "i'm opportunity": -100.0, "i'm up": -101.0}
+    alternatives = alternatives_by_score("unlock the front door", 0.9, scores)
+    assert [a.text for a in alternatives] == ["i'm opportunity", "i'm up"]
+    assert all(a.confidence == 0.9 for a in alternatives)  # capped at the best's
+    weaker = alternatives_by_score("i'm opportunity", 0.8, scores)
+    assert [a.text for a in weaker] == ["i'm up", "unlock the front door"]
+    assert weaker[0].confidence < 0.8 and weaker[1].confidence == 0.0

@@ -12,7 +12,7 @@ import pytest
 from assistant.audio import wav_utterance
 from assistant.config import HomeConfig
 from assistant.g2p import ARPABET, ipa_to_arpabet, load_cmudict, pronounce, spell_letters
-from assistant.speech import PocketSphinxRecognizer, nbest_alternatives, reading_confidence
+from assistant.speech import PocketSphinxRecognizer, reading_confidence
 from assistant.speech_lm import (
     HomeLanguageModel,
     LmSettings,
@@ -21,7 +21,6 @@ from assistant.speech_lm import (
     home_language_model,
     spoken_text,
 )
-from assistant.types import Alternative
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH = ROOT / "tests" / "data" / "speech"
@@ -86,25 +85,6 @@ def test_a_number_heard_unsurely_caps_the_reading_confidence() -> None:
     assert reading_confidence(garbled) == pytest.approx((0.3 + 0.76 + 0.99 + 0.98 + 0.37
                                                          + 0.13 + 0.17) / 7)
     assert reading_confidence([*garbled, ("now", 0.05)]) == 0.0
-
-
-def test_nbest_alternatives_are_scaled_to_the_best_path() -> None:
-    alts = nbest_alternatives("turn on the fan", 0.8, [
-        ("turn on the fan", -10.0), ("turn on the fan", -10.5), ("turn off the fan", -10.01),
-        ("turn on a fan", -10.2)])
-    assert [a.text for a in alts] == ["turn on the fan", "turn off the fan", "turn on a fan"]
-    assert alts[0].confidence == 0.8
-    assert 0.8 * 0.3 < alts[1].confidence < 0.8 * 0.4  # e^(100 x -0.01) = 0.37
-    assert alts[2].confidence < 1e-6
-    assert nbest_alternatives("lights off", 0.5, []) == (Alternative("lights off", 0.5),)
-
-
-def test_a_best_path_the_nbest_list_ranks_far_below_the_others_is_doubted() -> None:
-    """Its n-best weight underflows to 0 next to the others' (it crashed the decoder's caller
-    with a division by zero): the others get its full confidence, so the brain asks."""
-    alts = nbest_alternatives("turn on the fan", 0.9, [
-        ("turn on the fan", -30.0), ("turn off the fan", -10.0), ("turn on a fan", -10.1)])
-    assert [a.confidence for a in alts] == [0.9, 0.9, 0.9]
 
 
 def test_names_missing_from_the_dictionary_get_a_pronunciation() -> None:
