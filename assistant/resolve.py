@@ -32,6 +32,14 @@ from assistant.phrasing import implies, need_words, phrasing
 DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
                      "that thing", "this thing", "that light", "this light", "that lamp",
                      "this lamp", "that device", "this device"})
+# Pointing words that mean one device: they never act on more than one. Without a frame
+# that shows which, "this"/"that" act only on the one device of the camera's room that can
+# do it; "it" may also be the one such device of the home ("make it warmer").
+ONE_POINTED = frozenset({"that", "this", "it", "this one", "that one", "that thing",
+                         "this thing", "that light", "this light", "that lamp", "this lamp",
+                         "that device", "this device"})
+_POINTING_WORD = re.compile(
+    r"\b(?:this|that)\b(?!'s|\s+(?:the|i|we|you|it|is|was|my|our|they|he|she)\b)")
 HERE = frozenset({"here", "in here", "this room", "the room", "this place", "this one"})
 EVERYTHING = frozenset({"everything", "all", "all devices", "every device", "anything",
                         "all the devices", "the lot"})
@@ -225,8 +233,10 @@ class Resolver:
                 return Resolution((), (), "'everything' needs a room")
             found = self._of_kind(None, scope, None)
         elif not dev_spans:
-            ids, problem = self._implied(intent, text, rooms or ([default_room] if default_room
-                                                                 else []))
+            scope = rooms or ([default_room] if default_room else [])
+            ids, problem = self._implied(intent, text, scope)
+            if not problem and _POINTING_WORD.search(text.lower()):  # "dim this", untagged
+                problem = self._one_device(ids, scope, True)
             if problem:
                 return Resolution((), (), problem, implied=True)
             return replace(self._check(intent, ids, set()), implied=True)
@@ -311,21 +321,9 @@ class Resolver:
         if not text:
             return [], False, "no device named"
         if text in DEICTIC or mention.lower().strip() in DEICTIC:
-            ids, named, problem = self._pointed(scene)
-            fits_intent = not problem and all(
-                fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
-                    (self.config.devices[i].type, intent), intent)) for i in ids)
-            if fits_intent:
-                return ids, named, problem
-            # Nothing pointed at that can do it ("make it warmer" while pointing at a
-            # lamp, or no frame): "it" can still be the one device the intent implies
-            # here; anything less certain asks.
-            implied, implied_problem = self._implied(
-                intent, text_all, rooms or ([default_room] if default_room else []),
-                pronoun=True)
-            if not implied_problem:
-                return implied, False, None
-            return ids, named, problem or implied_problem
+            return self._deictic(mention, intent=intent, text_all=text_all,
+                                 scope=rooms or ([default_room] if default_room else []),
+                                 scene=scene)
         if text in EVERYTHING:
             scope = rooms or ([default_room] if default_room else [])
             if not scope:
@@ -507,6 +505,36 @@ class Resolver:
         if not everywhere:
             return [], f"no {kind.replace('_', ' ')} to do it"
         return [], f"which {kind.replace('_', ' ')}? {len(here or everywhere)} fit"
+
+    def _deictic(self, mention: str, *, intent: str, text_all: str, scope: list[str],
+                 scene: Scene) -> tuple[list[str], bool, str | None]:
+        """ "that", "it", "those": what the frame shows, else the device implied."""
+        ids, named, problem = self._pointed(scene)
+        fits_intent = not problem and all(
+            fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
+                (self.config.devices[i].type, intent), intent)) for i in ids)
+        if fits_intent:
+            return ids, named, problem
+        # Nothing pointed at that can do it ("make it warmer" while pointing at a lamp, or
+        # no frame): "it" can still be the one device the intent implies here; anything
+        # less certain asks.
+        implied, implied_problem = self._implied(intent, text_all, scope, pronoun=True)
+        one = " ".join(mention.lower().split())
+        if not implied_problem and one in ONE_POINTED:
+            implied_problem = self._one_device(implied, scope, one != "it")
+        if not implied_problem:
+            return implied, False, None
+        return ids, named, problem or implied_problem
+
+    def _one_device(self, ids: Sequence[str], scope: Sequence[str], in_room: bool
+                    ) -> str | None:
+        """Why a word that points at one device cannot have `ids` (None: it can). With
+        `in_room`, that device must also be in the room spoken of or seen."""
+        if len(ids) > 1:
+            return f"which one? {len(ids)} fit and nothing shows which"
+        if in_room and ids and self.config.devices[ids[0]].room not in scope:
+            return "which one? nothing here can do it and nothing shows which"
+        return None
 
     def _needed(self, wanted: Sequence[str], rooms: list[str]) -> tuple[list[str], str | None]:
         """The one device that meets a need: its names hold one of `wanted` ("coffee")."""

@@ -225,3 +225,32 @@ def test_pointing_at_something_that_cannot_do_it_falls_back_to_the_implied_devic
     # ... but never to a lock: a sensitive device is acted on only when named.
     assert run(home, "lock", "lock [it](DEV)", "living_room_cam",
                at_lamp.ravel()) == ("lock", (), "clarify")
+
+
+@pytest.mark.parametrize(("intent", "text"), [
+    ("brightness_down", "dim [this](DEV)"),
+    ("brightness_up", "make [this one](DEV) brighter"),
+    ("turn_off", "switch [that](DEV) off"),
+    ("turn_on", "turn [it](DEV) on"),
+    ("brightness_down", "dim this"),               # the pointing word left untagged
+    ("brightness_up", "brighten that a bit"),
+])
+def test_a_word_pointing_at_one_device_never_acts_on_several(
+        home: HomeConfig, intent: str, text: str) -> None:
+    """Two lights in the living room and no frame to show which: ask, never both."""
+    assert run(home, intent, text, "living_room_cam") == (intent, (), "clarify")
+
+
+def test_without_a_frame_a_pointing_word_acts_on_the_one_device_of_the_room(
+        home: HomeConfig) -> None:
+    # The office has one light: "dim this" there can only be it.
+    assert run(home, "brightness_down", "dim [this](DEV)", "office_cam") == (
+        "brightness_down", ("office_lamp",), "act")
+    # The thermostat is the home's only one, but not in the room seen: "this" asks...
+    assert run(home, "temperature_up", "turn [this](DEV) up", "office_cam")[2] == "clarify"
+    # ... while "make it warmer" is about the home's one thermostat.
+    assert run(home, "temperature_up", "make [it](DEV) warmer", "office_cam") == (
+        "temperature_up", ("thermostat",), "act")
+    # Plural pointing words and the room's lights as a whole are not one device.
+    assert run(home, "brightness_up", "it's too dark in [here](ROOM)", "living_room_cam") == (
+        "brightness_up", ("living_room_ceiling", "living_room_lamp"), "act")
