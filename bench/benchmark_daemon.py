@@ -67,7 +67,7 @@ def spoken_accuracy(config_path: Path, *, session: bool) -> dict[str, Any]:
     recognizer = home_recognizer(brain.config)
     rows = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text().splitlines()]
     if not session:
-        texts = [recognizer.recognize(wav_utterance(FIXTURES / r["file"])).text for r in rows]
+        heard_whole = [recognizer.recognize(wav_utterance(FIXTURES / r["file"])) for r in rows]
     else:
         listener = Listener(recognizer, EndpointConfig(
             end_silence_s=brain.config.speech.endpoint_silence_s), realtime=False)
@@ -76,21 +76,24 @@ def spoken_accuracy(config_path: Path, *, session: bool) -> dict[str, Any]:
             session_wav(rows, wav)
             heard = [h for chunk in open_audio_source(str(wav)) for h in listener.feed(chunk)]
             heard += listener.flush()
-        texts = [h.transcript.text for h in heard]
-        if len(texts) != len(rows):  # an utterance split or merged: no alignment to score
-            return {"n": len(rows), "utterances": len(texts), "exact": 0.0,
-                    "transcripts": texts}
-    return _score(brain, rows, texts)
+        heard_whole = [h.transcript for h in heard]
+        if len(heard_whole) != len(rows):  # an utterance split or merged: no alignment
+            return {"n": len(rows), "utterances": len(heard_whole), "exact": 0.0,
+                    "transcripts": [t.text for t in heard_whole]}
+    return _score(brain, rows, heard_whole)
 
 
-def _score(brain: Any, rows: list[dict[str, Any]], texts: list[str]) -> dict[str, Any]:
+def _score(brain: Any, rows: list[dict[str, Any]], transcripts: list[Any]) -> dict[str, Any]:
+    """Each transcript through the brain with its alternatives, as the daemon parses it."""
     from assistant.types import ParseRequest
 
     per_voice: dict[str, list[bool]] = {}
     exact = transcript_exact = wrong_actions = 0
     failures = []
-    for row, text in zip(rows, texts, strict=True):
-        got = brain.parse_batch([ParseRequest(text=text or " ", camera=row["camera"])])[0]
+    for row, transcript in zip(rows, transcripts, strict=True):
+        text = transcript.text
+        got = brain.parse_batch([ParseRequest(text=text or " ", camera=row["camera"],
+                                              alternatives=transcript.alternatives)])[0]
         ok = (got.intent == row["intent"] and sorted(got.targets) == sorted(row["targets"])
               and got.decision == row["decision"] and _same(got.value, row["value"]))
         if not text.strip():  # nothing recognised: the daemon ignores it

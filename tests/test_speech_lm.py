@@ -12,7 +12,7 @@ import pytest
 from assistant.audio import wav_utterance
 from assistant.config import HomeConfig
 from assistant.g2p import ARPABET, ipa_to_arpabet, load_cmudict, pronounce, spell_letters
-from assistant.speech import PocketSphinxRecognizer
+from assistant.speech import PocketSphinxRecognizer, reading_confidence
 from assistant.speech_lm import (
     HomeLanguageModel,
     LmSettings,
@@ -66,6 +66,25 @@ def test_spoken_text() -> None:
 
 
 # ------------------------------------------------------------- pronunciations
+
+
+def test_a_number_heard_unsurely_caps_the_reading_confidence() -> None:
+    """The mean word posterior, capped by any number word's: "nineteen" at 0.55 in a reading
+    otherwise heard well must not set the heating on the strength of the other words."""
+    sure = [("<s>", 1.0), ("set", 0.84), ("the", 1.0), ("heating", 1.0), ("to", 0.46),
+            ("degrees", 1.0), ("</s>", 1.0)]
+    assert reading_confidence(sure) == pytest.approx((0.84 + 1 + 1 + 0.46 + 1) / 5)
+    with_number = [*sure[:5], ("nineteen", 0.55), *sure[5:]]
+    assert reading_confidence(with_number) == pytest.approx(0.55)
+    assert reading_confidence([("half", 0.9), ("<sil>", 0.0), ("open", 0.7)]) == \
+        pytest.approx(0.8)
+    assert reading_confidence([("<sil>", 0.2)]) == 0.0
+    # Three words under 0.3: garbled, whatever the rest.
+    garbled = [("make", 0.3), ("the", 0.76), ("hallway", 0.99), ("light", 0.98), ("to", 0.37),
+               ("be", 0.13), ("you", 0.17)]
+    assert reading_confidence(garbled) == pytest.approx((0.3 + 0.76 + 0.99 + 0.98 + 0.37
+                                                         + 0.13 + 0.17) / 7)
+    assert reading_confidence([*garbled, ("now", 0.05)]) == 0.0
 
 
 def test_names_missing_from_the_dictionary_get_a_pronunciation() -> None:

@@ -17,13 +17,14 @@ from bench.benchmark_speech import DATA, load_rows, run_set
 pytestmark = pytest.mark.slow
 
 # Measured when written (bench/benchmark_speech.py, a 2-core machine shared with other jobs):
-# the test set 70.7 % exact (145 of 205) with 5 wrong actions, the real coffee orders 2 wrong
-# actions of 60 (a thermostat set, the front door locked); the floors leave room for
-# run-to-run differences (CPU load changes timing, not results, but the decoder's dither
-# and a new language model after a generator change do move a few clips).
-FLOOR_TEST_EXACT = 0.62
+# the test set 65.4 % exact (134 of 205) with 6 wrong actions, the real coffee orders none
+# of 60 (before the careful confidence rules of this round: 69.3 % with 8 wrong, and 1 real
+# order set the thermostat); the floors leave room for run-to-run differences (CPU load
+# changes timing, not results, but the decoder's dither and a new language model after a
+# generator change do move a few clips).
+FLOOR_TEST_EXACT = 0.60
 CEILING_TEST_WRONG = 8
-CEILING_REAL_WRONG = 3
+CEILING_REAL_WRONG = 1
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +36,13 @@ def test_the_test_sentences_are_nobody_elses() -> None:
     """The test set's sentences were written for it: none is a dev sentence or a fixture."""
     test = {json.loads(line)["text"] for line in
             (DATA / "test_speech.jsonl").read_text(encoding="utf-8").splitlines()}
-    dev = {json.loads(line)["text"] for name in ("dev_commands.jsonl", "dev_noncommands.jsonl")
+    dev = {json.loads(line)["text"] for name in ("dev_commands.jsonl", "dev_noncommands.jsonl",
+                                                 "dev_speech.jsonl")
            for line in (DATA / name).read_text(encoding="utf-8").splitlines()}
     fixtures = {r["text"] for r in load_rows("dev")}
     assert len(test) == 205 and not test & dev and not test & fixtures
     assert {r["text"] for r in load_rows("test")} == test
+    assert len({r["text"] for r in load_rows("devspeech")} & dev) == 128
 
 
 def test_spoken_test_set(brain: Brain, home: HomeConfig) -> None:
