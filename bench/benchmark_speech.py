@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.benchmark_daemon import reference_ms
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 SETS: dict[str, Path] = {
@@ -128,21 +130,6 @@ def run_set(set_name: str, brain: Any, recognizer: Any) -> dict[str, Tally]:
         for key in (group, "all"):
             tallies[key].add(ok, wrong, decode_s, len(utt.audio) / utt.sample_rate, miss)
     return tallies
-
-
-def reference_ms(repeats: int = 5) -> float:
-    """A fixed CPU workload: the yardstick for how busy this machine is right now."""
-    import numpy as np
-
-    a = np.random.default_rng(0).standard_normal((128, 128)).astype(np.float32)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(50):
-            a = np.tanh(a @ a.T / 128)
-        sum(i * i for i in range(20000))
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
