@@ -495,16 +495,26 @@ class PocketSphinxRecognizer:
             result = self._decode(utt, not full_utt)
         return replace(result, source=utt.source, ended_at=utt.ended_at)
 
-    def _decode(self, utt: Utterance, full_utt: bool) -> Transcript:
+    def _start_utt(self) -> None:
+        # The front end's dither draws from one random stream for the decoder's life, so
+        # an utterance's transcript depended on how much audio came before it: the demo's
+        # "unlock the front door" was heard right alone and as "i'm off before up door"
+        # after five others. Reseeding the front end per utterance (keeping the live CMN
+        # estimate) makes a clip decode the same whatever preceded it.
+        cmn = self._decoder.get_cmn()
+        self._decoder.reinit_feat()
+        self._decoder.set_cmn(cmn)
         self._decoder.start_utt()
         self._in_utt = True
+
+    def _decode(self, utt: Utterance, full_utt: bool) -> Transcript:
+        self._start_utt()
         self._decoder.process_raw(pcm_bytes(utt.audio), False, full_utt)
         return self.final()
 
     def accept(self, chunk: PcmChunk) -> str | None:
         if not self._in_utt:
-            self._decoder.start_utt()
-            self._in_utt = True
+            self._start_utt()
         self._decoder.process_raw(pcm_bytes(chunk), False, False)
         hyp = self._decoder.hyp()
         return hyp.hypstr if hyp is not None and hyp.hypstr else None

@@ -4,6 +4,7 @@ about what was fed when."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -119,6 +120,62 @@ def test_no_early_decode_when_switched_off() -> None:
     # Decoded at the end: all of the utterance, closing silence included.
     assert int(heard[0].transcript.text) == len(heard[0].utterance.audio)
     assert heard[0].timings["asr_after_end_ms"] == heard[0].timings["asr_ms"]
+
+
+class UnsureStreamRecognizer(RecordingRecognizer):
+    """Streams with a confidence of `streamed`; whole utterances come back sure."""
+
+    def __init__(self, streamed: float) -> None:
+        super().__init__()
+        self.streamed = streamed
+        self.whole = 0
+
+    def recognize(self, utt: Utterance) -> Transcript:
+        self.whole += 1
+        return dataclasses.replace(super().recognize(utt), text="whole", confidence=0.9)
+
+    def final(self) -> Transcript:
+        return dataclasses.replace(super().final(), confidence=self.streamed)
+
+
+@pytest.mark.parametrize(("streamed", "expected"), [(0.4, "whole"), (0.8, None)])
+def test_an_unsure_streamed_transcript_is_decoded_again_whole(
+        streamed: float, expected: str | None) -> None:
+    audio = np.concatenate([room_tone(1.0), read_wav(SPEECH / FIRST), room_tone(1.5)])
+    recognizer = UnsureStreamRecognizer(streamed)
+    listener = Listener(recognizer, realtime=False)  # type: ignore[arg-type]
+    heard = listen(listener, audio)
+    assert len(heard) == 1
+    if expected is None:  # sure enough: the streamed transcript stands, no second decode
+        assert heard[0].transcript.confidence == streamed and recognizer.whole == 0
+        assert listener.streamed_used == 1 and listener.batch_retries == 0
+    else:
+        assert heard[0].transcript.text == expected and recognizer.whole == 1
+        assert listener.batch_retries == 1 and listener.streamed_used == 0
+
+
+def test_a_clip_is_heard_the_same_whatever_came_before() -> None:
+    """PocketSphinx dithers from one random stream for the decoder's life; the front end is
+    reseeded per utterance, so a clip's transcript does not depend on the audio before it
+    (streamed or whole)."""
+    config = load_config(ROOT / "devices.yaml")
+    clip = read_wav(SPEECH / "cmd02_switch_the_ceiling_fan_on.wav")
+    before = [read_wav(SPEECH / FIRST), room_tone(2.0, seed=3),
+              read_wav(SPEECH / "cmd05_turn_on_the_kettle_please.wav")]
+
+    def whole(audio: Samples) -> Utterance:
+        return Utterance(audio=audio, sample_rate=16000, source="t", started_at=0.0,
+                         ended_at=0.0)
+
+    alone = home_recognizer(config).recognize(whole(clip))
+    recognizer = home_recognizer(config)
+    for audio in before:
+        recognizer.recognize(whole(audio))
+        for start in range(0, len(audio), 480):  # a streamed one too
+            recognizer.accept(audio[start:start + 480])
+        recognizer.final()
+    after = recognizer.recognize(whole(clip))
+    assert (after.text, after.confidence) == (alone.text, alone.confidence)
 
 
 @pytest.fixture(scope="module")
