@@ -20,6 +20,7 @@ copy runs in its own ONNX Runtime session. The runtime's own session is never to
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -188,8 +189,22 @@ class _Tap:
         return list(outputs)
 
 
-def attention_session(path: Path, regions: int, special_ids: tuple[int, int, int],
-                      threads: int = 1) -> tuple[Any, str]:
+def probe_shapes(model: Any, names: Sequence[str], tokens: int, threads: int = 1
+                 ) -> dict[str, tuple[int, ...]]:
+    """Run `model` once on `tokens` [PAD] tokens (id 0, in every vocabulary's range) and a
+    grey frame; the shape of each output in `names`."""
+    ids = np.zeros((1, tokens), np.int64)
+    image = [i for i in model.graph.input if i.name == "image"]
+    size = [d.dim_value or 1 for d in image[0].type.tensor_type.shape.dim[1:]] \
+        if image else []
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids),
+             "image": np.zeros((1, *size), np.float32),
+             "image_present": np.ones(1, np.float32)}
+    values = _session(model, threads).run(list(names), feeds)
+    return {n: tuple(np.shape(v)) for n, v in zip(names, values, strict=True)}
+
+
+def attention_session(path: Path, regions: int, threads: int = 1) -> tuple[Any, str]:
     """An ORT session of the model at `path` with A_t as an extra output, and its name."""
     try:
         import onnx
@@ -201,21 +216,7 @@ def attention_session(path: Path, regions: int, special_ids: tuple[int, int, int
         raise ModelError(f"{shown(str(path))}: cannot load ONNX model: "
                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                          ) from exc
-    cls_id, sep_id, _ = special_ids
-
-    def probe(candidate: Any, names: Sequence[str], tokens: int
-              ) -> dict[str, tuple[int, ...]]:
-        ids = np.asarray([[cls_id, *[sep_id] * (tokens - 1)]], np.int64)
-        image = [i for i in candidate.graph.input if i.name == "image"]
-        size = [d.dim_value or 1 for d in image[0].type.tensor_type.shape.dim[1:]] \
-            if image else [3, 96, 96]
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids),
-                 "image": np.zeros((1, *size), np.float32),
-                 "image_present": np.ones(1, np.float32)}
-        values = _session(candidate, threads).run(list(names), feeds)
-        return {n: tuple(np.shape(v)) for n, v in zip(names, values, strict=True)}
-
-    name = region_softmax(model, regions, probe)
+    name = region_softmax(model, regions, probe_shapes)
     return _session(_with_outputs(model, [name]), threads), name
 
 
@@ -471,24 +472,41 @@ def render(frame: npt.NDArray[np.uint8], exp: Explanation, camera: Camera,
     return canvas
 
 
+def check_output(path: str) -> str:
+    """`path` if a picture can be written there (InputError naming the problem if not)."""
+    name = check_path(path, "output")
+    if os.path.lexists(name) and not os.path.isfile(name):
+        raise InputError(f"{shown(name)}: output exists and is not a regular file")
+    folder = os.path.dirname(name) or "."
+    if not os.path.isdir(folder):
+        raise InputError(f"{shown(name)}: output folder {shown(folder)} does not exist")
+    return name
+
+
 def write_png(path: str, image: npt.NDArray[np.uint8]) -> None:
     """Write `image` as PNG at `path`, replacing a regular file atomically; a one-line
     InputError when that cannot be done."""
     import cv2
 
-    name = check_path(path, "output")
-    if os.path.lexists(name) and not os.path.isfile(name):
-        raise InputError(f"{shown(name)}: output exists and is not a regular file")
+    name = check_output(path)
     ok, data = cv2.imencode(".png", image)
     if not ok:
         raise InputError(f"{shown(name)}: cannot encode the picture as PNG")
     folder = os.path.dirname(name) or "."
+    temporary = None
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".explain-", suffix=".png",
                                          delete=False) as tmp:
+            temporary = tmp.name
             tmp.write(data.tobytes())
-        os.replace(tmp.name, name)
+        mask = os.umask(0)  # read the umask: a temporary file is 0600, a picture is not
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)
+        os.replace(temporary, name)
     except OSError as exc:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         raise InputError(f"{shown(name)}: cannot write output "
                          f"({exc.strerror or exc})") from None
 
@@ -499,10 +517,9 @@ def run_explain(config_path: str, text: str, *, camera: str, image: str, out: st
     the picture."""
     from assistant.pipeline import Brain
 
-    check_path(out, "output")  # before the model loads: a bad path fails fast
+    check_output(out)  # before the model loads: a bad path fails fast
     brain = Brain.load(config_path, model_path)
     session, name = attention_session(brain.model.path, int(np.prod(brain.model.image.grid)),
-                                      brain.model.special_ids,
                                       brain.config.model.threads)
     exp, frame = explain(brain, text, camera, image, _Tap(session, name))
     picture = render(frame, exp, brain.config.cameras[camera], brain.config)
