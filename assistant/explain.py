@@ -391,7 +391,8 @@ def _zones(img: npt.NDArray[np.uint8], zones: dict[str, tuple[float, float, floa
 def _heat(base: npt.NDArray[np.uint8], probs: npt.NDArray[np.float32],
           grid: tuple[int, int]) -> npt.NDArray[np.uint8]:
     """`probs` over the grid regions drawn over a grey copy of the frame: colour scaled
-    to the map's maximum, each region of 5 % or more labelled with its percentage."""
+    to the map's maximum (printed in the bottom right corner), each region of 5 % or
+    more labelled with its percentage."""
     import cv2
 
     rows, cols = grid
@@ -410,6 +411,8 @@ def _heat(base: npt.NDArray[np.uint8], probs: npt.NDArray[np.float32],
                 y = int((r + 0.5) * height / rows) + 5
                 _label(out, f"{round(100 * float(cells[r, c]))}", x, y,
                        colour=(255, 255, 255), scale=0.45)
+    # The colours are relative: the top says how peaked the map is (uniform: 3 % of 36).
+    _label(out, f"top {100 * float(cells.max()):.0f}%", width, height, colour=(0, 255, 255))
     return out
 
 
