@@ -25,7 +25,7 @@ import copy
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,13 +114,17 @@ def _last_axis(node: Any, opset: int) -> bool:
     return axis in (-1, 3)
 
 
-def region_softmax(model: Any, regions: int, probe: Any = None) -> str:
+Probe = Callable[[Any, Sequence[str], int], dict[str, tuple[int, ...]]]
+
+
+def region_softmax(model: Any, regions: int, probe: Probe | None = None) -> str:
     """The name of A_t in `model` (an onnx.ModelProto): the Softmax on the last axis
     whose output is (batch, heads, n_tokens, regions), n_tokens being input_ids' axis.
 
     Static shape inference decides when the graph keeps its symbolic token axis; else
-    `probe(model, names, n_tokens)` runs the graph once with n_tokens != regions and returns each
-    named output's shape. ModelError when no single Softmax fits."""
+    `probe(model, names, n_tokens)` runs the graph once with n_tokens != regions and
+    returns each named output's shape. ModelError when no single Softmax fits (none, or
+    several: a model with more than one cross-attention block needs a choice made here)."""
     import onnx
 
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
@@ -192,7 +196,7 @@ class _Tap:
 def probe_shapes(model: Any, names: Sequence[str], tokens: int, threads: int = 1
                  ) -> dict[str, tuple[int, ...]]:
     """Run `model` once on `tokens` [PAD] tokens (id 0, in every vocabulary's range) and a
-    grey frame; the shape of each output in `names`."""
+    blank frame; the shape of each output in `names`."""
     ids = np.zeros((1, tokens), np.int64)
     image = [i for i in model.graph.input if i.name == "image"]
     size = [d.dim_value or 1 for d in image[0].type.tensor_type.shape.dim[1:]] \
@@ -200,7 +204,12 @@ def probe_shapes(model: Any, names: Sequence[str], tokens: int, threads: int = 1
     feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids),
              "image": np.zeros((1, *size), np.float32),
              "image_present": np.ones(1, np.float32)}
-    values = _session(model, threads).run(list(names), feeds)
+    try:
+        values = _session(model, threads).run(list(names), feeds)
+    except Exception as exc:  # ORT raises its own untyped exceptions
+        raise ModelError(f"a probe run of the model failed: "
+                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                         ) from exc
     return {n: tuple(np.shape(v)) for n, v in zip(names, values, strict=True)}
 
 
@@ -216,7 +225,10 @@ def attention_session(path: Path, regions: int, threads: int = 1) -> tuple[Any, 
         raise ModelError(f"{shown(str(path))}: cannot load ONNX model: "
                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
                          ) from exc
-    name = region_softmax(model, regions, probe_shapes)
+    try:
+        name = region_softmax(model, regions, probe_shapes)
+    except ModelError as exc:
+        raise ModelError(f"{shown(str(path))}: {exc}") from exc
     return _session(_with_outputs(model, [name]), threads), name
 
 
@@ -286,9 +298,9 @@ def describe(config: HomeConfig, result: dict[str, Any], read: str, words: Seque
         return tuple(lines)
     said_words = ", ".join(f"'{p}'" for p in pointers)
     if best in result["targets"]:
-        verdict = "that zone's device is the one acted on"
+        verdict = "that zone's device is the decision's"
     elif result["targets"]:
-        verdict = "the device acted on came from the words, not that zone"
+        verdict = "the decision's devices came from the words, not that zone"
     else:
         verdict = "no device was chosen"
     lines.append(f"zone: {said_words} points through the grounding; strongest zone "
