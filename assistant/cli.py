@@ -234,6 +234,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from assistant.explain import run_explain
+
+    return run_explain(args.config, " ".join(args.text), camera=args.camera,
+                       image=args.image, out=args.out, model_path=args.model)
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     from assistant.config import load_config
 
@@ -359,6 +366,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--samples", default=str(Path(__file__).resolve().parent.parent
                                                / "samples"), help="samples directory")
     demo.set_defaults(func=cmd_demo)
+
+    explain = sub.add_parser("explain", help="draw what the model looked at in a frame "
+                             "(zones, grounding, attention) and say why it decided")
+    explain.add_argument("text", nargs="+", help="the utterance")
+    explain.add_argument("--camera", required=True, help="camera id the frame is from")
+    explain.add_argument("--image", required=True, help="a frame of that camera (image file)")
+    explain.add_argument("--out", required=True, help="the PNG to write")
+    explain.add_argument("--model", help="ONNX model (default: config, else the shipped one)")
+    explain.set_defaults(func=cmd_explain)
 
     check = sub.add_parser("check-config", help="validate devices.yaml")
     check.add_argument("path", nargs="?", help="file to check (default: --config)")
