@@ -475,9 +475,11 @@ def test_commands_spoken_while_the_broker_is_down_arrive_after_restart(
     # spoken while it is down; the broker comes back and B and C arrive, once, in order.
     wav = write_wav(tmp_path / "three.wav",
                     [0.3, KITCHEN_LIGHT, 1.2, KETTLE, 0.8, WARMER, 15.0])
-    # The daemon retries every 2 s, the devices every 1 s: after a restart the devices are
+    # The daemon retries every 4 s, the devices every 1 s: after a restart the devices are
     # subscribed again before the daemon delivers what it queued (the broker keeps nothing).
-    mqtt_cfg = env.config.mqtt.model_copy(update={"reconnect_min_s": 2, "reconnect_max_s": 2})
+    # 4 s, not 2: the broker's start and the test's subscriber must both fit between two
+    # attempts even on a loaded machine (the assertion below says when they did not).
+    mqtt_cfg = env.config.mqtt.model_copy(update={"reconnect_min_s": 4, "reconnect_max_s": 4})
     config = env.config.model_copy(update={"mqtt": mqtt_cfg})
     after: list[Subscriber] = []
     queued: dict[str, Any] = {}
@@ -490,9 +492,9 @@ def test_commands_spoken_while_the_broker_is_down_arrive_after_restart(
         # decoding at real-time pace lags on a loaded machine.
         events.wait(3, timeout=30)  # B and C heard, understood, queued
         queued["stats"] = daemon.link.stats()
-        # Restart right after a failed attempt: the next one is 2 s away.
+        # Restart right after a failed attempt: the next one is 4 s away.
         failed = connect_attempts.count
-        wait_until(lambda: connect_attempts.count > failed, 5, "a reconnect attempt")
+        wait_until(lambda: connect_attempts.count > failed, 10, "a reconnect attempt")
         env.broker.start()
         after.append(Subscriber(env.broker, [*COMMAND_TOPICS, f"{env.prefix}/#"]))
         assert not daemon.link.connected, "the daemon reconnected before the test subscriber"
