@@ -4,7 +4,8 @@ Debian's `opencv-doc` ships `vtest.avi` (795 frames, 768x576, a fixed camera ove
 plaza with pedestrians). A person is what differs from the median background: the
 difference is thresholded, cleaned with a morphological open/close, and each connected
 blob that is shaped like one standing person (tall, not touching the frame's edge, filling
-a fair part of its box) becomes an RGBA cut-out, alpha = the soft mask.
+a fair part of its box, as tall as a person whose feet are on that row: not two people
+one behind the other) becomes an RGBA cut-out, alpha = the soft mask.
 
 Split by time: cut-outs from frames [0, 480) are for training, from frames [560, 795) for
 held-out evaluation; the 80-frame gap (8 s) keeps one walker's consecutive steps out of
@@ -35,7 +36,7 @@ VIDEO = "vtest.avi"
 TRAIN_FRAMES = (0, 480)
 HELDOUT_FRAMES = (560, 795)
 _STEP = 4  # every 4th frame: consecutive frames give near-identical cut-outs
-_VERSION = "people-v3"  # bump when the extraction changes: the cache key includes it
+_VERSION = "people-v4"  # bump when the extraction changes: the cache key includes it
 
 
 class AssetError(RuntimeError):
@@ -109,7 +110,7 @@ def _extract(path: Path) -> list[Cutout]:
     kernel_open = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     kernel_close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     height, width = background.shape[:2]
-    out: list[Cutout] = []
+    found: list[tuple[Cutout, int, int]] = []  # cut-out, feet row, height (half size)
     for index, frame in frames(_STEP):
         pixels = half(frame)
         diff = np.abs(pixels - background).max(axis=2)
@@ -132,8 +133,24 @@ def _extract(path: Path) -> list[Cutout]:
             alpha = cv2.GaussianBlur(cv2.resize(blob, (2 * w, 2 * h),
                                                 interpolation=cv2.INTER_LINEAR), (3, 3), 0)
             rgb = frame[2 * y:2 * y + 2 * h, 2 * x:2 * x + 2 * w, ::-1]
-            out.append(Cutout(np.ascontiguousarray(np.dstack([rgb, alpha])), index))
-    return out
+            found.append((Cutout(np.ascontiguousarray(np.dstack([rgb, alpha])), index),
+                          y + h, h))
+    return _one_person_each(found)
+
+
+def _one_person_each(found: list[tuple[Cutout, int, int]]) -> list[Cutout]:
+    """Drop blobs of two people, one behind the other (a fixed camera: a person's height is
+    about linear in the row of their feet; two stacked are much taller than that)."""
+    if len(found) < 10:
+        return [c for c, _, _ in found]
+    feet = np.array([f for _, f, _ in found], np.float64)
+    height = np.array([h for _, _, h in found], np.float64)
+    keep = np.ones(len(found), bool)
+    for _ in range(3):  # fit, trim the outliers, fit again
+        slope, offset = np.polyfit(feet[keep], height[keep], 1)
+        ratio = height / (slope * feet + offset)
+        keep = (ratio > 0.75) & (ratio < 1.2)
+    return [c for (c, _, _), k in zip(found, keep, strict=True) if k]
 
 
 def _digest(path: Path) -> str:

@@ -264,9 +264,46 @@ def _room(rng: np.random.Generator, src: _Sources, ih: int, iw: int,
     img[horizon:] = floor[:, :, None] * _tint(rng, 0.25, 0.8) * depth
     # skirting board
     _box(img, 0, horizon - max(2, ih // 80), iw, horizon + 1, _tint(rng, 0.6, 0.95))
+    if rng.random() < 0.7:  # the ceiling's edge, with a cornice line
+        top = round(ih * float(rng.uniform(0.03, 0.1)))
+        _box(img, 0, 0, iw, top, _tint(rng, 0.75, 0.98), -0.15)
+        _box(img, 0, top, iw, top + max(1, ih // 120), _tint(rng, 0.5, 0.8))
     canvas = _Canvas(img, np.zeros_like(img), [], horizon, np.zeros((ih, iw), np.float32))
     _furniture(rng, src, canvas, zone_px)
     return canvas
+
+
+# What stands on a table, counter or cabinet when its zone ends above the floor.
+_ON_SURFACE = frozenset({"coffee", "kettle", "router", "tv", "speaker", "box", "lamp"})
+
+
+def _supports(rng: np.random.Generator, src: _Sources, canvas: _Canvas,
+              devices: list[tuple[str, tuple[float, float, float, float]]]) -> None:
+    """A counter, desk or cabinet under each device that would otherwise float on the wall."""
+    img, horizon = canvas.albedo, canvas.horizon
+    ih = img.shape[0]
+    colour = _tint(rng, 0.2, 0.85)
+    tex = src.textures[int(rng.integers(len(src.textures)))]
+    for kind, (x0, y0, x1, y1) in devices:
+        if kind not in _ON_SURFACE or y1 > horizon + 0.04 * ih:
+            continue  # on the floor already (a floor lamp, a tv on a low stand)
+        if kind == "lamp" and y1 - y0 > 0.4 * ih:
+            continue  # a floor lamp seen high: leave it
+        w = x1 - x0
+        grow = w * float(rng.uniform(0.3, 1.2))
+        sx0, sx1 = x0 - grow, x1 + grow
+        floor_y = max(horizon + 0.04 * ih, y1 + 0.12 * ih)
+        front = _texture_patch(rng, tex, max(2, round(floor_y - y1)), max(2, round(sx1 - sx0)),
+                               0.25)[:, :, None] * colour
+        _paste(img, front, round(sx0), round(y1))
+        slab = max(2.0, 0.025 * ih)
+        _poly(img, [(sx0 + 3, y1 - slab), (sx1 - 3, y1 - slab), (sx1, y1 + 1), (sx0, y1 + 1)],
+              np.clip(colour * 1.3, 0, 1))
+        if rng.random() < 0.6:  # cabinet doors
+            mid = (sx0 + sx1) / 2
+            for dx in (sx0 + 3, mid + 2):
+                _box(img, dx, y1 + 0.15 * (floor_y - y1), dx + (sx1 - sx0) / 2 - 5,
+                     floor_y - 2, colour * 0.85, 0.1)
 
 
 def _furniture(rng: np.random.Generator, src: _Sources, canvas: _Canvas,
@@ -529,7 +566,9 @@ def _person(rng: np.random.Generator, src: _Sources, canvas: _Canvas, *, cx: flo
     rgba = cv2.resize(cut.rgba, (pw, ph), interpolation=cv2.INTER_AREA)
     if rng.random() < 0.5:  # the video's walkers face either way: so may ours
         rgba = rgba[:, ::-1]
-    rgb = rgba[:, :, :3].astype(np.float32) / 255.0
+    # Everyone in the video dresses dark: a random colour gain varies the clothes.
+    gain = rng.uniform(0.75, 1.35, 3).astype(np.float32)
+    rgb = np.clip(rgba[:, :, :3].astype(np.float32) * (gain / 255.0), 0, 1)
     alpha = rgba[:, :, 3].astype(np.float32) / 255.0
     top, left = round(feet - ph), round(cx - pw / 2)
     # a soft contact shadow on the floor
@@ -581,7 +620,7 @@ def _place_person(rng: np.random.Generator, src: _Sources, canvas: _Canvas,
                 side = False
             elif x1 + width * 0.3 > iw:
                 side = True
-            off = width * float(rng.uniform(0.2, 0.55))
+            off = width * float(rng.uniform(0.15, 0.4))
             cx = x0 - off if side else x1 + off
         _person(rng, src, canvas, cx=cx, feet=feet, point_at=None)
         return
@@ -693,8 +732,10 @@ def render_real_scene_labelled(
     layout = np.random.default_rng(layout_seed)
     zone_px = {d: (x * iw, y * ih, (x + w) * iw, (y + h) * ih) for d, (x, y, w, h) in zones.items()}
     canvas = _room(layout, src, ih, iw, list(zone_px.values()))
+    kind_of = {d: device_kind(d, zones[d], (kinds or {}).get(d)) for d in zones}
+    _supports(layout, src, canvas, [(kind_of[d], zone_px[d]) for d in sorted(zones)])
     for dev_id in sorted(zones):
-        kind = device_kind(dev_id, zones[dev_id], (kinds or {}).get(dev_id))
+        kind = kind_of[dev_id]
         on = states[dev_id] if states is not None and dev_id in states else bool(
             rng.random() < 0.5)
         j = rng.uniform(-0.01, 0.01, 4) * np.array([iw, ih, iw, ih])
