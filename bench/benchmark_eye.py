@@ -24,7 +24,8 @@ scored in one run:
 - time: median `Brain.parse` time per command with the frame and without it (same
   commands, same run) and their difference, the image branch's cost (including the
   frame's resize); peak RSS of one `assistant parse --jsonl` process reading every
-  deictic command with its frame from an image file (PNG).
+  deictic command with its frame from an image file (PNG), and of one reading the same
+  commands without frames (no OpenCV imported: the difference is the image path's memory).
 
 Every model given with `--model` is scored next to the shipped one in the same run. The
 results go to bench/results/eye.json and eye.md (or --out DIR).
@@ -244,15 +245,18 @@ def _parse_timed(brain: Brain, case: Case, image: bool) -> tuple[ParseResult, fl
 
 
 def peak_rss(config_path: Path, model: Path, cases: Sequence[Case],
-             answers: Sequence[ParseResult]) -> dict[str, Any]:
-    """One `assistant parse --jsonl` process over the cases, frames from PNG files."""
+             answers: Sequence[ParseResult], *, images: bool = True) -> dict[str, Any]:
+    """One `assistant parse --jsonl` process over the cases, frames from PNG files (or
+    none: the camera given, no frame); its answers are checked against `answers`."""
     with tempfile.TemporaryDirectory() as tmp:
         lines = []
         for i, case in enumerate(cases):
-            path = Path(tmp) / f"{i:04d}.png"
-            cv2.imwrite(str(path), case.frame)
-            lines.append(json.dumps({"text": case.text, "camera": case.camera,
-                                     "image": str(path)}))
+            request = {"text": case.text, "camera": case.camera}
+            if images:
+                path = Path(tmp) / f"{i:04d}.png"
+                cv2.imwrite(str(path), case.frame)
+                request["image"] = str(path)
+            lines.append(json.dumps(request))
         rss_path = Path(tmp) / "rss"
         command = [sys.executable, "-S", "-c", _RSS_WRAPPER, str(rss_path),
                    *assistant_command(config_path, model)]
@@ -277,7 +281,7 @@ def run_model(config_path: Path, config: HomeConfig, model_path: Path, *,
         brain.parse(case.text, case.camera, None)
     with_frame, no_frame = Scored(), Scored()
     times_frame, times_none = [], []
-    answers = []
+    answers, answers_none = [], []
     for case in deictic:
         got, ms = _parse_timed(brain, case, image=True)
         times_frame.append(ms)
@@ -285,6 +289,7 @@ def run_model(config_path: Path, config: HomeConfig, model_path: Path, *,
         with_frame.add(case, got.intent, got.targets, got.decision, got.reason)
         got_none, ms_none = _parse_timed(brain, case, image=False)
         times_none.append(ms_none)
+        answers_none.append(got_none)
         no_frame.add(case, got_none.intent, got_none.targets, got_none.decision, got_none.reason)
         hog_intents.append(got_none.intent)
     explicit_frame, explicit_none = Scored(), Scored()
@@ -313,8 +318,10 @@ def run_model(config_path: Path, config: HomeConfig, model_path: Path, *,
         "image_branch_ms": med_frame - med_none,
         "time_ratio_frame_over_none": med_frame / med_none if med_none else None,
     }
-    out["rss"] = peak_rss(config_path, model_path, deictic, answers) if rss else {
-        "peak_rss_mib": None, "note": "skipped (--no-rss)"}
+    skipped = {"peak_rss_mib": None, "note": "skipped (--no-rss)"}
+    out["rss"] = peak_rss(config_path, model_path, deictic, answers) if rss else skipped
+    out["rss_no_frame"] = peak_rss(config_path, model_path, deictic, answers_none,
+                                   images=False) if rss else skipped
     return out
 
 
@@ -376,6 +383,9 @@ def table(result: dict[str, Any]) -> list[str]:
     row("peak RSS, `assistant parse --jsonl` with frames", lambda m: (
         f"{m['rss']['peak_rss_mib']:.0f} MiB" if m["rss"]["peak_rss_mib"] is not None
         else m["rss"]["note"]))
+    row("peak RSS, the same commands without frames", lambda m: (
+        f"{m['rss_no_frame']['peak_rss_mib']:.0f} MiB"
+        if m["rss_no_frame"]["peak_rss_mib"] is not None else m["rss_no_frame"]["note"]))
     lines.append(f"\nHOG detected a person in {hog['detected']} of {hog['total']} frames; "
                  f"it is right on {hog['by_pose']['point']['correct']} of "
                  f"{hog['by_pose']['point']['total']} pointing and "

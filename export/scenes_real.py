@@ -624,7 +624,7 @@ def _place_person(rng: np.random.Generator, src: _Sources, canvas: _Canvas,
             cx = x0 - off if side else x1 + off
         _person(rng, src, canvas, cx=cx, feet=feet, point_at=None)
         return
-    gap = width * float(rng.uniform(0.7, 1.6))
+    gap = width * float(rng.uniform(0.3, 1.5))
     left_ok, right_ok = x0 - gap > width * 0.3, x1 + gap < iw - width * 0.3
     side = bool(rng.random() < 0.5) if left_ok == right_ok else left_ok
     if ceiling:

@@ -43,6 +43,8 @@ def test_every_figure_is_computed(tiny: tuple[dict[str, Any], Path]) -> None:
     assert model["time_ratio_frame_over_none"] > 0
     assert model["rss"]["note"] == "" and 30 < model["rss"]["peak_rss_mib"] < 2000
     assert model["rss"]["cli_agrees_with_api"] == "30/30"
+    assert model["rss_no_frame"]["cli_agrees_with_api"] == "30/30"
+    assert 30 < model["rss_no_frame"]["peak_rss_mib"] < 2000
     hog = result["hog"]
     assert hog["total"] == 30 and 0 <= hog["detected"] <= 30
     assert hog["by_pose"]["point"]["total"] + hog["by_pose"]["stand"]["total"] == 30
