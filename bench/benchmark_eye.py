@@ -14,7 +14,8 @@ scored in one run:
 - with the frame: correct = decision "act", on exactly the target, with the right intent;
 - the same model, camera given, no frame (the camera is off);
 - the HOG heuristic: OpenCV's default people detector (HOGDescriptor.getDefaultPeopleDetector)
-  on the frame; the zone nearest to the highest-scoring detection box is the answer (no
+  on the frame (upscaled 2x, see hog_zone); the zone nearest to the highest-scoring
+  detection box (distance between the rectangles, ties by centres) is the answer (no
   detection, no answer), with the intent the model reads from the text (its no-frame
   reading), scored the same way;
 - wrong actions: "act" on any device that is not the target, or on more than one;
@@ -219,12 +220,18 @@ def explicit_cases(config: HomeConfig, layouts: int, seed: int = SEED) -> list[C
 
 
 def hog_zone(hog: cv2.HOGDescriptor, frame: npt.NDArray[np.uint8],
-             zones: dict[str, tuple[float, float, float, float]]) -> str | None:
-    """The zone nearest to the best HOG person detection (None: no detection)."""
-    rects, weights = hog.detectMultiScale(frame, winStride=(4, 4), padding=(8, 8), scale=1.05)
+             zones: dict[str, tuple[float, float, float, float]], upscale: float = 2.0
+             ) -> str | None:
+    """The zone nearest to the best HOG person detection (None: no detection).
+
+    The frame is upscaled first: the detector's window is 64x128, so at 240x320 it misses
+    people under ~100 px tall; 2x found more and scored better on a check of 120 scenes
+    (48 right against 36 at 1x): the baseline gets its better setting."""
+    big = cv2.resize(frame, None, fx=upscale, fy=upscale, interpolation=cv2.INTER_LINEAR)
+    rects, weights = hog.detectMultiScale(big, winStride=(4, 4), padding=(8, 8), scale=1.05)
     if len(rects) == 0:
         return None
-    x, y, w, h = (float(v) for v in rects[int(np.argmax(np.ravel(weights)))])
+    x, y, w, h = (float(v) / upscale for v in rects[int(np.argmax(np.ravel(weights)))])
     fh, fw = frame.shape[:2]
 
     def distance(zone: tuple[float, float, float, float]) -> tuple[float, float]:

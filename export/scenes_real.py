@@ -14,9 +14,11 @@ What a frame holds, for one camera's device zones (Frigate-style [x, y, w, h] fr
   around it, a tv that is on shows a photo, a fan that is on is a blur;
 - `pose="point"`: a person stands beside the target's zone, scaled by depth (feet lower in
   the frame = nearer = taller), and an arm is drawn from the shoulder towards the
-  target's centre; `"stand"`: the person stands at touching distance of the device
-  (under it for a ceiling device), arms down; `"none"`: nobody, or a person somewhere
-  (arms down), so a person alone never means "pointing";
+  target's centre (in 15 % of them someone else stands further back, away from the
+  target, arms down: the pointing one is meant); `"stand"`: the person stands at
+  touching distance of the device (under it for a ceiling device), arms down;
+  `"none"`: nobody, or a person somewhere (arms down), so a person alone never means
+  "pointing";
 - ambient light from dark to bright with a gradient from a window side, colour cast;
 - the camera: a small perspective warp of the whole frame (corners move at most 2.5 % of
   the frame, so zones stay on their devices), blur, sensor noise stronger in the dark,
@@ -88,7 +90,7 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("plug", ("plug", "socket", "outlet", "switch", "wemo", "power")),
     ("lock", ("lock", "door")),
 )
-GLOWS = frozenset({"lamp", "fixture"})  # kinds whose "on" lights the room
+BYSTANDER = 0.15  # share of pointing scenes with a second person, not pointing
 
 
 @dataclass(frozen=True)
@@ -741,6 +743,13 @@ def render_real_scene_labelled(
         j = rng.uniform(-0.01, 0.01, 4) * np.array([iw, ih, iw, ih])
         x0, y0, x1, y1 = (a + b for a, b in zip(zone_px[dev_id], j, strict=True))
         _device(layout, src, canvas, kind, box=(x0, y0, max(x1, x0 + 3), max(y1, y0 + 3)), on=on)
+    if pose == "point" and target is not None and rng.random() < BYSTANDER:
+        # someone else in the room, away from the target, arms down: drawn first (behind)
+        x0, _, x1, _ = zone_px[target]
+        away = [c for c in (0.1 * iw, 0.5 * iw, 0.9 * iw) if abs(c - (x0 + x1) / 2) > 0.3 * iw]
+        cx = away[int(rng.integers(len(away)))] + float(rng.uniform(-0.08, 0.08)) * iw
+        feet = float(rng.uniform(canvas.horizon + 0.08 * ih, canvas.horizon + 0.2 * ih))
+        _person(rng, src, canvas, cx=cx, feet=feet, point_at=None)
     if pose != "none" and target is not None:
         _place_person(rng, src, canvas, zone_px[target], pose)
     elif rng.random() < 0.5:
