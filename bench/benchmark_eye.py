@@ -112,6 +112,7 @@ class Case:
 class Scored:
     correct: int = 0
     wrong_actions: int = 0
+    on_several: int = 0  # wrong actions on more than one device ("dim this": every light)
     acted: int = 0
     total: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -126,6 +127,7 @@ class Scored:
         wrong = acts and (set(targets) - set(case.target) != set() or
                           (len(case.target) == 1 and len(targets) > 1))
         self.wrong_actions += wrong
+        self.on_several += wrong and len(targets) > 1
         if not ok and len(self.failures) < 40:
             self.failures.append({"text": case.text, "camera": case.camera, "pose": case.pose,
                                   "expected": [case.intent, list(case.target)],
@@ -135,7 +137,8 @@ class Scored:
     def summary(self) -> dict[str, Any]:
         return {"correct": self.correct, "total": self.total,
                 "rate": self.correct / self.total if self.total else None,
-                "wrong_actions": self.wrong_actions, "acted": self.acted,
+                "wrong_actions": self.wrong_actions, "wrong_on_several": self.on_several,
+                "acted": self.acted,
                 "failures": self.failures}
 
 
@@ -374,10 +377,12 @@ def table(result: dict[str, Any]) -> list[str]:
                                         m["deictic_with_frame_by_pose"]["stand"]["total"]))
     row("deictic: correct, no frame (camera off)", rate("deictic_no_frame"))
     row("deictic: HOG nearest-zone heuristic", lambda m: _pct(hog["correct"], hog["total"]))
-    row("deictic: wrong actions, with frame", lambda m: (
-        f"{m['deictic_with_frame']['wrong_actions']} of {m['deictic_with_frame']['total']}"))
-    row("deictic: wrong actions, no frame", lambda m: (
-        f"{m['deictic_no_frame']['wrong_actions']} of {m['deictic_no_frame']['total']}"))
+    def wrong(key: str) -> Any:
+        return lambda m: (f"{m[key]['wrong_actions']} of {m[key]['total']} "
+                          f"({m[key]['wrong_on_several']} on several devices)")
+
+    row("deictic: wrong actions, with frame", wrong("deictic_with_frame"))
+    row("deictic: wrong actions, no frame", wrong("deictic_no_frame"))
     row("explicit: correct, with frame", rate("explicit_with_frame"))
     row("explicit: correct, no frame", rate("explicit_no_frame"))
     row("explicit: wrong actions with / without frame", lambda m: (
@@ -421,6 +426,7 @@ def run(config_path: Path, models: Sequence[Path], layouts: int, rss: bool = Tru
                 "camera footage",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": str(config_path), "layouts": layouts, "seed": seed,
+        "commit": _commit(),
         "deictic_cases": len(deictic), "explicit_cases": len(explicit),
         "render_s": render_s, "machine": {"python": platform.python_version(),
                                           "cpu": platform.machine(), "threads": 1},
@@ -428,13 +434,23 @@ def run(config_path: Path, models: Sequence[Path], layouts: int, rss: bool = Tru
     }
 
 
+def _commit() -> str | None:
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, cwd=REPO, timeout=10, check=False)
+    except OSError:
+        return None
+    return proc.stdout.strip() or None
+
+
 def write(result: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "eye.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     md = ["# Eye benchmark (bench/benchmark_eye.py)", "",
-          f"{result['date']}: {result['deictic_cases']} deictic and {result['explicit_cases']} "
-          f"explicit commands, {result['layouts']} held-out layouts per device and pose, "
-          "on the reference home (devices.yaml).", "",
+          f"{result['date']}, commit {result['commit']}: {result['deictic_cases']} deictic and "
+          f"{result['explicit_cases']} explicit commands, {result['layouts']} held-out layouts "
+          "per device and pose, on the reference home (devices.yaml); one ONNX Runtime "
+          "thread.", "",
           "**The frames are synthetic composites from our own renderer** "
           "(export/scenes_real.py, split=heldout: textures, photos, people and layout seeds "
           "never used for training), not camera footage.", "", *table(result), ""]

@@ -56,8 +56,8 @@ Image = npt.NDArray[np.float32]  # (H, W, 3) RGB, 0..1
 # Sources per split: (package, file). No file is in both lists.
 TEXTURES: dict[str, tuple[tuple[str, str], ...]] = {
     "train": (("skimage", "brick.png"), ("skimage", "grass.png"),
-              ("skimage", "gravel.png"), ("opencv", "stuff.jpg")),
-    "heldout": (("skimage", "moon.png"), ("opencv", "ela_original.jpg"),
+              ("skimage", "gravel.png"), ("skimage", "microaneurysms.png")),
+    "heldout": (("skimage", "moon.png"), ("skimage", "retina.jpg"),
                 ("opencv", "rubberwhale1.png"), ("opencv", "aero3.jpg")),
 }
 PHOTOS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -125,8 +125,13 @@ def sources(split: Split) -> _Sources:
     """The split's textures, photographs and people, loaded once per process."""
     textures = []
     for package, name in TEXTURES[split]:
-        grey = _read(package, name, 320).astype(np.float32).mean(axis=2)
-        textures.append((grey / max(float(grey.mean()), 1.0)).astype(np.float32))
+        grey = _read(package, name, 480).astype(np.float32).mean(axis=2) + 1.0
+        h, w = grey.shape  # the middle 60 %: no photo's border (the retina's black ring)
+        grey = grey[round(h * 0.2):round(h * 0.8), round(w * 0.2):round(w * 0.8)]
+        # Keep the fine grain, drop the picture: divided by its blur, a photo's big light
+        # and dark areas (a page edge, the sea) no longer cross a wall as bands.
+        local = cv2.GaussianBlur(grey, (0, 0), sigmaX=8.0)
+        textures.append(np.clip(grey / local, 0.3, 2.0).astype(np.float32))
     photos = tuple(_read(p, n, 256).astype(np.float32) / 255.0 for p, n in PHOTOS[split])
     return _Sources(tuple(textures), photos, people(split))
 
@@ -202,6 +207,11 @@ def _poly(img: Image, points: list[tuple[float, float]], colour: Image) -> None:
     cv2.fillPoly(img, [pts], colour.tolist(), lineType=cv2.LINE_AA, shift=2)
 
 
+def _poly_mask(mask: npt.NDArray[np.float32], points: list[tuple[float, float]]) -> None:
+    pts = np.round(np.array(points) * 4).astype(np.int32)
+    cv2.fillPoly(mask, [pts], 1.0, lineType=cv2.LINE_AA, shift=2)
+
+
 def _ellipse(img: Image, cx: float, cy: float, rx: float, ry: float,  # noqa: PLR0917
              colour: Image,
              thickness: int = -1) -> None:
@@ -266,6 +276,15 @@ def _room(rng: np.random.Generator, src: _Sources, ih: int, iw: int,
     img[horizon:] = floor[:, :, None] * _tint(rng, 0.25, 0.8) * depth
     # skirting board
     _box(img, 0, horizon - max(2, ih // 80), iw, horizon + 1, _tint(rng, 0.6, 0.95))
+    if rng.random() < 0.5:  # a side wall: the room's corner, in shade, its floor edge slanted
+        d = float(rng.uniform(0.05, 0.15)) * iw
+        quad = [(0.0, 0.0), (d, 0.0), (d, horizon), (0.0, horizon + d * 0.8)]
+        if rng.random() < 0.5:
+            quad = [(iw - x, y) for x, y in quad]
+        side = _texture_patch(rng, wall_tex, ih, iw, 0.2)[:, :, None] * _tint(rng, 0.3, 0.7)
+        mask = np.zeros((ih, iw), np.float32)
+        _poly_mask(mask, quad)
+        img[:] = img * (1 - mask[:, :, None]) + side * mask[:, :, None]
     if rng.random() < 0.7:  # the ceiling's edge, with a cornice line
         top = round(ih * float(rng.uniform(0.03, 0.1)))
         _box(img, 0, 0, iw, top, _tint(rng, 0.75, 0.98), -0.15)

@@ -35,6 +35,7 @@ def test_every_figure_is_computed(tiny: tuple[dict[str, Any], Path]) -> None:
         assert part["total"] == (30 if key.startswith("deictic") else result["explicit_cases"])
         assert 0 <= part["correct"] <= part["total"] and 0.0 <= part["rate"] <= 1.0
         assert 0 <= part["wrong_actions"] <= part["acted"] <= part["total"]
+        assert 0 <= part["wrong_on_several"] <= part["wrong_actions"]
     by_pose = model["deictic_with_frame_by_pose"]
     assert by_pose["point"]["total"] == by_pose["stand"]["total"] == 15
     assert model["parse_ms_median_with_frame"] > 0 and model["parse_ms_median_no_frame"] > 0
