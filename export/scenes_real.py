@@ -778,3 +778,61 @@ def render_real_scene_labelled(
     img = _expose(rng, canvas)
     dark = float(np.clip(0.35 - img.mean(), 0.0, 0.35))
     return _camera(rng, img, dark * 0.08), canvas.person
+
+
+# -- a contact sheet, to look at -------------------------------------------------------------
+
+def contact_sheet(config_path: Path, *, split: Split, seed: int = 0, per_camera: int = 3
+                  ) -> npt.NDArray[np.uint8]:
+    """One row per camera of a home: `per_camera` scenes each (point, stand, none in turn),
+    zones outlined (the target's in yellow), as one BGR image."""
+    from assistant.config import load_config
+
+    config = load_config(config_path)
+    kinds = {d: f"{dev.type} {dev.name}" for d, dev in config.devices.items()}
+    rng = np.random.default_rng(seed)
+    poses: tuple[Pose, ...] = ("point", "stand", "none")
+    rows = []
+    for camera in sorted(config.cameras):
+        zones = {d: (z[0], z[1], z[2], z[3]) for d, z in config.cameras[camera].zones.items()}
+        tiles = []
+        for i in range(per_camera):
+            pose = poses[i % 3] if zones else "none"
+            target = sorted(zones)[int(rng.integers(len(zones)))] if pose != "none" else None
+            frame = np.ascontiguousarray(render_real_scene(
+                rng, zones, target, pose, split=split, kinds=kinds)[:, :, ::-1])
+            ih, iw = frame.shape[:2]
+            for dev, (x, y, w, h) in zones.items():
+                colour = (0, 255, 255) if dev == target else (160, 160, 160)
+                cv2.rectangle(frame, (round(x * iw), round(y * ih)),
+                              (round((x + w) * iw) - 1, round((y + h) * ih) - 1), colour, 1)
+            cv2.putText(frame, f"{camera} {pose} {target or ''}", (3, ih - 5),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.33, (0, 255, 255), 1, cv2.LINE_AA)
+            tiles.append(frame)
+        rows.append(np.hstack(tiles))
+    return np.vstack(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Write a contact sheet of realistic scenes for a home's cameras.")
+    parser.add_argument("--config", type=Path, default=Path("devices.yaml"))
+    parser.add_argument("--split", choices=("train", "heldout"), default="heldout")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-camera", type=int, default=3)
+    parser.add_argument("--out", type=Path, required=True, help="a .png file")
+    args = parser.parse_args(argv)
+    if not 1 <= args.per_camera <= 50:
+        parser.error(f"--per-camera must be 1..50, not {args.per_camera}")
+    sheet = contact_sheet(args.config, split=args.split, seed=args.seed,
+                          per_camera=args.per_camera)
+    if not cv2.imwrite(str(args.out), sheet):
+        parser.error(f"{args.out}: cannot write the image (a .png path?)")
+    print(f"wrote {args.out} ({sheet.shape[1]}x{sheet.shape[0]})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

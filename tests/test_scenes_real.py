@@ -3,6 +3,9 @@ the real sample sources (scikit-image's data, opencv-doc's vtest.avi and photos)
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
 import numpy as np
 import pytest
 
@@ -18,6 +21,8 @@ from export.scenes_real import (
     render_real_scene_labelled,
     sources,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def zones_of(home: HomeConfig, camera: str) -> dict[str, Box]:
@@ -178,7 +183,17 @@ def test_bad_arguments_get_one_line_errors(home: HomeConfig, kwargs: dict[str, o
                           **args)  # type: ignore[arg-type]
 
 
-def test_a_missing_video_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def test_a_missing_video_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MILM_OPENCV_DATA", str(tmp_path))
     with pytest.raises(people.AssetError, match=r"vtest\.avi: pedestrian video not found"):
         people.video_path()
+
+
+def test_contact_sheet_writes_one_row_per_camera(tmp_path: Path) -> None:
+    from export.scenes_real import main
+
+    out = tmp_path / "sheet.png"
+    assert main(["--config", str(ROOT / "devices.yaml"), "--per-camera", "2",
+                 "--out", str(out)]) == 0
+    sheet = cv2.imread(str(out))
+    assert sheet is not None and sheet.shape == (4 * 240, 2 * 320, 3)
