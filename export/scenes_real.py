@@ -79,8 +79,8 @@ _KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fan", ("fan",)),
     ("fixture", ("ceiling", "chandelier", "pendant", "fixture", "overhead")),
     ("lamp", ("lamp", "lantern")),
+    ("speaker", ("speaker", "stereo", "sound", "sonos", "radio", "music", "soundbar")),
     ("tv", ("tv", "television", "telly", "screen", "media", "projector")),
-    ("speaker", ("speaker", "stereo", "sound", "sonos", "radio", "music")),
     ("blinds", ("blind", "shade", "curtain", "shutter", "cover", "awning")),
     ("vacuum", ("vacuum", "roomba", "hoover", "robot", "mop")),
     ("thermostat", ("thermostat", "climate", "heat", "ac", "air", "temperature")),
@@ -136,14 +136,44 @@ def sources(split: Split) -> _Sources:
     return _Sources(tuple(textures), photos, people(split))
 
 
-def device_kind(device_id: str, zone: Box, hint: str | None = None) -> str:
-    """What to draw for a device: from its id's (or hint's) words, else the zone's shape."""
-    words = (hint or device_id).lower().replace("_", " ").replace("-", " ").split()
+def _by_words(words: list[str]) -> str | None:
     for kind, keys in _KIND_WORDS:
-        if any(w == k or w.startswith(k) for w in words for k in keys if len(k) > 2) or \
-                any(w == k for w in words for k in keys):
+        if any(w == k or (len(k) > 2 and w.startswith(k)) for w in words for k in keys):
             return kind
+    return None
+
+
+# A device type (assistant.labels.DEVICE_TYPES) -> the kinds its name may pick among.
+_TYPE_KINDS: dict[str, tuple[str, ...]] = {
+    "light": ("fixture", "lamp"), "fan": ("fan",), "cover": ("blinds",),
+    "climate": ("thermostat",), "lock": ("lock",), "vacuum": ("vacuum",),
+    "media_player": ("speaker", "tv"),
+    "switch": ("coffee", "kettle", "router", "plug", "fan", "lamp", "fixture", "tv",
+               "speaker"),
+}
+
+
+def device_kind(device_id: str, zone: Box, hint: str | None = None) -> str:
+    """What to draw for a device. `hint` "TYPE NAME" (a devices.yaml type first): the type
+    decides, the name's words choose within it ("media_player sound bar" is a speaker).
+    Otherwise the words of the hint or the id, then the zone's shape."""
+    words = (hint or device_id).lower().replace("_", " ").replace("-", " ").split()
     _, y, w, h = zone
+    if hint and words[0] in ("media", "light", "switch", "fan", "cover", "climate", "lock",
+                             "vacuum"):
+        dtype = "media_player" if words[:2] == ["media", "player"] else words[0]
+        name = words[2:] if dtype == "media_player" else words[1:]
+        allowed = _TYPE_KINDS[dtype]
+        named = _by_words(name)
+        if named in allowed:
+            return named
+        if dtype == "light":
+            return "fixture" if y < 0.15 else "lamp"
+        return "plug" if dtype == "switch" else allowed[-1] if dtype == "media_player" \
+            else allowed[0]
+    named = _by_words(words)
+    if named is not None:
+        return named
     if any(w_.startswith("light") for w_ in words) or "bulb" in words:
         return "fixture" if y < 0.15 else "lamp"
     if y < 0.1:

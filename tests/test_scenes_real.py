@@ -197,3 +197,14 @@ def test_contact_sheet_writes_one_row_per_camera(tmp_path: Path) -> None:
                  "--out", str(out)]) == 0
     sheet = cv2.imread(str(out))
     assert sheet is not None and sheet.shape == (4 * 240, 2 * 320, 3)
+
+
+@pytest.mark.parametrize(("hint", "kind"), [
+    ("media_player speaker", "speaker"), ("media_player tv", "tv"),
+    ("light tv light", "lamp"),  # the type decides: a light, whatever its name says
+    ("light ceiling light", "fixture"), ("switch coffee machine", "coffee"),
+    ("switch dehumidifier", "plug"), ("cover garage door", "blinds"),
+    ("climate thermostat", "thermostat"), ("switch wifi", "router"),
+])
+def test_a_type_and_name_hint_decides_the_kind(hint: str, kind: str) -> None:
+    assert device_kind("dev", (0.4, 0.3, 0.1, 0.2), hint) == kind
