@@ -221,7 +221,12 @@ def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
 _COLOR_NAMES = re.compile(
     rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, COLORS), key=len, reverse=True))})"
     r"(?![\w'])", re.I)
-_COLOR_ASKS = frozenset({"please", "to", "go", "into"})
+_COLOR_ASKS = frozenset({"please", "to", "go", "into", "be"})  # "can the lamp be red"
+# Words besides a verb that ask for a value: "heating to 20", "the lamp at half", "blinds
+# halfway please", "lights full blast", "brightness 80 on the chandelier".
+_VALUE_ASKS = frozenset({"to", "at", "on", "please", "up", "down", "be", "full", "max",
+                         "maximum", "minimum", "blast", "halfway", "brightness", "volume",
+                         "level", "position", "temperature", "want", "like", "need"})
 _NEGATION = re.compile(r"(?<![\w'])(not|don'?t|do not|leave|keep|except|but|without|never)"
                        r"(?![\w'])", re.I)
 _VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
@@ -241,8 +246,14 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
         return bool(cue.search(text)) and any(
             w in _COLOR_ASKS or p.any_cue.fullmatch(w) or p.verb.fullmatch(w)
             for w in re.findall(r"[a-z']+", rest.lower()))
-    # A value asks wherever it is (a tagger may take "fifty" into "the lamp fifty").
-    if cue.search(text if intent in _VALUE_INTENTS else _outside(text, spans)):
+    # A value asks wherever it is (a tagger may take "fifty" into "the lamp fifty"), but
+    # a number alone asks for nothing ("fifty percent garden then"): some other word must
+    # ask, a verb, "to", "at", "please", "full" ("the desk lamp to fifty").
+    if intent in _VALUE_INTENTS:
+        said = re.findall(r"[a-z']+", _outside(text, spans).lower())
+        return bool(cue.search(text)) and any(w in _VALUE_ASKS or p.verb.fullmatch(w)
+                                              for w in said)
+    if cue.search(_outside(text, spans)):
         return True
     # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.
     if intent in ("start", "stop", "dock") and cue.search(text):
@@ -358,6 +369,25 @@ def statement_subject(text: str) -> str | None:
     """The device words of a statement ("the thermostat says 21 degrees" -> "thermostat"):
     up to four words before a state verb at the start; None when the text is no such
     statement. The caller checks that the subject names a device."""
+    found = statement(text)
+    return found[0] if found else None
+
+
+_PAST = re.compile(r"(?:was|were|had been|went|kept|used|said|showed)(?![\w'])", re.I)
+
+
+def past_statement_subject(text: str) -> str | None:
+    """The subject of a statement in the past ("the office was really bright today" ->
+    "office"): about another time, it asks for nothing, whatever its subject (a room
+    too). None when the text is no such statement."""
+    found = statement(text)
+    return found[0] if found and _PAST.match(found[1]) else None
+
+
+def statement(text: str) -> tuple[str, str] | None:
+    """(subject, verb) of a statement: up to four words before a state verb at the
+    start ("the thermostat says 21 degrees" -> ("thermostat", "says")); None when the
+    text is no such statement."""
     m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey)\W+)*"
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
     rest = text[m.end():] if m else text
@@ -366,8 +396,10 @@ def statement_subject(text: str) -> str | None:
     for k in range(1, min(4, len(words)) + 1):
         if p.verb.fullmatch(words[k - 1].group(0)):
             return None  # "make sure the lamp is off" asks
-        if p.statement.match(rest[words[k - 1].end():]):
-            return " ".join(w.group(0) for w in words[:k]).lower()
+        verb = p.statement.match(rest[words[k - 1].end():])
+        if verb:
+            return (" ".join(w.group(0) for w in words[:k]).lower(),
+                    verb.group(0).strip(" ,").lower())
     return None
 
 

@@ -51,12 +51,13 @@ from assistant.phrasing import (
     later,
     one_word_request,
     own_chore,
+    past_statement_subject,
     split_clauses,
     split_except,
     statement_subject,
 )
 from assistant.policy import Decision, decide
-from assistant.resolve import DEICTIC, Resolution, Resolver, Scene, normalize
+from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
 from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,12 @@ _NONE = INTENTS.index("none")
 
 _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
 # Words that may come before the verb of a command.
+# "telly off", "wemo plug on": a device's own name and the word that says the action, all
+# of the utterance (a politeness word after it at most).
+_TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<act>on|off)"
+                    r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
+# A story told before a command this long (in words) is read on its own as well.
+_LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
                      "er", "erm", "so", "ok", "okay", "hey", "right", "now", "quickly"})
 
@@ -188,22 +195,37 @@ class Brain:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
-        if len(self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
+        if len(text.split()) >= _LONG_STORY or len(
+                self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:
-            # Longer than the model reads: it keeps the end, and the part after the story
-            # ("..., anyway could you turn on the light") is read on its own as well.
+            # Long, or longer than the model reads (it keeps the end): the part after the
+            # story ("..., anyway could you turn on the light") is read on its own as well,
+            # so a word of the story is not taken for a device.
             tail = after_story(text)
-            if tail is not None and tail not in rows:
-                rows = (*rows, tail) if len(rows) > 1 else (text, tail)
+            if tail is not None and tail not in rows:  # a clause holding it is read as it
+                rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
         return Plan(request, tuple(rows), excluded)
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read(self, text: str, request: ParseRequest, out: ModelOutput) -> Reading:
-        """One model output -> resolved devices and the policy's verdict."""
+    def read(self, text: str, request: ParseRequest, out: ModelOutput,
+             room: str | None = None) -> Reading:
+        """One model output -> resolved devices and the policy's verdict. `room`: the room
+        an earlier clause named ("the kitchen's dark, turn the light on"), standing for
+        the camera's."""
         intent, confidence = out.intent, out.confidence
         p_none = float(out.intent_probs[_NONE])
+        camera = self.config.cameras.get(request.camera) if request.camera else None
+        if room is not None:
+            camera = (camera or next(iter(self.config.cameras.values()), None))
+            camera = camera.model_copy(update={"room": room, "zones": {}}) if camera else None
+        scene = Scene(camera=camera, grounding=out.grounding if out.image_present else None,
+                      grid=self.model.image.grid,
+                      threshold=self.config.policy.grounding_threshold)
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
+            terse = self._terse(text, scene)
+            if terse is not None:
+                return terse
             return Reading(text, "none", p_none, p_none, (), None, None, None,
                            Decision("ignore", f"not a command (p_none {p_none:.2f})"))
         spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
@@ -229,10 +251,10 @@ class Brain:
         if subject is not None and self.resolver.names_device(subject):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"a statement about the {subject}"))
-        camera = self.config.cameras.get(request.camera) if request.camera else None
-        scene = Scene(camera=camera, grounding=out.grounding if out.image_present else None,
-                      grid=self.model.image.grid,
-                      threshold=self.config.policy.grounding_threshold)
+        past = past_statement_subject(text)  # "the office was really bright today"
+        if past is not None and normalize(past) in self.resolver.rooms:
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"a statement about the {past}, in the past"))
         resolution = self.resolver.resolve(intent, text, spans, scene)
         if resolution.implied and not named and not one_word_request(text):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
@@ -246,6 +268,31 @@ class Brain:
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
 
+    def _terse(self, text: str, scene: Scene) -> Reading | None:
+        """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a
+        command even when the model doubts it. Read with just enough confidence to act on
+        an ordinary device, so a sensitive one asks."""
+        m = _TERSE.fullmatch(text)
+        if m is None or not self.resolver.is_name(m.group("dev")):
+            return None
+        intent = "turn_on" if m.group("act").lower() == "on" else "turn_off"
+        spans = (TaggedSpan("DEV", m.start("dev"), m.end("dev"), m.group("dev")),)
+        resolution = self.resolver.resolve(intent, text, spans, scene)
+        confidence = self.config.policy.act_threshold
+        verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
+                         p_none=0.0, resolution=resolution, value=None)
+        own = resolution.intents[0] if resolution.intents else intent
+        return Reading(text, own, confidence, 0.0, spans, resolution, None, None, verdict)
+
+    def _room_said(self, reading: Reading) -> str | None:
+        """The room a reading names ("the kitchen" of "the kitchen's pitch black")."""
+        for span in reading.spans:
+            if span.kind == "ROOM" and normalize(span.text) not in HERE:
+                room = self.resolver.room_of(span.text, None)
+                if room is not None:
+                    return room
+        return None
+
     def _rejudge(self, reading: Reading, resolution: Resolution) -> Reading:
         verdict = decide(self.config.policy, self.config, reading.intent,
                          confidence=reading.confidence, p_none=reading.p_none,
@@ -257,8 +304,11 @@ class Brain:
 
     def _interpret(self, plan: Plan, outputs: Sequence[ModelOutput]) -> ParseResult:
         request = plan.request
-        readings = [self.read(text, request, out)
-                    for text, out in zip(plan.rows, outputs, strict=True)]
+        readings = [self.read(plan.rows[0], request, outputs[0])]
+        room = None  # a clause that names no room is in the room of the one before
+        for text, out in zip(plan.rows[1:], outputs[1:], strict=True):
+            readings.append(self.read(text, request, out, room))
+            room = self._room_said(readings[-1]) or room
         whole, clauses = readings[0], readings[1:]
         chosen = self._actions(whole, clauses)
         if not chosen:
@@ -290,22 +340,30 @@ class Brain:
                           or any(self.resolver.names_device(s.text)
                                  or normalize(s.text) in self.resolver.rooms
                                  for s in c.spans if s.kind in ("DEV", "ROOM"))))]
-        different = len({(c.intent, c.value) for c in asked}) > 1
-        # The clauses also win when they are clear and the whole is not: "we're heading
-        # out, lock the door lock", with the story misread as part of the command.
-        clear = bool(asked) and all(c.verdict.decision in ("act", "confirm") for c in asked) \
-            and whole.verdict.decision not in ("act", "confirm")
+        # A clause that names no device, beside one that does, is the reason for it: "it's
+        # stuffy in the bedroom, fan on please", "the kitchen's dark, turn the light on".
+        if any(c.resolution is not None and c.resolution.targets and not c.resolution.implied
+               for c in asked):
+            asked = [c for c in asked if c.resolution is None or not c.resolution.implied]
+        rebound: list[Reading] = []  # "it" of a clause: the devices of the one before
+        for clause in asked:
+            last = rebound[-1].resolution if rebound else prior
+            if clause.pronoun_only and last is not None and last.targets:
+                rebound.append(self._rejudge(clause, self.resolver.recheck(
+                    clause.intent, list(last.targets))))
+            else:
+                rebound.append(clause)
+        different = len({(c.intent, c.value) for c in rebound}) > 1
+        # The clauses also win when they are clear and the whole is not, or when the whole
+        # reads another action than all of them ("the lamp's too dim, brighten it" read as
+        # dimming): "we're heading out, lock the door lock", the story misread as the command.
+        clear = bool(rebound) and all(c.verdict.decision in ("act", "confirm")
+                                      for c in rebound) \
+            and (whole.verdict.decision not in ("act", "confirm")
+                 or {c.intent for c in rebound} != {whole.intent})
         if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
-        out: list[Reading] = []
-        for clause in asked:
-            last = out[-1].resolution if out else prior
-            if clause.pronoun_only and last is not None and last.targets:
-                out.append(self._rejudge(clause, self.resolver.recheck(clause.intent,
-                                                                       list(last.targets))))
-            else:
-                out.append(clause)
-        return out
+        return rebound
 
     def _exclude(self, chosen: list[Reading], phrase: str, request: ParseRequest
                  ) -> list[Reading]:

@@ -15,6 +15,7 @@ from assistant.phrasing import (
     need_words,
     one_word_request,
     own_chore,
+    past_statement_subject,
     split_clauses,
     split_except,
     statement_subject,
@@ -31,6 +32,7 @@ from assistant.policy import out_of_range
     ("turn on the light of my bed room", "turn on the light of my bedroom"),
     ("un lock the door", "unlock the door"),
     ("alexa", "alexa"),  # nothing after it: left as said
+    ("alex are dim the hall light", "dim the hall light"),  # a misheard name
     ("turn on the living room lamp", "turn on the living room lamp"),
 ])
 def test_clean_drops_wake_words_and_joins_splits(said: str, read: str) -> None:
@@ -109,6 +111,12 @@ def test_split_except() -> None:
     ("set_color", "lights to cool white", [(0, 6)], True),
     ("temperature_up", "it's like an icebox in here", [(25, 29)], True),
     ("turn_on", "can we have some light in the hallway", [(30, 37)], True),
+    # a number alone asks for nothing; a word that asks for the value does
+    ("set_brightness", "seventy percent kitchen maybe", [(16, 23)], False),
+    ("set_temperature", "heating twenty one yes", [(0, 7)], False),
+    ("set_temperature", "heating on twenty one", [(0, 7)], True),
+    ("set_position", "shades to a third", [(0, 6)], True),
+    ("set_brightness", "the hall light full", [(4, 14)], True),
 ])
 def test_has_cue(intent: str, text: str, spans: list[tuple[int, int]], asks: bool) -> None:
     assert has_cue(intent, text, spans) is asks
@@ -201,3 +209,18 @@ def test_corrections_between_mentions() -> None:
 def test_a_colour_alone_asks_for_nothing(text: str, spans: list[tuple[int, int]],
                                          asks: bool) -> None:
     assert has_cue("set_color", text, spans) is asks
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("the kitchen was freezing this morning", "kitchen"),
+    ("the lamp was on all night", "lamp"),
+    ("the kitchen is freezing", None),  # now: a need, not a story
+    ("turn the kitchen light on", None),
+])
+def test_a_statement_in_the_past(text: str, subject: str | None) -> None:
+    assert past_statement_subject(text) == subject
+
+
+def test_a_colour_with_be_asks() -> None:
+    assert has_cue("set_color", "could the nursery light be green", [(10, 23)])
+    assert not has_cue("set_color", "nursery light green", [(0, 13)])

@@ -27,6 +27,8 @@ def brain() -> Brain:
     ("we need to clean the kitchen", "kitchen_cam"),  # the speaker's own chore
     ("i have to tidy the lounge", "living_room_cam"),
     ("ceiling light the purple maybe", None),  # a colour in a bag of words
+    ("forty percent study then", "bedroom_cam"),  # a number in a bag of words
+    ("the dining room was too bright at the party", "living_room_cam"),  # the past
 ])
 def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     result = brain.parse(text, camera=camera)
@@ -41,6 +43,17 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
       "garage_light", "garden_lights"}),
     ("my feet are killing me and i finally sat down on the sofa, can you switch the telly on",
      "turn_on", {"living_room_tv"}),
+    # a long story before the command: the command is read on its own too
+    ("so yesterday we went to the market and bought loads of vegetables and then came home "
+     "and cooked for hours so could you turn off the kitchen light", "turn_off",
+     {"kitchen_light"}),
+    # a reason that names no device, beside a command that does, is not a second action
+    ("it's chilly in the kids room, turn the heating on", "turn_on", {"thermostat"}),
+    # a clause that names no room is in the room of the clause before
+    ("the dining room is so dark, switch the light on", "turn_on", {"dining_light"}),
+    ("start the kettle", "turn_on", {"kitchen_kettle"}),
+    ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
+    ("could the nursery light be green", "set_color", {"kids_room_light"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -78,3 +91,20 @@ def test_like_an_oven_in_here_is_the_room_not_cooking(brain: Brain) -> None:
     result = brain.parse("it's like an oven in here", camera="bedroom_cam")
     assert (result.decision, result.intent, result.targets) == (
         "act", "temperature_down", ("thermostat",)), result.reason
+
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    ("telly on please", "turn_on", {"living_room_tv"}),  # the model doubts this one
+    ("nightstand lamp off", "turn_off", {"bedroom_lamp"}),
+    ("espresso machine on please", "turn_on", {"kitchen_coffee"}),
+])
+def test_a_name_and_on_or_off_is_a_command(brain: Brain, text: str, intent: str,
+                                           targets: set[str]) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, set(result.targets)) == ("act", intent, targets)
+
+
+@pytest.mark.parametrize("text", ["garage door off", "front door lock off", "pizza on",
+                                  "the lights on"])
+def test_a_terse_sensitive_or_unknown_device_never_acts(brain: Brain, text: str) -> None:
+    assert brain.parse(text).decision != "act"
