@@ -453,3 +453,23 @@ def is_cue_word(intent: str, word: str) -> bool:
     """Is this one word a word that asks for `intent` ("lock" for lock)?"""
     cue = phrasing().cues.get(intent)
     return bool(cue and cue.fullmatch(word.strip()))
+
+
+_PLACE = re.compile(r"(?<![\w'])(?:in|at)\s+(?:the\s+|my\s+|our\s+|this\s+)?"
+                    r"(?P<place>[a-z]+(?:\s+[a-z]+)?)", re.I)
+_HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", "place",
+                          "bed", "there", "all", "a", "an", "every", "each"})
+
+
+def elsewhere(text: str, rooms: Iterable[str]) -> str | None:
+    """A place said that is not in the home ("it's hot in spain", "freezing at work"):
+    what the words imply is not about here. `rooms`: the home's room names (normalised).
+    None when every place said is in the home."""
+    known = set(rooms)
+    for m in _PLACE.finditer(text):
+        words = m.group("place").lower().split()
+        if words[0] in _HOME_PLACES or words[0] in known or " ".join(words) in known \
+                or any(r.split()[0] == words[0] for r in known):
+            continue
+        return words[0]
+    return None

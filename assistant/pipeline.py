@@ -45,6 +45,7 @@ from assistant.phrasing import (
     asks_no_change,
     clean,
     cooking,
+    elsewhere,
     ends_in_correction,
     has_cue,
     is_cue_word,
@@ -259,6 +260,11 @@ class Brain:
         if resolution.implied and not named and not one_word_request(text):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"{text!r} alone asks for nothing"))
+        place = elsewhere(text, self.resolver.rooms) if resolution.implied and not named \
+            else None
+        if place is not None:  # "it's hot in spain": not about the home
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"about {place!r}, not the home"))
         own = resolution.intents[0] if resolution.intents else intent
         value = extract_value(own, text, spans)
         unit = temperature_unit(text)

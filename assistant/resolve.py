@@ -41,7 +41,8 @@ ONE_POINTED = frozenset({"that", "this", "it", "this one", "that one", "that thi
 _POINTING_WORD = re.compile(
     r"\b(?:this|that)\b(?!'s|\s+(?:the|i|we|you|it|is|was|my|our|they|he|she|room|place|"
     r"house|flat|home|morning|evening|afternoon|time|way)\b)")  # "this room" is the room
-HERE = frozenset({"here", "in here", "this room", "the room", "this place", "this one"})
+HERE = frozenset({"here", "in here", "this room", "the room", "this place", "this one",
+                  "room", "place"})  # "brighten the room": "the" is gone when normalised
 EVERYTHING = frozenset({"everything", "all", "all devices", "every device", "anything",
                         "all the devices", "the lot"})
 # Kind words -> device type. "lamp" also narrows to devices called lamps, when there are any.

@@ -9,6 +9,7 @@ from assistant.phrasing import (
     asks_no_change,
     clean,
     corrects,
+    elsewhere,
     ends_in_correction,
     has_cue,
     later,
@@ -224,3 +225,14 @@ def test_a_statement_in_the_past(text: str, subject: str | None) -> None:
 def test_a_colour_with_be_asks() -> None:
     assert has_cue("set_color", "could the nursery light be green", [(10, 23)])
     assert not has_cue("set_color", "nursery light green", [(0, 13)])
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("it's so humid in singapore", "singapore"),
+    ("freezing at the bus stop", "bus"),
+    ("it's freezing in here", None),
+    ("too dark in the dining room", None),
+    ("it's chilly in this house", None),
+])
+def test_a_place_outside_the_home(text: str, place: str | None) -> None:
+    assert elsewhere(text, ["dining room", "kitchen", "living room"]) == place

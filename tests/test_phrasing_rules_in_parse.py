@@ -29,6 +29,8 @@ def brain() -> Brain:
     ("ceiling light the purple maybe", None),  # a colour in a bag of words
     ("forty percent study then", "bedroom_cam"),  # a number in a bag of words
     ("the dining room was too bright at the party", "living_room_cam"),  # the past
+    ("it's roasting in madrid", None),  # somewhere else
+    ("so chilly at the bus stop", "kitchen_cam"),
 ])
 def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     result = brain.parse(text, camera=camera)
@@ -52,6 +54,7 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     # a clause that names no room is in the room of the clause before
     ("the dining room is so dark, switch the light on", "turn_on", {"dining_light"}),
     ("start the kettle", "turn_on", {"kitchen_kettle"}),
+    ("it's boiling in this house", "temperature_down", {"thermostat"}),
     ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
     ("could the nursery light be green", "set_color", {"kids_room_light"}),
 ])
