@@ -226,7 +226,13 @@ _COLOR_ASKS = frozenset({"please", "to", "go", "into", "be"})  # "can the lamp b
 # halfway please", "lights full blast", "brightness 80 on the chandelier".
 _VALUE_ASKS = frozenset({"to", "at", "on", "please", "up", "down", "be", "full", "max",
                          "maximum", "minimum", "blast", "halfway", "brightness", "volume",
-                         "level", "position", "temperature", "want", "like", "need"})
+                         "level", "position", "temperature", "want", "like", "need",
+                         # verbs that set a level ("start fifty garden" sets nothing)
+                         "set", "turn", "put", "make", "dim", "brighten", "change", "adjust",
+                         "bring", "raise", "lower", "crank", "bump", "increase", "decrease",
+                         "reduce", "drop", "lift", "pull", "open", "close", "shut", "heat",
+                         "cool", "warm", "take", "get", "give", "move", "push", "boost",
+                         "tone", "switch", "could", "can", "would", "will"})
 _NEGATION = re.compile(r"(?<![\w'])(not|don'?t|do not|leave|keep|except|but|without|never)"
                        r"(?![\w'])", re.I)
 _VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
@@ -251,8 +257,7 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
     # ask, a verb, "to", "at", "please", "full" ("the desk lamp to fifty").
     if intent in _VALUE_INTENTS:
         said = re.findall(r"[a-z']+", _outside(text, spans).lower())
-        return bool(cue.search(text)) and any(w in _VALUE_ASKS or p.verb.fullmatch(w)
-                                              for w in said)
+        return bool(cue.search(text)) and any(w in _VALUE_ASKS for w in said)
     if cue.search(_outside(text, spans)):
         return True
     # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -126,6 +126,11 @@ class Brain:
         names += [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
         self._protected = frozenset(normalize(n) for n in names)
         self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
+        # The home's names as said, wherever the tagger missed them: words of a name ask
+        # for nothing ("front door lock pizza", "espresso machine quickly").
+        self._names = _names_regex(self._protected)
+        self._device_names = _names_regex(normalize(n) for d in config.devices.values()
+                                          for n in (d.name, *d.aliases))
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -231,7 +236,8 @@ class Brain:
                            Decision("ignore", f"not a command (p_none {p_none:.2f})"))
         spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
-        if not has_cue(intent, text, named):  # "router garden but quickly or"
+        said = [(m.start(), m.end()) for m in self._names.finditer(text)]
+        if not has_cue(intent, text, named + said):  # "router garden but quickly or"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"no request in it ({intent} without a word "
                                               "that asks for it)"))
@@ -265,6 +271,9 @@ class Brain:
         if place is not None:  # "it's hot in spain": not about the home
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"about {place!r}, not the home"))
+        stray = self._stray_name(text, spans, resolution)
+        if stray is not None:  # "off telly night light": a bag of names, not a list
+            resolution = Resolution((), (), f"the {stray} as well? which device is meant")
         own = resolution.intents[0] if resolution.intents else intent
         value = extract_value(own, text, spans)
         unit = temperature_unit(text)
@@ -273,6 +282,20 @@ class Brain:
         pronoun_only = bool(devs) and all(normalize(s.text) in DEICTIC for s in devs)
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _stray_name(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
+                    ) -> str | None:
+        """Another device's name said beside the devices found, untagged and not listed
+        with them ("on kettle porch light": the kettle), or None."""
+        if not resolution.targets or resolution.implied:
+            return None
+        for m in self._device_names.finditer(text):
+            if any(s.start < m.end() and m.start() < s.end for s in spans):
+                continue
+            ids = self.resolver.names.get(normalize(m.group(0))) or set()
+            if ids and not ids & set(resolution.targets):
+                return m.group(0)
+        return None
 
     def _terse(self, text: str, scene: Scene) -> Reading | None:
         """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a
@@ -425,6 +448,13 @@ class Brain:
                                reason="; ".join(confirm))
         return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
                            "act", tuple(commands))
+
+
+def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
+    """Any of these names as whole words, the longest first."""
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(r"[\s-]+".join(map(re.escape, n.split()))
+                                                  for n in ordered) + r")(?![\w'])", re.I)
 
 
 def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:

@@ -72,12 +72,12 @@ IMPLIED_TYPE: dict[str, str] = {
     "lock": "lock", "unlock": "lock", "dock": "vacuum", "open": "cover", "close": "cover",
     "set_position": "cover",
 }
-# The device type decides what "start" and "stop" mean too: a switch or a fan is turned
-# on and off ("start the coffee machine", "stop the fan").
+# The device type decides what "start" means too: a switch or a fan is turned on ("start
+# the coffee machine"). Not "stop": the model reads "pause" as stop, and a paused socket is
+# no request to switch it off.
 ALIASES: dict[tuple[str, str], str] = {
     **TYPE_INTENT_ALIASES,
-    ("switch", "start"): "turn_on", ("switch", "stop"): "turn_off",
-    ("fan", "start"): "turn_on", ("fan", "stop"): "turn_off",
+    ("switch", "start"): "turn_on", ("fan", "start"): "turn_on",
 }
 # Kind words that say what a media player plays, not which one: "the music is too loud on
 # the speaker" is about the speaker.
@@ -474,6 +474,10 @@ class Resolver:
             inside_names = [n for n in self._name_list
                             if len(n) >= 2 and re.search(rf"\b{re.escape(n)}\b", text)]
             longest = max(inside_names, key=len, default=None)
+            others = [n for n in inside_names if longest and self.names[n] != self.names[longest]
+                      and not re.search(rf"\b{re.escape(n)}\b", longest)]
+            if others:  # "telly night light": two devices' names in one mention
+                return [], False, f"{longest!r} or {others[0]!r}? which device"
             if longest and len(self.names[longest]) == 1:
                 (dev_id,) = self.names[longest]
                 if not rooms or self.config.devices[dev_id].room in rooms:

@@ -30,6 +30,9 @@ def brain() -> Brain:
     ("forty percent study then", "bedroom_cam"),  # a number in a bag of words
     ("the dining room was too bright at the party", "living_room_cam"),  # the past
     ("it's roasting in madrid", None),  # somewhere else
+    ("door lock wednesday", None),  # a name's own words ask for nothing
+    ("coffee pot maybe", "kitchen_cam"),
+    ("play seventy study", None),  # no word that sets a level
     ("so chilly at the bus stop", "kitchen_cam"),
 ])
 def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
@@ -105,6 +108,15 @@ def test_a_name_and_on_or_off_is_a_command(brain: Brain, text: str, intent: str,
                                            targets: set[str]) -> None:
     result = brain.parse(text)
     assert (result.decision, result.intent, set(result.targets)) == ("act", intent, targets)
+
+
+@pytest.mark.parametrize(("text", "camera"), [
+    ("up modem desk lamp", "office_cam"),  # names side by side, not a list
+    ("on toaster hall light", None),
+])
+def test_names_side_by_side_are_not_acted_on(brain: Brain, text: str, camera: str | None
+                                            ) -> None:
+    assert brain.parse(text, camera=camera).decision in ("ignore", "clarify")
 
 
 @pytest.mark.parametrize("text", ["garage door off", "front door lock off", "pizza on",

@@ -306,9 +306,9 @@ def test_without_a_frame_a_pointing_word_acts_on_the_one_device_of_the_room(
 @pytest.mark.parametrize(("intent", "text", "camera", "expected"), [
     # the verb is the device's own name: named, not implied
     ("start", "hoover the [hallway](ROOM)", None, ("vacuum",)),
-    # start and stop on a switch or a fan switch it
+    # start on a switch or a fan switches it on
     ("start", "start the [kettle](DEV)", None, ("kitchen_kettle",)),
-    ("stop", "stop the [fan](DEV)", None, ("bedroom_fan",)),
+    ("start", "start the [fan](DEV)", None, ("bedroom_fan",)),
     # what a media player plays, before the named player, is not a second device
     ("volume_up", "the [sound](DEV) is much too low on the [telly](DEV)", None,
      ("living_room_tv",)),
@@ -329,6 +329,7 @@ def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "[stereo bedside lamp](DEV) on",  # two devices' names in one mention
     "turn on the [kitchen ceiling light](DEV) in the [bedroom](ROOM)",
     "[kitchen](ROOM) [ceiling light](DEV) in the [nursery](ROOM)",
     "[bathroom lights](DEV) on in the [office](ROOM)",
