@@ -71,6 +71,11 @@ _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
 # of the utterance (a politeness word after it at most).
 _TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<act>on|off)"
                     r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
+# After a device's name, these make it another thing: "open the door app", "the tv
+# remote", "a garage sale".
+_OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
+                          "program", "programme", "game", "password", "code", "remote", "sale",
+                          "opener", "battery", "batteries", "manual", "bill", "company"})
 # A story told before a command this long (in words) is read on its own as well.
 _LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
@@ -242,6 +247,10 @@ class Brain:
                            Decision("ignore", f"no request in it ({intent} without a word "
                                               "that asks for it)"))
         devs = [s for s in spans if s.kind == "DEV"]
+        other = next((s for s in devs if _other_thing(intent, text, s)), None)
+        if other is not None:  # "open the door app": an app, not the door
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"the {other.text} is another thing here"))
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))
@@ -448,6 +457,14 @@ class Brain:
                                reason="; ".join(confirm))
         return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
                            "act", tuple(commands))
+
+
+def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
+    """Does a word in or right after the device mention make it another thing ("the door
+    app", "the tv remote")? "app" after a rise is a misheard "up" ("turn the heating app")."""
+    words = re.findall(r"[a-z]+", text[span.start:].lower())[1:len(span.text.split()) + 1]
+    found = [w for w in words if w in _OTHER_THING]
+    return bool(found) and not (intent.endswith("_up") and found == ["app"])
 
 
 def _names_regex(names: Iterable[str]) -> re.Pattern[str]:

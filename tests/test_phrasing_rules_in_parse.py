@@ -33,6 +33,8 @@ def brain() -> Brain:
     ("door lock wednesday", None),  # a name's own words ask for nothing
     ("coffee pot maybe", "kitchen_cam"),
     ("play seventy study", None),  # no word that sets a level
+    ("launch the garage door app", None),  # an app, not the door
+    ("switch on the tv remote", "living_room_cam"),
     ("so chilly at the bus stop", "kitchen_cam"),
 ])
 def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
