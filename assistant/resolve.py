@@ -223,6 +223,11 @@ class Resolver:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
         spans = self._join_named(text, self._repair(text, spans))
+        # "too dark to shave": a verb after "to", tagged as a device, names nothing.
+        spans = [s for s in spans if not (
+            s.kind == "DEV" and " " not in s.text.strip()
+            and re.search(r"(?<![\w'])to\s+$", text[: s.start].lower())
+            and not self._names_anything(s.text))]
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
             spans = [TaggedSpan("ROOM", s.start, s.end, s.text)

@@ -312,6 +312,9 @@ def test_without_a_frame_a_pointing_word_acts_on_the_one_device_of_the_room(
     # what a media player plays, before the named player, is not a second device
     ("volume_up", "the [sound](DEV) is much too low on the [telly](DEV)", None,
      ("living_room_tv",)),
+    # a verb after "to" is no device
+    ("brightness_up", "it's too gloomy in the [study](ROOM) to [read](DEV)", None,
+     ("office_lamp",)),
     # "this room" is the room, not a pointing word
     ("brightness_down", "make [this room](ROOM) darker", "bedroom_cam",
      ("bedroom_lamp", "bedroom_light")),
