@@ -485,6 +485,12 @@ class Resolver:
                 return [], False, f"{longest!r} or {others[0]!r}? which device"
             if longest and len(self.names[longest]) == 1:
                 (dev_id,) = self.names[longest]
+                extra = [w for w in re.sub(rf"\b{re.escape(longest)}\b", " ", text).split()
+                         if w not in _NOT_NAME and w not in _VAGUE and w not in KIND_WORDS
+                         and w not in _NOT_NAME_AFTER]
+                if extra and not self._names_anything(" ".join(extra)):
+                    # "the lava lamp": a lamp, but not one this home has
+                    return [], False, f"no {text!r} (nothing called {extra[0]!r})"
                 if not rooms or self.config.devices[dev_id].room in rooms:
                     return [dev_id], True, None
         if not inner_room and text not in KIND_WORDS:  # ASR slips: "kitchin lite"

@@ -332,6 +332,8 @@ def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
 
 
 @pytest.mark.parametrize("text", [
+    "turn on the [salt lamp](DEV)",  # a lamp, but not one the home has
+    "switch on the [disco speaker](DEV)",
     "[stereo bedside lamp](DEV) on",  # two devices' names in one mention
     "turn on the [kitchen ceiling light](DEV) in the [bedroom](ROOM)",
     "[kitchen](ROOM) [ceiling light](DEV) in the [nursery](ROOM)",
