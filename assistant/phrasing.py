@@ -86,6 +86,8 @@ class Phrasing:
     statement: re.Pattern[str]  # right after a device mention
     no_change: re.Pattern[str]  # at the start of a command
     own_chore: re.Pattern[str]
+    own_doing: re.Pattern[str]
+    need_asks: frozenset[str]
     cooking: re.Pattern[str]
     not_devices: frozenset[str]
     corrections: re.Pattern[str]
@@ -140,6 +142,8 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
             rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
             rf"(?:{'|'.join(data['no_change'])})", re.I),
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
+        own_doing=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_doing'])})", re.I),
+        need_asks=frozenset(str(w).lower() for w in data["need_asks"]),
         cooking=_compile(data["cooking_objects"]),
         not_devices=frozenset(str(w).lower() for w in data["not_devices"]),
         corrections=_compile(data["corrections"]),
@@ -260,8 +264,11 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
         return bool(cue.search(text)) and any(w in _VALUE_ASKS for w in said)
     if cue.search(_outside(text, spans)):
         return True
-    # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.
-    if intent in ("start", "stop", "dock") and cue.search(text):
+    # A device named by its verb asks by itself, as the verb ("hoover the lounge", "vacuum
+    # please"), not as the object of another ("empty the hoover").
+    first = re.match(r"\W*(?:(?:please|can you|could you|would you|just|now|ok|okay|so)\W+)*"
+                     r"([a-z]+)", text.lower())
+    if intent in ("start", "stop", "dock") and first and cue.fullmatch(first.group(1)):
         return True
     # So does a need ("make me a coffee", "espresso please"), said outside a device name
     # or as the whole mention: "coffee machine garden lamp" asks for nothing.
@@ -269,7 +276,9 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
         kept = [(a, b) for a, b in spans if not any(
             n.words.fullmatch(text[a:b].strip().lower().removeprefix("a ").removeprefix("the "))
             for n in p.needs)]
-        return any(n.words.search(_outside(text, kept)) for n in p.needs)
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        return any(n.words.search(_outside(text, kept)) for n in p.needs) \
+            and bool(words & p.need_asks)
     return False
 
 
@@ -427,8 +436,10 @@ def asks_no_change(text: str) -> bool:
 
 
 def own_chore(text: str) -> bool:
-    """ "I need to clean the bathroom": the speaker's own chore, not the robot's."""
-    return bool(phrasing().own_chore.search(text))
+    """ "I need to clean the bathroom": the speaker's own chore, not the robot's; "I'm
+    making a cup of tea": what the speaker is doing already."""
+    p = phrasing()
+    return bool(p.own_chore.search(text) or p.own_doing.search(text))
 
 
 def corrects(between: str) -> bool:

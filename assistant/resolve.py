@@ -53,7 +53,7 @@ KIND_WORDS: dict[str, str] = {
     "fan": "fan", "fans": "fan",
     "tv": "media_player", "television": "media_player", "telly": "media_player",
     "music": "media_player", "speaker": "media_player", "speakers": "media_player",
-    "volume": "media_player", "sound": "media_player", "radio": "media_player",
+    "volume": "media_player", "sound": "media_player",
     "blind": "cover", "blinds": "cover", "curtain": "cover", "curtains": "cover",
     "drape": "cover", "drapes": "cover",
     "shade": "cover", "shades": "cover", "shutter": "cover", "shutters": "cover",
@@ -81,7 +81,7 @@ ALIASES: dict[tuple[str, str], str] = {
 }
 # Kind words that say what a media player plays, not which one: "the music is too loud on
 # the speaker" is about the speaker.
-_PLAYED = frozenset({"music", "sound", "volume", "radio"})
+_PLAYED = frozenset({"music", "sound", "volume"})
 # Devices that serve the whole home: a room named with them says where to act ("hoover
 # the kitchen"), not which device.
 HOME_SCOPE = frozenset({"vacuum", "lock"})

@@ -118,6 +118,12 @@ def test_split_except() -> None:
     ("set_temperature", "heating on twenty one", [(0, 7)], True),
     ("set_position", "shades to a third", [(0, 6)], True),
     ("set_brightness", "the hall light full", [(4, 14)], True),
+    # a need asks when it is asked for, not when it is talked about
+    ("turn_on", "i adore espresso", [], False),
+    ("turn_on", "an espresso would be lovely", [], True),
+    # a device named by its verb asks as the verb, not as another verb's object
+    ("start", "hoover upstairs please", [(0, 6)], True),
+    ("start", "fix the hoover", [(8, 14)], False),
 ])
 def test_has_cue(intent: str, text: str, spans: list[tuple[int, int]], asks: bool) -> None:
     assert has_cue(intent, text, spans) is asks
@@ -182,6 +188,8 @@ def test_asked_to_change_nothing(text: str, no_change: bool) -> None:
 
 
 @pytest.mark.parametrize(("text", "chore"), [
+    ("we're having coffee with gran", True),  # what the speaker is doing already
+    ("i'm boiling in here", False),
     ("i need to clean the bathroom", True),
     ("i'm going to hoover the stairs later", True),
     ("we have to tidy the kitchen", True),

@@ -34,6 +34,9 @@ def brain() -> Brain:
     ("coffee pot maybe", "kitchen_cam"),
     ("play seventy study", None),  # no word that sets a level
     ("launch the garage door app", None),  # an app, not the door
+    ("i'm drinking a cup of tea", "kitchen_cam"),  # doing it already
+    ("coffee is my favourite drink", None),  # a need talked about, not asked for
+    ("empty the roomba's bin", None),  # the device is the object of another verb
     ("switch on the tv remote", "living_room_cam"),
     ("so chilly at the bus stop", "kitchen_cam"),
 ])
