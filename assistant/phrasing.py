@@ -268,8 +268,9 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
     # please"), not as the object of another ("empty the hoover").
     first = re.match(r"\W*(?:(?:please|can you|could you|would you|just|now|ok|okay|so)\W+)*"
                      r"([a-z]+)", text.lower())
-    if intent in ("start", "stop", "dock") and first and cue.fullmatch(first.group(1)):
-        return True
+    if intent in ("start", "stop", "dock") and first and cue.fullmatch(first.group(1)) \
+            and not any(a <= first.start(1) and b > first.end(1) for a, b in spans):
+        return True  # ("vacuum cleaner yes": the first word is a longer name's, a noun)
     # So does a need ("make me a coffee", "espresso please"), said outside a device name
     # or as the whole mention: "coffee machine garden lamp" asks for nothing.
     if intent == "turn_on":

@@ -246,6 +246,10 @@ class Resolver:
                 return Resolution((), (), f"{one.text!r} {two.text!r}: which device, and what "
                                   "for?")
         room_spans = [s for s in spans if s.kind == "ROOM"]
+        for one, two in pairwise(room_spans):  # "hallway modem living room": no list
+            if not _LIST_JOINER.search(text[one.end : two.start].lower()) \
+                    and self.room_of(one.text, camera) != self.room_of(two.text, camera):
+                return Resolution((), (), f"{one.text!r} or {two.text!r}? which room")
         rooms: list[str] = []
         for span in room_spans:
             room = self.room_of(span.text, camera)

@@ -124,6 +124,8 @@ def test_split_except() -> None:
     # a device named by its verb asks as the verb, not as another verb's object
     ("start", "hoover upstairs please", [(0, 6)], True),
     ("start", "fix the hoover", [(8, 14)], False),
+    ("start", "vacuum cleaner maybe", [(0, 14)], False),  # a longer name's first word
+    ("start", "vacuum the landing", [(0, 6)], True),
 ])
 def test_has_cue(intent: str, text: str, spans: list[tuple[int, int]], asks: bool) -> None:
     assert has_cue(intent, text, spans) is asks

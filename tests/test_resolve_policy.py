@@ -325,6 +325,11 @@ def test_devices_said_in_other_ways(home: HomeConfig, intent: str, text: str,
     assert (targets, decision) == (expected, "act")
 
 
+def test_rooms_in_a_list_are_both(home: HomeConfig) -> None:
+    assert run(home, "turn_off", "[lights](DEV) off in the [garage](ROOM) and the [study](ROOM)"
+               )[1:] == (("garage_light", "office_lamp"), "act")
+
+
 def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
     plain, spans = marked("can the vacuum go upstairs")
     res = Resolver(home).resolve("start", plain, spans, Scene(None, None, (6, 6), 0.5))
@@ -335,6 +340,7 @@ def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
     "turn on the [salt lamp](DEV)",  # a lamp, but not one the home has
     "switch on the [disco speaker](DEV)",
     "[stereo bedside lamp](DEV) on",  # two devices' names in one mention
+    "[lights](DEV) [garage](ROOM) router [study](ROOM) on",  # two rooms, no list
     "turn on the [kitchen ceiling light](DEV) in the [bedroom](ROOM)",
     "[kitchen](ROOM) [ceiling light](DEV) in the [nursery](ROOM)",
     "[bathroom lights](DEV) on in the [office](ROOM)",
