@@ -340,6 +340,10 @@ def split_except(text: str) -> tuple[str, str] | None:
     return text[:start].rstrip(" ,"), text[end:].strip(" ,.!?")
 
 
+# "turn on the hall light and off the garden lights": the particle says the second action.
+_PARTICLE_FIRST = re.compile(r"\W*(?:on|off)\s+(?:the|my|our|all|every)\s+\w", re.I)
+
+
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """Character ranges of the actions in `text`, when it holds more than one.
 
@@ -359,8 +363,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         right = text[m.end() : nxt.start() if nxt else len(text)]
         if not right.strip():
             continue
-        if p.action_start.search(right) or (p.action_end.search(right)
-                                           and len(right.split()) >= 2):
+        if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
+                p.action_end.search(right) and len(right.split()) >= 2):
             cuts.append((m.start(), m.end()))
     if not cuts:
         return []

@@ -126,6 +126,8 @@ NEEDS_FEATURE: dict[str, str] = {
 _MODIFIERS_OK = frozenset({"other", "both", "two", "three", "some", "these", "those", "this",
                            "that", "main", "smart"})
 _EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
+_EVERYWHERE = re.compile(r"\b(everywhere|in every room|all over the (house|home|place)|"
+                         r"(throughout|in) the (whole|entire) (house|home|place))\b", re.I)
 _ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
 _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
@@ -265,7 +267,8 @@ class Resolver:
         found: list[str] = []
         explicit: set[str] = set()
         for span in dev_spans:
-            quantified = bool(_ALL_BEFORE.search(text[: span.start].lower()))
+            quantified = bool(_ALL_BEFORE.search(text[: span.start].lower())
+                              or _EVERYWHERE.search(text))
             ids, named, problem = self._mention(span.text, intent=intent, text_all=text,
                                                 rooms=rooms,
                                                 default_room=default_room,

@@ -57,6 +57,8 @@ def test_a_device_called_like_an_assistant_keeps_its_name() -> None:
     ("dim the lamp, then switch off the fan", ["dim the lamp", "switch off the fan"]),
     ("turn off the tv and the lamp", []),  # one action, two devices
     ("close the blinds and the garage door", []),
+    ("switch the kettle on and off the desk lamp", ["switch the kettle on", "off the desk lamp"]),
+    ("turn on the fan and the lamp", []),
 ])
 def test_split_clauses(text: str, parts: list[str]) -> None:
     assert [text[a:b] for a, b in split_clauses(text)] == parts

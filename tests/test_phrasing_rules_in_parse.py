@@ -128,3 +128,10 @@ def test_names_side_by_side_are_not_acted_on(brain: Brain, text: str, camera: st
                                   "the lights on"])
 def test_a_terse_sensitive_or_unknown_device_never_acts(brain: Brain, text: str) -> None:
     assert brain.parse(text).decision != "act"
+
+
+def test_a_particle_starts_a_second_action(brain: Brain) -> None:
+    result = brain.parse("switch on the desk lamp and off the fan")
+    assert result.decision == "act", result.reason
+    assert {(c.device_id, c.intent) for c in result.commands} == {
+        ("office_lamp", "turn_on"), ("bedroom_fan", "turn_off")}

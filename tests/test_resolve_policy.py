@@ -325,6 +325,12 @@ def test_devices_said_in_other_ways(home: HomeConfig, intent: str, text: str,
     assert (targets, decision) == (expected, "act")
 
 
+def test_everywhere_is_every_room(home: HomeConfig) -> None:
+    _, targets, decision = run(home, "turn_off", "[lights](DEV) off everywhere please")
+    assert decision == "act" and set(targets) == {
+        i for i, d in home.devices.items() if d.type == "light"}
+
+
 def test_rooms_in_a_list_are_both(home: HomeConfig) -> None:
     assert run(home, "turn_off", "[lights](DEV) off in the [garage](ROOM) and the [study](ROOM)"
                )[1:] == (("garage_light", "office_lamp"), "act")
