@@ -34,6 +34,7 @@ from assistant.policy import out_of_range
     ("un lock the door", "unlock the door"),
     ("alexa", "alexa"),  # nothing after it: left as said
     ("alex are dim the hall light", "dim the hall light"),  # a misheard name
+    ("excuse me polly, close the shades", "close the shades"),
     ("turn on the living room lamp", "turn on the living room lamp"),
 ])
 def test_clean_drops_wake_words_and_joins_splits(said: str, read: str) -> None:
