@@ -183,7 +183,15 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     m = p.wake_end.search(out)
     if m and m.start() > 0 and not named(m.group(0)):
         out = out[: m.start()]
+    out = _TV.sub("tv", _OF_OFF.sub("off", out))
     return join_splits(out, (*p.joined_words, *vocabulary))
+
+
+# Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
+# after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
+_TV = re.compile(r"(?<![\w'])t\.?\s+v\.?(?![\w'])", re.I)
+_OF_OFF = re.compile(r"(?<![\w'])of(?=\s*(?:$|[,.!?;]|\s(?:in|please|now|for|again|too|"
+                     r"thanks|thank|then|and|at|right|quickly|as)(?![\w'])))", re.I)
 
 
 def join_splits(text: str, words: Iterable[str]) -> str:

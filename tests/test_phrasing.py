@@ -35,6 +35,9 @@ from assistant.policy import out_of_range
     ("alexa", "alexa"),  # nothing after it: left as said
     ("alex are dim the hall light", "dim the hall light"),  # a misheard name
     ("excuse me polly, close the shades", "close the shades"),
+    ("switch the t v of please", "switch the tv off please"),  # recogniser slips
+    ("the light of my study", "the light of my study"),  # "of" that is "of"
+    ("turn the desk lamp of", "turn the desk lamp off"),
     ("turn on the living room lamp", "turn on the living room lamp"),
 ])
 def test_clean_drops_wake_words_and_joins_splits(said: str, read: str) -> None:
