@@ -93,6 +93,8 @@ class Phrasing:
     corrections: re.Pattern[str]
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
+    polite: re.Pattern[str]
+    plain_verbs: dict[str, str]
 
 
 @cache
@@ -110,7 +112,10 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
                                re.I)
             for intent, fams in data["intent_cues"].items()}
     fillers = _alternation(data["clause_fillers"])
+    polite = "|".join(data["polite_leads"])
     return Phrasing(
+        polite=re.compile(rf"^\W*(?:{polite})(?![\w'])[\s,]*", re.I),
+        plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
         wake=re.compile(rf"^\W*(?:(?:{greet}){_SEP})*(?:{wake_alt})(?![\w'])[\s,.!?:;-]*", re.I),
         wake_end=re.compile(rf"[\s,.!?:;-]+(?:{wake_alt})[\s.!?]*$", re.I),
         wake_words=tuple(data["wake_words"]),
@@ -502,3 +507,18 @@ def elsewhere(text: str, rooms: Iterable[str]) -> str | None:
             continue
         return words[0]
     return None
+
+
+def polite_core(text: str) -> str | None:
+    """The request inside a polite way into it, its first verb in the plain form ("do you
+    mind turning off the telly" -> "turn off the telly"); None when there is none."""
+    p = phrasing()
+    m = p.polite.match(text)
+    if m is None or not text[m.end():].strip():
+        return None
+    rest = text[m.end():].strip()
+    first, _, tail = rest.partition(" ")
+    plain = p.plain_verbs.get(first.lower())
+    if plain is not None:
+        rest = f"{plain} {tail}".strip()
+    return rest if len(rest.split()) >= 2 else None

@@ -53,6 +53,7 @@ from assistant.phrasing import (
     one_word_request,
     own_chore,
     past_statement_subject,
+    polite_core,
     split_clauses,
     split_except,
     statement_subject,
@@ -206,6 +207,9 @@ class Brain:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
+        core = polite_core(text)  # "do you mind turning off the telly": read as a request too
+        if core is not None and len(rows) == 1:
+            rows = (text, core)
         if len(text.split()) >= _LONG_STORY or len(
                 self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:

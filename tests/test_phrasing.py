@@ -17,6 +17,7 @@ from assistant.phrasing import (
     one_word_request,
     own_chore,
     past_statement_subject,
+    polite_core,
     split_clauses,
     split_except,
     statement_subject,
@@ -252,3 +253,14 @@ def test_a_colour_with_be_asks() -> None:
 ])
 def test_a_place_outside_the_home(text: str, place: str | None) -> None:
     assert elsewhere(text, ["dining room", "kitchen", "living room"]) == place
+
+
+@pytest.mark.parametrize(("text", "core"), [
+    ("would you mind dimming the hall light", "dim the hall light"),
+    ("why don't you open the shades", "open the shades"),
+    ("are you able to switch the router on", "switch the router on"),
+    ("do you mind", None),
+    ("turn on the fan", None),
+])
+def test_the_request_inside_a_polite_lead(text: str, core: str | None) -> None:
+    assert polite_core(text) == core

@@ -64,6 +64,8 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     ("start the kettle", "turn_on", {"kitchen_kettle"}),
     ("it's boiling in this house", "temperature_down", {"thermostat"}),
     ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
+    ("would you mind switching the hall light off", "turn_off", {"hallway_light"}),
+    ("the router needs switching off", "turn_off", {"office_router"}),
     ("could the nursery light be green", "set_color", {"kids_room_light"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
