@@ -238,7 +238,9 @@ def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
 _COLOR_NAMES = re.compile(
     rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, COLORS), key=len, reverse=True))})"
     r"(?![\w'])", re.I)
-_COLOR_ASKS = frozenset({"please", "to", "go", "into", "be"})  # "can the lamp be red"
+# "can the lamp be red", "could I have red lights"
+_COLOR_ASKS = frozenset({"please", "to", "go", "into", "be", "have", "can", "could", "want",
+                         "like", "make"})
 # Words besides a verb that ask for a value: "heating to 20", "the lamp at half", "blinds
 # halfway please", "lights full blast", "brightness 80 on the chandelier".
 _VALUE_ASKS = frozenset({"to", "at", "on", "please", "up", "down", "be", "full", "max",

@@ -242,6 +242,7 @@ def test_a_statement_in_the_past(text: str, subject: str | None) -> None:
 def test_a_colour_with_be_asks() -> None:
     assert has_cue("set_color", "could the nursery light be green", [(10, 23)])
     assert not has_cue("set_color", "nursery light green", [(0, 13)])
+    assert has_cue("set_color", "could we have green lights", [(19, 25)])
 
 
 @pytest.mark.parametrize(("text", "place"), [
