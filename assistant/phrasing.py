@@ -524,3 +524,29 @@ def polite_core(text: str) -> str | None:
     if plain is not None:
         rest = f"{plain} {tail}".strip()
     return rest if len(rest.split()) >= 2 else None
+
+
+_ARTICLE = re.compile(r"(?<![\w'])(?:the|my|our|a|an)(?![\w'])", re.I)
+_PARTICLES = frozenset({"on", "off", "up", "down", "open", "closed", "shut"})
+
+
+def corrected_request(text: str) -> str | None:
+    """The request a correction makes, with the verb of what it corrects: "turn the kitchen
+    light on, no wait, the hall light" -> "turn the hall light on"; None when the text
+    holds no correction followed by a device alone."""
+    p = phrasing()
+    found = list(p.corrections.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    before, after = text[: last.start()].strip(" ,.;-"), text[last.end():].strip(" ,.;!?-")
+    if not re.match(r"(?:the|my|our)\s", after, re.I) or p.action_start.search(after):
+        return None
+    article = _ARTICLE.search(before)
+    if article is None or article.start() == 0:
+        return None
+    verb = before[: article.start()].strip()
+    particle = before.rsplit(maxsplit=1)[-1].lower()
+    tail = f" {particle}" if particle in _PARTICLES and verb.lower().split()[-1] not in \
+        _PARTICLES else ""
+    return f"{verb} {after}{tail}"

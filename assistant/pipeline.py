@@ -45,6 +45,7 @@ from assistant.phrasing import (
     asks_no_change,
     clean,
     cooking,
+    corrected_request,
     elsewhere,
     ends_in_correction,
     has_cue,
@@ -210,6 +211,9 @@ class Brain:
         core = polite_core(text)  # "do you mind turning off the telly": read as a request too
         if core is not None and len(rows) == 1:
             rows = (text, core)
+        fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
+        if fixed is not None and len(rows) == 1:
+            rows = (text, fixed)
         if len(text.split()) >= _LONG_STORY or len(
                 self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:

@@ -65,6 +65,7 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     ("it's boiling in this house", "temperature_down", {"thermostat"}),
     ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
     ("would you mind switching the hall light off", "turn_off", {"hallway_light"}),
+    ("switch the desk lamp off, no wait, the bathroom light", "turn_off", {"bathroom_light"}),
     ("the router needs switching off", "turn_off", {"office_router"}),
     ("could the nursery light be green", "set_color", {"kids_room_light"}),
 ])
