@@ -268,11 +268,11 @@ def test_the_request_inside_a_polite_lead(text: str, core: str | None) -> None:
     assert polite_core(text) == core
 
 
-@pytest.mark.parametrize(("text", "request"), [
+@pytest.mark.parametrize(("text", "meant"), [
     ("switch the fan on, sorry, the desk lamp", "switch the desk lamp on"),
     ("open the blinds no wait the garage door", "open the garage door"),
     ("close the blinds, no wait, open them", None),  # a verb of its own: a clause
     ("the fan sorry the lamp", None),  # nothing to take the verb from
 ])
-def test_a_correction_takes_the_verb_it_corrects(text: str, request: str | None) -> None:
-    assert corrected_request(text) == request
+def test_a_correction_takes_the_verb_it_corrects(text: str, meant: str | None) -> None:
+    assert corrected_request(text) == meant
