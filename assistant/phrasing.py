@@ -550,3 +550,23 @@ def corrected_request(text: str) -> str | None:
     tail = f" {particle}" if particle in _PARTICLES and verb.lower().split()[-1] not in \
         _PARTICLES else ""
     return f"{verb} {after}{tail}"
+
+
+def without_condition(text: str) -> tuple[str, str] | None:
+    """(the command, the qualifier) of a command said for later or on a condition, read
+    apart so the command is known even when the whole is not: "if it rains close the
+    blinds" -> ("close the blinds", "if it"); "turn the hall light off when i leave" ->
+    ("turn the hall light off", "when i"). None without a qualifier, or with no action
+    around it."""
+    p = phrasing()
+    m = p.later.search(text)
+    if m is None:
+        return None
+    before = text[: m.start()].strip(" ,.;")
+    if before and p.action_start.search(before):
+        return before, m.group(0)
+    for verb in re.finditer(r"[a-z]+", text[m.end():].lower()):
+        rest = text[m.end() + verb.start():].strip(" ,.;")
+        if p.verb.fullmatch(verb.group(0)) and len(rest.split()) >= 2:
+            return rest, m.group(0)
+    return None

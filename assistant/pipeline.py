@@ -58,6 +58,7 @@ from assistant.phrasing import (
     split_clauses,
     split_except,
     statement_subject,
+    without_condition,
 )
 from assistant.policy import Decision, decide
 from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
@@ -91,6 +92,7 @@ class Plan:
     request: ParseRequest
     rows: tuple[str, ...]  # the utterance (wake word off, exclusion off), then its clauses
     excluded: str | None = None  # "the bedroom" of "... except the bedroom"
+    when: str | None = None  # "when i leave" of a command read without it
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,10 @@ class Brain:
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
         if fixed is not None and len(rows) == 1:
             rows = (text, fixed)
+        when = None  # "if it rains close the blinds": the command is read without the "if"
+        apart = without_condition(text) if len(rows) == 1 else None
+        if apart is not None:
+            rows, when = (text, apart[0]), apart[1]
         if len(text.split()) >= _LONG_STORY or len(
                 self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:
@@ -223,7 +229,7 @@ class Brain:
             tail = after_story(text)
             if tail is not None and tail not in rows:  # a clause holding it is read as it
                 rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
-        return Plan(request, tuple(rows), excluded)
+        return Plan(request, tuple(rows), excluded, when)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -362,6 +368,10 @@ class Brain:
                                reason=whole.verdict.reason)
         if plan.excluded is not None:
             chosen = self._exclude(chosen, plan.excluded, request)
+        if plan.when is not None:  # asked for later: never now
+            first = chosen[0]
+            return ParseResult(request.text, first.intent, first.confidence, (), first.value,
+                               "clarify", reason=f"'{plan.when}': I only act now")
         return self._result(request.text, chosen)
 
     def _actions(self, whole: Reading, clauses: list[Reading]) -> list[Reading]:

@@ -22,6 +22,7 @@ from assistant.phrasing import (
     split_clauses,
     split_except,
     statement_subject,
+    without_condition,
 )
 from assistant.policy import out_of_range
 
@@ -276,3 +277,14 @@ def test_the_request_inside_a_polite_lead(text: str, core: str | None) -> None:
 ])
 def test_a_correction_takes_the_verb_it_corrects(text: str, meant: str | None) -> None:
     assert corrected_request(text) == meant
+
+
+@pytest.mark.parametrize(("text", "apart"), [
+    ("once the kids are asleep dim the lounge lights", ("dim the lounge lights", "once the")),
+    ("switch the fan off before bed", ("switch the fan off", "before bed")),
+    ("remind me to call mum at five", None),  # no action around the qualifier
+    ("dim the lounge lights", None),
+])
+def test_a_command_read_without_its_condition(text: str, apart: tuple[str, str] | None
+                                              ) -> None:
+    assert without_condition(text) == apart

@@ -138,3 +138,11 @@ def test_a_particle_starts_a_second_action(brain: Brain) -> None:
     assert result.decision == "act", result.reason
     assert {(c.device_id, c.intent) for c in result.commands} == {
         ("office_lamp", "turn_on"), ("bedroom_fan", "turn_off")}
+
+
+@pytest.mark.parametrize("text", ["unless it's sunny open the blinds",
+                                  "put the porch light on when it gets dark",
+                                  "as soon as i get in switch the heating on"])
+def test_a_condition_the_model_doubts_still_asks(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "clarify" and not result.commands, result
