@@ -79,6 +79,9 @@ _TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<ac
 _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
                           "program", "programme", "game", "password", "code", "remote", "sale",
                           "opener", "battery", "batteries", "manual", "bill", "company"})
+# Words beside a name and a number that still say only "set it to this value".
+_VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
+                          "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
 # A story told before a command this long (in words) is read on its own as well.
 _LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
@@ -256,7 +259,8 @@ class Brain:
         spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
         said = [(m.start(), m.end()) for m in self._names.finditer(text)]
-        if not has_cue(intent, text, named + said):  # "router garden but quickly or"
+        if not has_cue(intent, text, named + said) \
+                and not self._name_and_value(intent, text, spans):  # "router garden but quickly or"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"no request in it ({intent} without a word "
                                               "that asks for it)"))
@@ -319,6 +323,19 @@ class Brain:
             if ids and not ids & set(resolution.targets):
                 return m.group(0)
         return None
+
+    def _name_and_value(self, intent: str, text: str, spans: Sequence[TaggedSpan]) -> bool:
+        """ "thermostat 70", "the desk lamp thirty percent": a device's own name and a value,
+        nothing else, ask for the value (a room and a number do not: "fifty percent
+        garden")."""
+        devs = [s for s in spans if s.kind == "DEV"]
+        if VALUE_KIND.get(intent) not in ("percent", "degrees") or len(devs) != 1 \
+                or any(s.kind == "ROOM" for s in spans) or not self.resolver.is_name(devs[0].text):
+            return False
+        rest = re.findall(r"[a-z0-9.%]+", (text[: devs[0].start] + " " + text[devs[0].end:])
+                          .lower())
+        return bool(rest) and any(parse_number(w) is not None for w in rest) and all(
+            parse_number(w) is not None or w in _VALUE_WORDS for w in rest)
 
     def _terse(self, text: str, scene: Scene) -> Reading | None:
         """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a

@@ -28,6 +28,7 @@ def brain() -> Brain:
     ("i have to tidy the lounge", "living_room_cam"),
     ("ceiling light the purple maybe", None),  # a colour in a bag of words
     ("forty percent study then", "bedroom_cam"),  # a number in a bag of words
+    ("nursery sixty", None),  # a room and a number
     ("the dining room was too bright at the party", "living_room_cam"),  # the past
     ("it's roasting in madrid", None),  # somewhere else
     ("door lock wednesday", None),  # a name's own words ask for nothing
@@ -62,6 +63,8 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     # a clause that names no room is in the room of the clause before
     ("the dining room is so dark, switch the light on", "turn_on", {"dining_light"}),
     ("start the kettle", "turn_on", {"kitchen_kettle"}),
+    ("heater nineteen", "set_temperature", {"thermostat"}),  # a name and a value
+    ("the bedside lamp forty percent", "set_brightness", {"bedroom_lamp"}),
     ("it's boiling in this house", "temperature_down", {"thermostat"}),
     ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
     ("would you mind switching the hall light off", "turn_off", {"hallway_light"}),
