@@ -421,9 +421,14 @@ class Brain:
         rebound: list[Reading] = []  # "it" of a clause: the devices of the one before
         for clause in asked:
             last = rebound[-1].resolution if rebound else prior
+            before = [] if last is not None and last.targets else self._named_before(
+                clauses, clause)  # "the vacuum is too noisy, stop it": said, not acted on
             if clause.pronoun_only and last is not None and last.targets:
                 rebound.append(self._rejudge(clause, self.resolver.recheck(
                     clause.intent, list(last.targets))))
+            elif clause.pronoun_only and before:
+                rebound.append(self._rejudge(clause, self.resolver.recheck(clause.intent,
+                                                                           before)))
             else:
                 rebound.append(clause)
         different = len({(c.intent, c.value) for c in rebound}) > 1
@@ -437,6 +442,17 @@ class Brain:
         if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         return rebound
+
+    def _named_before(self, clauses: list[Reading], clause: Reading) -> list[str]:
+        """The one device named by its own name in the nearest clause before `clause` that
+        names any ("the vacuum" of "the vacuum is too noisy, stop it"); [] when none or
+        several."""
+        for earlier in reversed(clauses[: clauses.index(clause)]):
+            ids = {i for m in self._device_names.finditer(earlier.text)
+                   for i in self.resolver.names.get(normalize(m.group(0)), ())}
+            if ids:
+                return sorted(ids) if len(ids) == 1 else []
+        return []
 
     def _exclude(self, chosen: list[Reading], phrase: str, request: ParseRequest
                  ) -> list[Reading]:

@@ -64,6 +64,8 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     ("the dining room is so dark, switch the light on", "turn_on", {"dining_light"}),
     ("start the kettle", "turn_on", {"kitchen_kettle"}),
     ("heater nineteen", "set_temperature", {"thermostat"}),  # a name and a value
+    # "it" is the device a statement before it named
+    ("the desk lamp is giving me a headache, switch it off", "turn_off", {"office_lamp"}),
     ("the bedside lamp forty percent", "set_brightness", {"bedroom_lamp"}),
     ("it's boiling in this house", "temperature_down", {"thermostat"}),
     ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
