@@ -82,6 +82,9 @@ _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "acco
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
+# Rows (utterances and their clauses) per model call: the runtime's memory grows with the
+# largest call, and clauses, stories and polite leads add rows to a batch of requests.
+_MAX_ROWS = 16
 # A story told before a command this long (in words) is read on its own as well.
 _LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
@@ -190,7 +193,9 @@ class Brain:
         plans = [self.plan(r) for r in requests]
         texts = [row for plan in plans for row in plan.rows]
         images = [plan.request.image for plan in plans for _ in plan.rows]
-        outputs = self.model.infer(texts, images)
+        outputs = [out for at in range(0, len(texts), _MAX_ROWS)
+                   for out in self.model.infer(texts[at : at + _MAX_ROWS],
+                                               images[at : at + _MAX_ROWS])]
         model_ms = (time.perf_counter() - started) * 1000 / max(1, len(requests))
         results = []
         at = 0
