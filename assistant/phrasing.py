@@ -94,6 +94,7 @@ class Phrasing:
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
     polite: re.Pattern[str]
+    not_request: re.Pattern[str]
     plain_verbs: dict[str, str]
 
 
@@ -115,6 +116,8 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
     polite = "|".join(data["polite_leads"])
     return Phrasing(
         polite=re.compile(rf"^\W*(?:{polite})(?![\w'])[\s,]*", re.I),
+        not_request=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
+                               rf"(?:{'|'.join(data['not_requests'])})(?![\w'])", re.I),
         plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
         wake=re.compile(rf"^\W*(?:(?:{greet}){_SEP})*(?:{wake_alt})(?![\w'])[\s,.!?:;-]*", re.I),
         wake_end=re.compile(rf"[\s,.!?:;-]+(?:{wake_alt})[\s.!?]*$", re.I),
@@ -570,3 +573,9 @@ def without_condition(text: str) -> tuple[str, str] | None:
         if p.verb.fullmatch(verb.group(0)) and len(rest.split()) >= 2:
             return rest, m.group(0)
     return None
+
+
+def no_request(text: str) -> bool:
+    """Does the utterance start as no request: a question about what was done ("have you
+    switched off the kettle"), a hope or a wish ("I hope the heating comes on soon")?"""
+    return bool(phrasing().not_request.match(text))

@@ -51,6 +51,7 @@ from assistant.phrasing import (
     has_cue,
     is_cue_word,
     later,
+    no_request,
     one_word_request,
     own_chore,
     past_statement_subject,
@@ -274,6 +275,9 @@ class Brain:
         if other is not None:  # "open the door app": an app, not the door
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"the {other.text} is another thing here"))
+        if no_request(text):  # "have you switched off the kettle", "I hope ..."
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", "a question about what was done, or a wish"))
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))

@@ -15,6 +15,7 @@ from assistant.phrasing import (
     has_cue,
     later,
     need_words,
+    no_request,
     one_word_request,
     own_chore,
     past_statement_subject,
@@ -288,3 +289,13 @@ def test_a_correction_takes_the_verb_it_corrects(text: str, meant: str | None) -
 def test_a_command_read_without_its_condition(text: str, apart: tuple[str, str] | None
                                               ) -> None:
     assert without_condition(text) == apart
+
+
+@pytest.mark.parametrize(("text", "none"), [
+    ("has somebody switched the router off", True),  # a question about what was done
+    ("we hope the blinds open by themselves", True),
+    ("have the lights on in the hall please", False),  # "have" that asks
+    ("switch the router off", False),
+])
+def test_no_request_at_the_start(text: str, none: bool) -> None:
+    assert no_request(text) is none

@@ -29,6 +29,8 @@ def brain() -> Brain:
     ("ceiling light the purple maybe", None),  # a colour in a bag of words
     ("forty percent study then", "bedroom_cam"),  # a number in a bag of words
     ("nursery sixty", None),  # a room and a number
+    ("did someone switch the porch light off", "kitchen_cam"),  # what was done
+    ("i hope the blinds open in the morning", None),  # a hope
     ("the dining room was too bright at the party", "living_room_cam"),  # the past
     ("it's roasting in madrid", None),  # somewhere else
     ("door lock wednesday", None),  # a name's own words ask for nothing
