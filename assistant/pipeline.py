@@ -338,11 +338,14 @@ class Brain:
         nothing else, ask for the value (a room and a number do not: "fifty percent
         garden")."""
         devs = [s for s in spans if s.kind == "DEV"]
+        rooms = [s for s in spans if s.kind == "ROOM"]
         if VALUE_KIND.get(intent) not in ("percent", "degrees") or len(devs) != 1 \
-                or any(s.kind == "ROOM" for s in spans) or not self.resolver.is_name(devs[0].text):
-            return False
-        rest = re.findall(r"[a-z0-9.%]+", (text[: devs[0].start] + " " + text[devs[0].end:])
-                          .lower())
+                or len(rooms) > 1 or (rooms and text[rooms[0].end : devs[0].start].strip()) \
+                or not self.resolver.names_device(devs[0].text):
+            return False  # a room stands only as part of the name: "bedroom lights 20"
+        start = rooms[0].start if rooms else devs[0].start
+        rest = re.findall(r"[a-z0-9.%]+", self._names.sub(" ", text[:start] + " "
+                                                          + text[devs[0].end:]).lower())
         return bool(rest) and any(parse_number(w) is not None for w in rest) and all(
             parse_number(w) is not None or w in _VALUE_WORDS for w in rest)
 

@@ -69,6 +69,7 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     # "it" is the device a statement before it named
     ("the desk lamp is giving me a headache, switch it off", "turn_off", {"office_lamp"}),
     ("the bedside lamp forty percent", "set_brightness", {"bedroom_lamp"}),
+    ("lounge lights twenty", "set_brightness", {"living_room_ceiling", "living_room_lamp"}),
     ("it's boiling in this house", "temperature_down", {"thermostat"}),
     ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
     ("would you mind switching the hall light off", "turn_off", {"hallway_light"}),
