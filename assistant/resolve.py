@@ -82,6 +82,8 @@ ALIASES: dict[tuple[str, str], str] = {
 # Kind words that say what a media player plays, not which one: "the music is too loud on
 # the speaker" is about the speaker.
 _PLAYED = frozenset({"music", "sound", "volume"})
+# Kind words of covers that only window coverings answer to.
+_WINDOW_WORDS = frozenset({"blind", "curtain", "shade", "shutter", "drape"})
 # Devices that serve the whole home: a room named with them says where to act ("hoover
 # the kitchen"), not which device.
 HOME_SCOPE = frozenset({"vacuum", "lock"})
@@ -625,6 +627,10 @@ class Resolver:
         if head and head.rstrip("s").endswith("lamp"):
             lamps = [i for i in ids if any("lamp" in n for n in self._names_of(i))]
             ids = lamps or ids
+        if head and singular(head.rsplit(maxsplit=1)[-1]) in _WINDOW_WORDS:
+            # "the curtains" are window coverings, never a garage door
+            ids = [i for i in ids if any(w in n.split() or f"{w}s" in n.split()
+                                         for n in self._names_of(i) for w in _WINDOW_WORDS)]
         return ids
 
     def _names_of(self, dev_id: str) -> list[str]:

@@ -7,11 +7,13 @@ sentence of the set.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from assistant.pipeline import Brain
+from assistant.types import ParseRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,3 +156,36 @@ def test_a_particle_starts_a_second_action(brain: Brain) -> None:
 def test_a_condition_the_model_doubts_still_asks(brain: Brain, text: str) -> None:
     result = brain.parse(text)
     assert result.decision == "clarify" and not result.commands, result
+
+
+def bags_of_home_words(brain: Brain, n: int, seed: int) -> list[tuple[str, str | None]]:
+    """Random bags of 2 to 6 of the home's names, room names, action and value words and
+    fillers (synthetic: "router garden but quickly or"), each with a random camera. Some
+    come out as terse commands ("hall light on"), so a few acting is right."""
+    rng = random.Random(seed)
+    config = brain.config
+    names = [n for d in config.devices.values() for n in (d.name, *d.aliases)]
+    rooms = [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
+    words = ["on", "off", "up", "down", "open", "close", "lock", "start", "stop", "dim",
+             "brighter", "set", "turn", "switch", "play", "pause", "warm", "cold", "blue",
+             "red", "fifty", "20", "percent", "degrees"]
+    fillers = ["the", "and", "or", "but", "quickly", "maybe", "so", "then", "a", "my",
+               "tuesday", "pizza", "because", "really", "later", "yes", "no", "again"]
+    cameras = [None, *config.cameras]
+    pools = [names, names, rooms, words, fillers, fillers]
+    return [(" ".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(2, 6))),
+             rng.choice(cameras)) for _ in range(n)]
+
+
+def test_bags_of_home_words_rarely_act(brain: Brain) -> None:
+    bags = bags_of_home_words(brain, 1000, seed=0)
+    results = brain.parse_batch([ParseRequest(text=t, camera=c) for t, c in bags])
+    acted = [t for (t, _), r in zip(bags, results, strict=True) if r.decision == "act"]
+    # 21 of these 1000 act with this round's rules, 47 before them (terse commands among
+    # them); none may touch or ask to touch the lock or the garage door (5 locked the door
+    # before: "a front door lock").
+    assert len(acted) <= 30, acted[:20]
+    sensitive = {"front_door", "garage_door"}
+    locked = [t for (t, _), r in zip(bags, results, strict=True)
+              if r.decision in ("act", "confirm") and sensitive & set(r.targets)]
+    assert not locked, locked

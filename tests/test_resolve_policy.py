@@ -347,6 +347,7 @@ def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
     "switch on the [disco speaker](DEV)",
     "[stereo bedside lamp](DEV) on",  # two devices' names in one mention
     "[lights](DEV) [garage](ROOM) router [study](ROOM) on",  # two rooms, no list
+    "open the [shutters](DEV) in the [garage](ROOM)",  # window words: never the garage door
     "turn on the [kitchen ceiling light](DEV) in the [bedroom](ROOM)",
     "[kitchen](ROOM) [ceiling light](DEV) in the [nursery](ROOM)",
     "[bathroom lights](DEV) on in the [office](ROOM)",
