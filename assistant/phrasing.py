@@ -579,3 +579,8 @@ def no_request(text: str) -> bool:
     """Does the utterance start as no request: a question about what was done ("have you
     switched off the kettle"), a hope or a wish ("I hope the heating comes on soon")?"""
     return bool(phrasing().not_request.match(text))
+
+
+def starts_with_action(text: str) -> bool:
+    """Does the text start with a verb that asks for an action ("close them")?"""
+    return bool(phrasing().action_start.search(text))

@@ -58,6 +58,7 @@ from assistant.phrasing import (
     polite_core,
     split_clauses,
     split_except,
+    starts_with_action,
     statement_subject,
     without_condition,
 )
@@ -83,6 +84,7 @@ _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "acco
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
+_PRONOUN = re.compile(r"(?<![\w'])(?:it|them|those|these)(?![\w'])", re.I)
 # Rows (utterances and their clauses) per model call: the runtime's memory grows with the
 # largest call, and clauses, stories and polite leads add rows to a batch of requests.
 _MAX_ROWS = 16
@@ -315,7 +317,9 @@ class Brain:
         unit = temperature_unit(text)
         verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
                          p_none=p_none, resolution=resolution, value=value, unit=unit)
-        pronoun_only = bool(devs) and all(normalize(s.text) in DEICTIC for s in devs)
+        # "make them blue": the pronoun is the device, tagged or not
+        pronoun_only = all(normalize(s.text) in DEICTIC for s in devs) and (
+            bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
 
@@ -420,6 +424,7 @@ class Brain:
         # A clause the model is unsure of, whose words name nothing of the home ("I've
         # finished the washing up and sat down", "sat" tagged), is a story, not an action.
         asked = [c for c in clauses if c.verdict.decision in ("act", "confirm")
+                 or (c.acts and c.pronoun_only)
                  or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans)
                      and (c.confidence >= self.config.policy.act_threshold
                           or any(self.resolver.names_device(s.text)
@@ -429,7 +434,8 @@ class Brain:
         # stuffy in the bedroom, fan on please", "the kitchen's dark, turn the light on".
         if any(c.resolution is not None and c.resolution.targets and not c.resolution.implied
                for c in asked):
-            asked = [c for c in asked if c.resolution is None or not c.resolution.implied]
+            asked = [c for c in asked if c.resolution is None or not c.resolution.implied
+                     or c.pronoun_only]
         rebound: list[Reading] = []  # "it" of a clause: the devices of the one before
         for clause in asked:
             last = rebound[-1].resolution if rebound else prior
@@ -451,6 +457,14 @@ class Brain:
                                       for c in rebound) \
             and (whole.verdict.decision not in ("act", "confirm")
                  or {c.intent for c in rebound} != {whole.intent})
+        # "open the blinds and close them" with "close them" not understood: asking beats
+        # doing half of it.
+        lost = [c for c in clauses if not c.acts and _PRONOUN.search(c.text)
+                and starts_with_action(c.text)]
+        if lost and (rebound or whole.acts):
+            unsure = replace(lost[0], verdict=Decision(
+                "clarify", f"{lost[0].text!r}: not understood, so nothing is done"))
+            return [*(rebound or [whole]), unsure]
         if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         return rebound

@@ -189,3 +189,12 @@ def test_bags_of_home_words_rarely_act(brain: Brain) -> None:
     locked = [t for (t, _), r in zip(bags, results, strict=True)
               if r.decision in ("act", "confirm") and sensitive & set(r.targets)]
     assert not locked, locked
+
+
+def test_a_pronoun_clause_acts_on_the_devices_before_it(brain: Brain) -> None:
+    result = brain.parse("switch on the nursery light and make it pink")
+    assert result.decision == "act", result.reason
+    assert {(c.device_id, c.intent) for c in result.commands} == {
+        ("kids_room_light", "turn_on"), ("kids_room_light", "set_color")}
+    # the floor lamp has no colour: the whole asks rather than doing half
+    assert brain.parse("put the lounge lights on and make them green").decision == "clarify"
