@@ -82,6 +82,8 @@ ALIASES: dict[tuple[str, str], str] = {
 # Kind words that say what a media player plays, not which one: "the music is too loud on
 # the speaker" is about the speaker.
 _PLAYED = frozenset({"music", "sound", "volume"})
+_NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
+                               "asap", "now"})
 # Kind words of covers that only window coverings answer to.
 _WINDOW_WORDS = frozenset({"blind", "curtain", "shade", "shutter", "drape"})
 # Devices that serve the whole home: a room named with them says where to act ("hoover
@@ -226,8 +228,11 @@ class Resolver:
                 ) -> Resolution:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
+        # Punctuation and politeness tagged as a device ("the lamp on :)", "lights off pls")
+        # name nothing; nor does a verb after "to" ("too dark to shave").
+        spans = [s for s in spans if s.kind != "DEV"
+                 or normalize(s.text) not in _NOT_DEVICE_WORDS]
         spans = self._join_named(text, self._repair(text, spans))
-        # "too dark to shave": a verb after "to", tagged as a device, names nothing.
         spans = [s for s in spans if not (
             s.kind == "DEV" and " " not in s.text.strip()
             and re.search(r"(?<![\w'])to\s+$", text[: s.start].lower())

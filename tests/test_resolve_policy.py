@@ -312,6 +312,9 @@ def test_without_a_frame_a_pointing_word_acts_on_the_one_device_of_the_room(
     # what a media player plays, before the named player, is not a second device
     ("volume_up", "the [sound](DEV) is much too low on the [telly](DEV)", None,
      ("living_room_tv",)),
+    # punctuation and politeness tagged as a device name nothing
+    ("turn_off", "[lights](DEV) off [thx](DEV)", "kitchen_cam", ("kitchen_light",)),
+    ("turn_on", "turn the [fan](DEV) on [:)](DEV)", None, ("bedroom_fan",)),
     # a verb after "to" is no device
     ("brightness_up", "it's too gloomy in the [study](ROOM) to [read](DEV)", None,
      ("office_lamp",)),
