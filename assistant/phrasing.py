@@ -584,3 +584,23 @@ def no_request(text: str) -> bool:
 def starts_with_action(text: str) -> bool:
     """Does the text start with a verb that asks for an action ("close them")?"""
     return bool(phrasing().action_start.search(text))
+
+
+_TOO_DARK = re.compile(r"(?<![\w'])(?:dark|gloomy|gloom|murky|pitch black|can'?t see|"
+                       r"cannot see)(?![\w'])", re.I)
+_TOO_BRIGHT = re.compile(r"(?<![\w'])(?:bright|glaring|glare|blinding|harsh|dazzling)"
+                         r"(?![\w'])", re.I)
+_DOWN_WORDS = re.compile(r"(?<![\w'])(?:dim\w*|darker|darken\w*|lower\w*|reduce|down|less|"
+                         r"decrease|soft\w*|tone|turn\w* off|off|low)(?![\w'])", re.I)
+_UP_WORDS = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|up|more|increase|raise|boost|"
+                       r"lighter|full|max\w*|on)(?![\w'])", re.I)
+
+
+def contradicts(intent: str, text: str) -> bool:
+    """Do the words say the other way ("dark in here" read as dimming, "it's glaring"
+    read as brightening), with no word that asks for this way?"""
+    if intent == "brightness_down":
+        return bool(_TOO_DARK.search(text)) and not _DOWN_WORDS.search(text)
+    if intent == "brightness_up":
+        return bool(_TOO_BRIGHT.search(text)) and not _UP_WORDS.search(text)
+    return False

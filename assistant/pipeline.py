@@ -44,6 +44,7 @@ from assistant.phrasing import (
     after_story,
     asks_no_change,
     clean,
+    contradicts,
     cooking,
     corrected_request,
     elsewhere,
@@ -277,6 +278,9 @@ class Brain:
         if other is not None:  # "open the door app": an app, not the door
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"the {other.text} is another thing here"))
+        if contradicts(intent, text):  # "dark in here" read as dimming: asking beats guessing
+            return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
+                           Decision("clarify", f"the words say the other way than {intent}"))
         if no_request(text):  # "have you switched off the kettle", "I hope ..."
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "a question about what was done, or a wish"))

@@ -8,6 +8,7 @@ from assistant.phrasing import (
     after_story,
     asks_no_change,
     clean,
+    contradicts,
     corrected_request,
     corrects,
     elsewhere,
@@ -299,3 +300,14 @@ def test_a_command_read_without_its_condition(text: str, apart: tuple[str, str] 
 ])
 def test_no_request_at_the_start(text: str, none: bool) -> None:
     assert no_request(text) is none
+
+
+@pytest.mark.parametrize(("intent", "text", "other_way"), [
+    ("brightness_down", "so gloomy in the study", True),
+    ("brightness_down", "dim the study lamp, it's gloomy", False),  # a word asks for it
+    ("brightness_up", "the hall light is dazzling", True),
+    ("brightness_up", "brighten the hall", False),
+    ("turn_on", "it's dark", False),
+])
+def test_words_that_say_the_other_way(intent: str, text: str, other_way: bool) -> None:
+    assert contradicts(intent, text) is other_way
