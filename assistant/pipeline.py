@@ -89,6 +89,12 @@ _PRONOUN = re.compile(r"(?<![\w'])(?:it|them|those|these)(?![\w'])", re.I)
 # Rows (utterances and their clauses) per model call: the runtime's memory grows with the
 # largest call, and clauses, stories and polite leads add rows to a batch of requests.
 _MAX_ROWS = 16
+# A device's feature on a gadget of the speaker's is not the home's: "turn off the wifi on my
+# tablet", "put the heating on in the car".
+_ON_GADGET = re.compile(r"(?<![\w'])(?:on|in|of|from|for)\s+(?:my|the|your|our)\s+(?:phone|"
+                        r"mobile|cell|tablet|laptop|computer|ipad|iphone|android|pc|mac|"
+                        r"macbook|watch|car|kindle|headphones|earbuds|console|xbox|"
+                        r"playstation)(?![\w'])", re.I)
 # A story told before a command this long (in words) is read on its own as well.
 _LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
@@ -275,6 +281,10 @@ class Brain:
                                               "that asks for it)"))
         devs = [s for s in spans if s.kind == "DEV"]
         other = next((s for s in devs if _other_thing(intent, text, s)), None)
+        gadget = _ON_GADGET.search(text)
+        if gadget is not None:  # "the wifi on my tablet": the tablet's, not the home's
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"{gadget.group(0)!r} is not the home's"))
         if other is not None:  # "open the door app": an app, not the door
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"the {other.text} is another thing here"))

@@ -39,6 +39,8 @@ def brain() -> Brain:
     ("coffee pot maybe", "kitchen_cam"),
     ("play seventy study", None),  # no word that sets a level
     ("launch the garage door app", None),  # an app, not the door
+    ("switch the internet off on my laptop", "office_cam"),  # the laptop's, not the home's
+    ("turn the heater up in the car", None),
     ("i'm drinking a cup of tea", "kitchen_cam"),  # doing it already
     ("coffee is my favourite drink", None),  # a need talked about, not asked for
     ("empty the roomba's bin", None),  # the device is the object of another verb
