@@ -106,7 +106,7 @@ def phrasing() -> Phrasing:
 
 
 def compile_phrasing(data: dict[str, Any]) -> Phrasing:
-    wake_alt = _alternation(data["wake_words"])
+    wake_alt = _alternation([*data["wake_words"], *data.get("wake_words_misheard", [])])
     greet = _alternation(data["wake_greetings"])
     families = {name: _alternation(words) for name, words in data["cues"].items()}
     cues = {intent: re.compile(rf"(?<![\w'])(?:{'|'.join(families[f] for f in fams)})(?![\w'])",
@@ -121,7 +121,7 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
         wake=re.compile(rf"^\W*(?:(?:{greet}){_SEP})*(?:{wake_alt})(?![\w'])[\s,.!?:;-]*", re.I),
         wake_end=re.compile(rf"[\s,.!?:;-]+(?:{wake_alt})[\s.!?]*$", re.I),
-        wake_words=tuple(data["wake_words"]),
+        wake_words=tuple([*data["wake_words"], *data.get("wake_words_misheard", [])]),
         joined_words=tuple(data["joined_words"]),
         cues=cues,
         any_cue=re.compile(rf"(?:{'|'.join(families.values())}|{wake_alt}|{greet}|"

@@ -82,6 +82,8 @@ def test_no_test_sentence_is_in_the_training_data() -> None:
     data = training_examples(SHIPPED.seed, SHIPPED.n_homes, SHIPPED.per_home,
                              reference_home(ROOT / "devices.yaml"),
                              held_out=held_out_texts(ROOT / "tests" / "data"))
-    assert len(data) > 0.998 * SHIPPED.n_homes * SHIPPED.per_home
+    # a handful per thousand: short generic lines of the held-out sets ("volume up", "make
+    # me laugh") are written by the templates too, and dropped
+    assert len(data) > 0.996 * SHIPPED.n_homes * SHIPPED.per_home
     copied = overlap(data, held_out_sentences())
     assert not copied, "test sentences in the training data:\n" + "\n".join(copied)
