@@ -500,10 +500,18 @@ _HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", 
                           "bed", "there", "all", "a", "an", "every", "each"})
 
 
+_OUTDOORS = re.compile(r"(?<![\w'])(?:today|outside|out there|this (?:week|summer|winter|"
+                       r"spring|autumn|year)|these days|the weather)(?![\w'])", re.I)
+
+
 def elsewhere(text: str, rooms: Iterable[str]) -> str | None:
-    """A place said that is not in the home ("it's hot in spain", "freezing at work"):
-    what the words imply is not about here. `rooms`: the home's room names (normalised).
-    None when every place said is in the home."""
+    """A place said that is not in the home ("it's hot in spain", "freezing at work"), or
+    the weather ("it's so hot today", "dark outside"): what the words imply is not about
+    here. `rooms`: the home's room names (normalised). None when every place said is in
+    the home."""
+    outdoors = _OUTDOORS.search(text)
+    if outdoors is not None:
+        return outdoors.group(0).lower()
     known = set(rooms)
     for m in _PLACE.finditer(text):
         words = m.group("place").lower().split()

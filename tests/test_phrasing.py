@@ -255,6 +255,8 @@ def test_a_colour_with_be_asks() -> None:
     ("it's freezing in here", None),
     ("too dark in the dining room", None),
     ("it's chilly in this house", None),
+    ("so muggy today", "today"),  # the weather
+    ("pitch black outside already", "outside"),
 ])
 def test_a_place_outside_the_home(text: str, place: str | None) -> None:
     assert elsewhere(text, ["dining room", "kitchen", "living room"]) == place
