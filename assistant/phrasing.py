@@ -86,11 +86,16 @@ class Phrasing:
     statement: re.Pattern[str]  # right after a device mention
     no_change: re.Pattern[str]  # at the start of a command
     own_chore: re.Pattern[str]
+    own_doing: re.Pattern[str]
+    need_asks: frozenset[str]
     cooking: re.Pattern[str]
     not_devices: frozenset[str]
     corrections: re.Pattern[str]
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
+    polite: re.Pattern[str]
+    not_request: re.Pattern[str]
+    plain_verbs: dict[str, str]
 
 
 @cache
@@ -101,17 +106,22 @@ def phrasing() -> Phrasing:
 
 
 def compile_phrasing(data: dict[str, Any]) -> Phrasing:
-    wake_alt = _alternation(data["wake_words"])
+    wake_alt = _alternation([*data["wake_words"], *data.get("wake_words_misheard", [])])
     greet = _alternation(data["wake_greetings"])
     families = {name: _alternation(words) for name, words in data["cues"].items()}
     cues = {intent: re.compile(rf"(?<![\w'])(?:{'|'.join(families[f] for f in fams)})(?![\w'])",
                                re.I)
             for intent, fams in data["intent_cues"].items()}
     fillers = _alternation(data["clause_fillers"])
+    polite = "|".join(data["polite_leads"])
     return Phrasing(
+        polite=re.compile(rf"^\W*(?:{polite})(?![\w'])[\s,]*", re.I),
+        not_request=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
+                               rf"(?:{'|'.join(data['not_requests'])})(?![\w'])", re.I),
+        plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
         wake=re.compile(rf"^\W*(?:(?:{greet}){_SEP})*(?:{wake_alt})(?![\w'])[\s,.!?:;-]*", re.I),
         wake_end=re.compile(rf"[\s,.!?:;-]+(?:{wake_alt})[\s.!?]*$", re.I),
-        wake_words=tuple(data["wake_words"]),
+        wake_words=tuple([*data["wake_words"], *data.get("wake_words_misheard", [])]),
         joined_words=tuple(data["joined_words"]),
         cues=cues,
         any_cue=re.compile(rf"(?:{'|'.join(families.values())}|{wake_alt}|{greet}|"
@@ -140,6 +150,8 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
             rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
             rf"(?:{'|'.join(data['no_change'])})", re.I),
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
+        own_doing=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_doing'])})", re.I),
+        need_asks=frozenset(str(w).lower() for w in data["need_asks"]),
         cooking=_compile(data["cooking_objects"]),
         not_devices=frozenset(str(w).lower() for w in data["not_devices"]),
         corrections=_compile(data["corrections"]),
@@ -179,7 +191,15 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     m = p.wake_end.search(out)
     if m and m.start() > 0 and not named(m.group(0)):
         out = out[: m.start()]
+    out = _TV.sub("tv", _OF_OFF.sub("off", out))
     return join_splits(out, (*p.joined_words, *vocabulary))
+
+
+# Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
+# after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
+_TV = re.compile(r"(?<![\w'])t\.?\s+v\.?(?![\w'])", re.I)
+_OF_OFF = re.compile(r"(?<![\w'])of(?=\s*(?:$|[,.!?;]|\s(?:in|please|now|for|again|too|"
+                     r"thanks|thank|then|and|at|right|quickly|as)(?![\w'])))", re.I)
 
 
 def join_splits(text: str, words: Iterable[str]) -> str:
@@ -221,7 +241,20 @@ def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
 _COLOR_NAMES = re.compile(
     rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, COLORS), key=len, reverse=True))})"
     r"(?![\w'])", re.I)
-_COLOR_ASKS = frozenset({"please", "to", "go", "into"})
+# "can the lamp be red", "could I have red lights"
+_COLOR_ASKS = frozenset({"please", "to", "go", "into", "be", "have", "can", "could", "want",
+                         "like", "make"})
+# Words besides a verb that ask for a value: "heating to 20", "the lamp at half", "blinds
+# halfway please", "lights full blast", "brightness 80 on the chandelier".
+_VALUE_ASKS = frozenset({"to", "at", "on", "please", "up", "down", "be", "full", "max",
+                         "maximum", "minimum", "blast", "halfway", "brightness", "volume",
+                         "level", "position", "temperature", "want", "like", "need",
+                         # verbs that set a level ("start fifty garden" sets nothing)
+                         "set", "turn", "put", "make", "dim", "brighten", "change", "adjust",
+                         "bring", "raise", "lower", "crank", "bump", "increase", "decrease",
+                         "reduce", "drop", "lift", "pull", "open", "close", "shut", "heat",
+                         "cool", "warm", "take", "get", "give", "move", "push", "boost",
+                         "tone", "switch", "could", "can", "would", "will"})
 _NEGATION = re.compile(r"(?<![\w'])(not|don'?t|do not|leave|keep|except|but|without|never)"
                        r"(?![\w'])", re.I)
 _VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "set_volume",
@@ -241,19 +274,30 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
         return bool(cue.search(text)) and any(
             w in _COLOR_ASKS or p.any_cue.fullmatch(w) or p.verb.fullmatch(w)
             for w in re.findall(r"[a-z']+", rest.lower()))
-    # A value asks wherever it is (a tagger may take "fifty" into "the lamp fifty").
-    if cue.search(text if intent in _VALUE_INTENTS else _outside(text, spans)):
+    # A value asks wherever it is (a tagger may take "fifty" into "the lamp fifty"), but
+    # a number alone asks for nothing ("fifty percent garden then"): some other word must
+    # ask, a verb, "to", "at", "please", "full" ("the desk lamp to fifty").
+    if intent in _VALUE_INTENTS:
+        said = re.findall(r"[a-z']+", _outside(text, spans).lower())
+        return bool(cue.search(text)) and any(w in _VALUE_ASKS for w in said)
+    if cue.search(_outside(text, spans)):
         return True
-    # A device named by its verb ("hoover the lounge", "vacuum please") asks by itself.
-    if intent in ("start", "stop", "dock") and cue.search(text):
-        return True
+    # A device named by its verb asks by itself, as the verb ("hoover the lounge", "vacuum
+    # please"), not as the object of another ("empty the hoover").
+    first = re.match(r"\W*(?:(?:please|can you|could you|would you|just|now|ok|okay|so)\W+)*"
+                     r"([a-z]+)", text.lower())
+    if intent in ("start", "stop", "dock") and first and cue.fullmatch(first.group(1)) \
+            and not any(a <= first.start(1) and b > first.end(1) for a, b in spans):
+        return True  # ("vacuum cleaner yes": the first word is a longer name's, a noun)
     # So does a need ("make me a coffee", "espresso please"), said outside a device name
     # or as the whole mention: "coffee machine garden lamp" asks for nothing.
     if intent == "turn_on":
         kept = [(a, b) for a, b in spans if not any(
             n.words.fullmatch(text[a:b].strip().lower().removeprefix("a ").removeprefix("the "))
             for n in p.needs)]
-        return any(n.words.search(_outside(text, kept)) for n in p.needs)
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        return any(n.words.search(_outside(text, kept)) for n in p.needs) \
+            and bool(words & p.need_asks)
     return False
 
 
@@ -314,6 +358,10 @@ def split_except(text: str) -> tuple[str, str] | None:
     return text[:start].rstrip(" ,"), text[end:].strip(" ,.!?")
 
 
+# "turn on the hall light and off the garden lights": the particle says the second action.
+_PARTICLE_FIRST = re.compile(r"\W*(?:on|off)\s+(?:the|my|our|all|every)\s+\w", re.I)
+
+
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """Character ranges of the actions in `text`, when it holds more than one.
 
@@ -333,8 +381,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         right = text[m.end() : nxt.start() if nxt else len(text)]
         if not right.strip():
             continue
-        if p.action_start.search(right) or (p.action_end.search(right)
-                                           and len(right.split()) >= 2):
+        if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
+                p.action_end.search(right) and len(right.split()) >= 2):
             cuts.append((m.start(), m.end()))
     if not cuts:
         return []
@@ -358,6 +406,25 @@ def statement_subject(text: str) -> str | None:
     """The device words of a statement ("the thermostat says 21 degrees" -> "thermostat"):
     up to four words before a state verb at the start; None when the text is no such
     statement. The caller checks that the subject names a device."""
+    found = statement(text)
+    return found[0] if found else None
+
+
+_PAST = re.compile(r"(?:was|were|had been|went|kept|used|said|showed)(?![\w'])", re.I)
+
+
+def past_statement_subject(text: str) -> str | None:
+    """The subject of a statement in the past ("the office was really bright today" ->
+    "office"): about another time, it asks for nothing, whatever its subject (a room
+    too). None when the text is no such statement."""
+    found = statement(text)
+    return found[0] if found and _PAST.match(found[1]) else None
+
+
+def statement(text: str) -> tuple[str, str] | None:
+    """(subject, verb) of a statement: up to four words before a state verb at the
+    start ("the thermostat says 21 degrees" -> ("thermostat", "says")); None when the
+    text is no such statement."""
     m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey)\W+)*"
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
     rest = text[m.end():] if m else text
@@ -366,8 +433,10 @@ def statement_subject(text: str) -> str | None:
     for k in range(1, min(4, len(words)) + 1):
         if p.verb.fullmatch(words[k - 1].group(0)):
             return None  # "make sure the lamp is off" asks
-        if p.statement.match(rest[words[k - 1].end():]):
-            return " ".join(w.group(0) for w in words[:k]).lower()
+        verb = p.statement.match(rest[words[k - 1].end():])
+        if verb:
+            return (" ".join(w.group(0) for w in words[:k]).lower(),
+                    verb.group(0).strip(" ,").lower())
     return None
 
 
@@ -390,8 +459,10 @@ def asks_no_change(text: str) -> bool:
 
 
 def own_chore(text: str) -> bool:
-    """ "I need to clean the bathroom": the speaker's own chore, not the robot's."""
-    return bool(phrasing().own_chore.search(text))
+    """ "I need to clean the bathroom": the speaker's own chore, not the robot's; "I'm
+    making a cup of tea": what the speaker is doing already."""
+    p = phrasing()
+    return bool(p.own_chore.search(text) or p.own_doing.search(text))
 
 
 def corrects(between: str) -> bool:
@@ -421,3 +492,123 @@ def is_cue_word(intent: str, word: str) -> bool:
     """Is this one word a word that asks for `intent` ("lock" for lock)?"""
     cue = phrasing().cues.get(intent)
     return bool(cue and cue.fullmatch(word.strip()))
+
+
+_PLACE = re.compile(r"(?<![\w'])(?:in|at)\s+(?:the\s+|my\s+|our\s+|this\s+)?"
+                    r"(?P<place>[a-z]+(?:\s+[a-z]+)?)", re.I)
+_HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", "place",
+                          "bed", "there", "all", "a", "an", "every", "each"})
+
+
+_OUTDOORS = re.compile(r"(?<![\w'])(?:today|outside|out there|this (?:week|summer|winter|"
+                       r"spring|autumn|year)|these days|the weather)(?![\w'])", re.I)
+
+
+def elsewhere(text: str, rooms: Iterable[str]) -> str | None:
+    """A place said that is not in the home ("it's hot in spain", "freezing at work"), or
+    the weather ("it's so hot today", "dark outside"): what the words imply is not about
+    here. `rooms`: the home's room names (normalised). None when every place said is in
+    the home."""
+    outdoors = _OUTDOORS.search(text)
+    if outdoors is not None:
+        return outdoors.group(0).lower()
+    known = set(rooms)
+    for m in _PLACE.finditer(text):
+        words = m.group("place").lower().split()
+        if words[0] in _HOME_PLACES or words[0] in known or " ".join(words) in known \
+                or any(r.split()[0] == words[0] for r in known):
+            continue
+        return words[0]
+    return None
+
+
+def polite_core(text: str) -> str | None:
+    """The request inside a polite way into it, its first verb in the plain form ("do you
+    mind turning off the telly" -> "turn off the telly"); None when there is none."""
+    p = phrasing()
+    m = p.polite.match(text)
+    if m is None or not text[m.end():].strip():
+        return None
+    rest = text[m.end():].strip()
+    first, _, tail = rest.partition(" ")
+    plain = p.plain_verbs.get(first.lower())
+    if plain is not None:
+        rest = f"{plain} {tail}".strip()
+    return rest if len(rest.split()) >= 2 else None
+
+
+_ARTICLE = re.compile(r"(?<![\w'])(?:the|my|our|a|an)(?![\w'])", re.I)
+_PARTICLES = frozenset({"on", "off", "up", "down", "open", "closed", "shut"})
+
+
+def corrected_request(text: str) -> str | None:
+    """The request a correction makes, with the verb of what it corrects: "turn the kitchen
+    light on, no wait, the hall light" -> "turn the hall light on"; None when the text
+    holds no correction followed by a device alone."""
+    p = phrasing()
+    found = list(p.corrections.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    before, after = text[: last.start()].strip(" ,.;-"), text[last.end():].strip(" ,.;!?-")
+    if not re.match(r"(?:the|my|our)\s", after, re.I) or p.action_start.search(after):
+        return None
+    article = _ARTICLE.search(before)
+    if article is None or article.start() == 0:
+        return None
+    verb = before[: article.start()].strip()
+    particle = before.rsplit(maxsplit=1)[-1].lower()
+    tail = f" {particle}" if particle in _PARTICLES and verb.lower().split()[-1] not in \
+        _PARTICLES else ""
+    return f"{verb} {after}{tail}"
+
+
+def without_condition(text: str) -> tuple[str, str] | None:
+    """(the command, the qualifier) of a command said for later or on a condition, read
+    apart so the command is known even when the whole is not: "if it rains close the
+    blinds" -> ("close the blinds", "if it"); "turn the hall light off when i leave" ->
+    ("turn the hall light off", "when i"). None without a qualifier, or with no action
+    around it."""
+    p = phrasing()
+    m = p.later.search(text)
+    if m is None:
+        return None
+    before = text[: m.start()].strip(" ,.;")
+    if before and p.action_start.search(before):
+        return before, m.group(0)
+    for verb in re.finditer(r"[a-z]+", text[m.end():].lower()):
+        rest = text[m.end() + verb.start():].strip(" ,.;")
+        if p.verb.fullmatch(verb.group(0)) and len(rest.split()) >= 2:
+            return rest, m.group(0)
+    return None
+
+
+def no_request(text: str) -> bool:
+    """Does the utterance start as no request: a question about what was done ("have you
+    switched off the kettle"), a hope or a wish ("I hope the heating comes on soon")?"""
+    return bool(phrasing().not_request.match(text))
+
+
+def starts_with_action(text: str) -> bool:
+    """Does the text start with a verb that asks for an action ("close them")?"""
+    return bool(phrasing().action_start.search(text))
+
+
+_TOO_DARK = re.compile(r"(?<![\w'])(?:dark|gloomy|gloom|murky|pitch black|can'?t see|"
+                       r"cannot see)(?![\w'])", re.I)
+_TOO_BRIGHT = re.compile(r"(?<![\w'])(?:bright|glaring|glare|blinding|harsh|dazzling)"
+                         r"(?![\w'])", re.I)
+_DOWN_WORDS = re.compile(r"(?<![\w'])(?:dim\w*|darker|darken\w*|lower\w*|reduce|down|less|"
+                         r"decrease|soft\w*|tone|turn\w* off|off|low)(?![\w'])", re.I)
+_UP_WORDS = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|up|more|increase|raise|boost|"
+                       r"lighter|full|max\w*|on)(?![\w'])", re.I)
+
+
+def contradicts(intent: str, text: str) -> bool:
+    """Do the words say the other way ("dark in here" read as dimming, "it's glaring"
+    read as brightening), with no word that asks for this way?"""
+    if intent == "brightness_down":
+        return bool(_TOO_DARK.search(text)) and not _DOWN_WORDS.search(text)
+    if intent == "brightness_up":
+        return bool(_TOO_BRIGHT.search(text)) and not _UP_WORDS.search(text)
+    return False

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -44,19 +44,27 @@ from assistant.phrasing import (
     after_story,
     asks_no_change,
     clean,
+    contradicts,
     cooking,
+    corrected_request,
+    elsewhere,
     ends_in_correction,
     has_cue,
     is_cue_word,
     later,
+    no_request,
     one_word_request,
     own_chore,
+    past_statement_subject,
+    polite_core,
     split_clauses,
     split_except,
+    starts_with_action,
     statement_subject,
+    without_condition,
 )
 from assistant.policy import Decision, decide
-from assistant.resolve import DEICTIC, Resolution, Resolver, Scene, normalize
+from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
 from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
@@ -65,6 +73,30 @@ _NONE = INTENTS.index("none")
 
 _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
 # Words that may come before the verb of a command.
+# "telly off", "wemo plug on": a device's own name and the word that says the action, all
+# of the utterance (a politeness word after it at most).
+_TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<act>on|off)"
+                    r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
+# After a device's name, these make it another thing: "open the door app", "the tv
+# remote", "a garage sale".
+_OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
+                          "program", "programme", "game", "password", "code", "remote", "sale",
+                          "opener", "battery", "batteries", "manual", "bill", "company"})
+# Words beside a name and a number that still say only "set it to this value".
+_VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
+                          "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
+_PRONOUN = re.compile(r"(?<![\w'])(?:it|them|those|these)(?![\w'])", re.I)
+# Rows (utterances and their clauses) per model call: the runtime's memory grows with the
+# largest call, and clauses, stories and polite leads add rows to a batch of requests.
+_MAX_ROWS = 16
+# A device's feature on a gadget of the speaker's is not the home's: "turn off the wifi on my
+# tablet", "put the heating on in the car".
+_ON_GADGET = re.compile(r"(?<![\w'])(?:on|in|of|from|for)\s+(?:my|the|your|our)\s+(?:phone|"
+                        r"mobile|cell|tablet|laptop|computer|ipad|iphone|android|pc|mac|"
+                        r"macbook|watch|car|kindle|headphones|earbuds|console|xbox|"
+                        r"playstation)(?![\w'])", re.I)
+# A story told before a command this long (in words) is read on its own as well.
+_LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
                      "er", "erm", "so", "ok", "okay", "hey", "right", "now", "quickly"})
 
@@ -76,6 +108,7 @@ class Plan:
     request: ParseRequest
     rows: tuple[str, ...]  # the utterance (wake word off, exclusion off), then its clauses
     excluded: str | None = None  # "the bedroom" of "... except the bedroom"
+    when: str | None = None  # "when i leave" of a command read without it
 
 
 @dataclass(frozen=True)
@@ -118,6 +151,11 @@ class Brain:
         names += [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
         self._protected = frozenset(normalize(n) for n in names)
         self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
+        # The home's names as said, wherever the tagger missed them: words of a name ask
+        # for nothing ("front door lock pizza", "espresso machine quickly").
+        self._names = _names_regex(self._protected)
+        self._device_names = _names_regex(normalize(n) for d in config.devices.values()
+                                          for n in (d.name, *d.aliases))
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -165,7 +203,9 @@ class Brain:
         plans = [self.plan(r) for r in requests]
         texts = [row for plan in plans for row in plan.rows]
         images = [plan.request.image for plan in plans for _ in plan.rows]
-        outputs = self.model.infer(texts, images)
+        outputs = [out for at in range(0, len(texts), _MAX_ROWS)
+                   for out in self.model.infer(texts[at : at + _MAX_ROWS],
+                                               images[at : at + _MAX_ROWS])]
         model_ms = (time.perf_counter() - started) * 1000 / max(1, len(requests))
         results = []
         at = 0
@@ -188,31 +228,72 @@ class Brain:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
-        if len(self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
+        core = polite_core(text)  # "do you mind turning off the telly": read as a request too
+        if core is not None and len(rows) == 1:
+            rows = (text, core)
+        fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
+        if fixed is not None and len(rows) == 1:
+            rows = (text, fixed)
+        when = None  # "if it rains close the blinds": the command is read without the "if"
+        apart = without_condition(text) if len(rows) == 1 else None
+        if apart is not None:
+            rows, when = (text, apart[0]), apart[1]
+        if len(text.split()) >= _LONG_STORY or len(
+                self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:
-            # Longer than the model reads: it keeps the end, and the part after the story
-            # ("..., anyway could you turn on the light") is read on its own as well.
+            # Long, or longer than the model reads (it keeps the end): the part after the
+            # story ("..., anyway could you turn on the light") is read on its own as well,
+            # so a word of the story is not taken for a device.
             tail = after_story(text)
-            if tail is not None and tail not in rows:
-                rows = (*rows, tail) if len(rows) > 1 else (text, tail)
-        return Plan(request, tuple(rows), excluded)
+            if tail is not None and tail not in rows:  # a clause holding it is read as it
+                rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
+        return Plan(request, tuple(rows), excluded, when)
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read(self, text: str, request: ParseRequest, out: ModelOutput) -> Reading:
-        """One model output -> resolved devices and the policy's verdict."""
+    def read(self, text: str, request: ParseRequest, out: ModelOutput,
+             room: str | None = None) -> Reading:
+        """One model output -> resolved devices and the policy's verdict. `room`: the room
+        an earlier clause named ("the kitchen's dark, turn the light on"), standing for
+        the camera's."""
         intent, confidence = out.intent, out.confidence
         p_none = float(out.intent_probs[_NONE])
+        camera = self.config.cameras.get(request.camera) if request.camera else None
+        if room is not None:
+            camera = (camera or next(iter(self.config.cameras.values()), None))
+            camera = camera.model_copy(update={"room": room, "zones": {}}) if camera else None
+        scene = Scene(camera=camera, grounding=out.grounding if out.image_present else None,
+                      grid=self.model.image.grid,
+                      threshold=self.config.policy.grounding_threshold)
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
+            terse = self._terse(text, scene)
+            if terse is not None:
+                return terse
             return Reading(text, "none", p_none, p_none, (), None, None, None,
                            Decision("ignore", f"not a command (p_none {p_none:.2f})"))
         spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
-        if not has_cue(intent, text, named):  # "router garden but quickly or"
+        said = [(m.start(), m.end()) for m in self._names.finditer(text)]
+        if not has_cue(intent, text, named + said) \
+                and not self._name_and_value(intent, text, spans):  # "router garden but quickly or"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"no request in it ({intent} without a word "
                                               "that asks for it)"))
         devs = [s for s in spans if s.kind == "DEV"]
+        other = next((s for s in devs if _other_thing(intent, text, s)), None)
+        gadget = _ON_GADGET.search(text)
+        if gadget is not None:  # "the wifi on my tablet": the tablet's, not the home's
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"{gadget.group(0)!r} is not the home's"))
+        if other is not None:  # "open the door app": an app, not the door
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"the {other.text} is another thing here"))
+        if contradicts(intent, text):  # "dark in here" read as dimming: asking beats guessing
+            return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
+                           Decision("clarify", f"the words say the other way than {intent}"))
+        if no_request(text):  # "have you switched off the kettle", "I hope ..."
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", "a question about what was done, or a wish"))
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))
@@ -229,22 +310,87 @@ class Brain:
         if subject is not None and self.resolver.names_device(subject):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"a statement about the {subject}"))
-        camera = self.config.cameras.get(request.camera) if request.camera else None
-        scene = Scene(camera=camera, grounding=out.grounding if out.image_present else None,
-                      grid=self.model.image.grid,
-                      threshold=self.config.policy.grounding_threshold)
+        past = past_statement_subject(text)  # "the office was really bright today"
+        if past is not None and normalize(past) in self.resolver.rooms:
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"a statement about the {past}, in the past"))
         resolution = self.resolver.resolve(intent, text, spans, scene)
         if resolution.implied and not named and not one_word_request(text):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"{text!r} alone asks for nothing"))
+        place = elsewhere(text, self.resolver.rooms) if resolution.implied and not named \
+            else None
+        if place is not None:  # "it's hot in spain": not about the home
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"about {place!r}, not the home"))
+        stray = self._stray_name(text, spans, resolution)
+        if stray is not None:  # "off telly night light": a bag of names, not a list
+            resolution = Resolution((), (), f"the {stray} as well? which device is meant")
         own = resolution.intents[0] if resolution.intents else intent
         value = extract_value(own, text, spans)
         unit = temperature_unit(text)
         verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
                          p_none=p_none, resolution=resolution, value=value, unit=unit)
-        pronoun_only = bool(devs) and all(normalize(s.text) in DEICTIC for s in devs)
+        # "make them blue": the pronoun is the device, tagged or not
+        pronoun_only = all(normalize(s.text) in DEICTIC for s in devs) and (
+            bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _stray_name(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
+                    ) -> str | None:
+        """Another device's name said beside the devices found, untagged and not listed
+        with them ("on kettle porch light": the kettle), or None."""
+        if not resolution.targets or resolution.implied:
+            return None
+        for m in self._device_names.finditer(text):
+            if any(s.start < m.end() and m.start() < s.end for s in spans):
+                continue
+            ids = self.resolver.names.get(normalize(m.group(0))) or set()
+            if ids and not ids & set(resolution.targets):
+                return m.group(0)
+        return None
+
+    def _name_and_value(self, intent: str, text: str, spans: Sequence[TaggedSpan]) -> bool:
+        """ "thermostat 70", "the desk lamp thirty percent": a device's own name and a value,
+        nothing else, ask for the value (a room and a number do not: "fifty percent
+        garden")."""
+        devs = [s for s in spans if s.kind == "DEV"]
+        rooms = [s for s in spans if s.kind == "ROOM"]
+        if VALUE_KIND.get(intent) not in ("percent", "degrees") or len(devs) != 1 \
+                or len(rooms) > 1 or (rooms and text[rooms[0].end : devs[0].start].strip()) \
+                or not self.resolver.names_device(devs[0].text):
+            return False  # a room stands only as part of the name: "bedroom lights 20"
+        start = rooms[0].start if rooms else devs[0].start
+        rest = re.findall(r"[a-z0-9.%]+", self._names.sub(" ", text[:start] + " "
+                                                          + text[devs[0].end:]).lower())
+        return bool(rest) and any(parse_number(w) is not None for w in rest) and all(
+            parse_number(w) is not None or w in _VALUE_WORDS for w in rest)
+
+    def _terse(self, text: str, scene: Scene) -> Reading | None:
+        """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a
+        command even when the model doubts it. Read with just enough confidence to act on
+        an ordinary device, so a sensitive one asks."""
+        m = _TERSE.fullmatch(text)
+        if m is None or not self.resolver.is_name(m.group("dev")):
+            return None
+        intent = "turn_on" if m.group("act").lower() == "on" else "turn_off"
+        spans = (TaggedSpan("DEV", m.start("dev"), m.end("dev"), m.group("dev")),)
+        resolution = self.resolver.resolve(intent, text, spans, scene)
+        confidence = self.config.policy.act_threshold
+        verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
+                         p_none=0.0, resolution=resolution, value=None)
+        own = resolution.intents[0] if resolution.intents else intent
+        return Reading(text, own, confidence, 0.0, spans, resolution, None, None, verdict)
+
+    def _room_said(self, reading: Reading) -> str | None:
+        """The room a reading names ("the kitchen" of "the kitchen's pitch black")."""
+        for span in reading.spans:
+            if span.kind == "ROOM" and normalize(span.text) not in HERE:
+                room = self.resolver.room_of(span.text, None)
+                if room is not None:
+                    return room
+        return None
 
     def _rejudge(self, reading: Reading, resolution: Resolution) -> Reading:
         verdict = decide(self.config.policy, self.config, reading.intent,
@@ -257,8 +403,11 @@ class Brain:
 
     def _interpret(self, plan: Plan, outputs: Sequence[ModelOutput]) -> ParseResult:
         request = plan.request
-        readings = [self.read(text, request, out)
-                    for text, out in zip(plan.rows, outputs, strict=True)]
+        readings = [self.read(plan.rows[0], request, outputs[0])]
+        room = None  # a clause that names no room is in the room of the one before
+        for text, out in zip(plan.rows[1:], outputs[1:], strict=True):
+            readings.append(self.read(text, request, out, room))
+            room = self._room_said(readings[-1]) or room
         whole, clauses = readings[0], readings[1:]
         chosen = self._actions(whole, clauses)
         if not chosen:
@@ -266,6 +415,10 @@ class Brain:
                                reason=whole.verdict.reason)
         if plan.excluded is not None:
             chosen = self._exclude(chosen, plan.excluded, request)
+        if plan.when is not None:  # asked for later: never now
+            first = chosen[0]
+            return ParseResult(request.text, first.intent, first.confidence, (), first.value,
+                               "clarify", reason=f"'{plan.when}': I only act now")
         return self._result(request.text, chosen)
 
     def _actions(self, whole: Reading, clauses: list[Reading]) -> list[Reading]:
@@ -285,27 +438,61 @@ class Brain:
         # A clause the model is unsure of, whose words name nothing of the home ("I've
         # finished the washing up and sat down", "sat" tagged), is a story, not an action.
         asked = [c for c in clauses if c.verdict.decision in ("act", "confirm")
+                 or (c.acts and c.pronoun_only)
                  or (c.acts and any(s.kind in ("DEV", "ROOM") for s in c.spans)
                      and (c.confidence >= self.config.policy.act_threshold
                           or any(self.resolver.names_device(s.text)
                                  or normalize(s.text) in self.resolver.rooms
                                  for s in c.spans if s.kind in ("DEV", "ROOM"))))]
-        different = len({(c.intent, c.value) for c in asked}) > 1
-        # The clauses also win when they are clear and the whole is not: "we're heading
-        # out, lock the door lock", with the story misread as part of the command.
-        clear = bool(asked) and all(c.verdict.decision in ("act", "confirm") for c in asked) \
-            and whole.verdict.decision not in ("act", "confirm")
+        # A clause that names no device, beside one that does, is the reason for it: "it's
+        # stuffy in the bedroom, fan on please", "the kitchen's dark, turn the light on".
+        if any(c.resolution is not None and c.resolution.targets and not c.resolution.implied
+               for c in asked):
+            asked = [c for c in asked if c.resolution is None or not c.resolution.implied
+                     or c.pronoun_only]
+        rebound: list[Reading] = []  # "it" of a clause: the devices of the one before
+        for clause in asked:
+            last = rebound[-1].resolution if rebound else prior
+            before = [] if last is not None and last.targets else self._named_before(
+                clauses, clause)  # "the vacuum is too noisy, stop it": said, not acted on
+            if clause.pronoun_only and last is not None and last.targets:
+                rebound.append(self._rejudge(clause, self.resolver.recheck(
+                    clause.intent, list(last.targets))))
+            elif clause.pronoun_only and before:
+                rebound.append(self._rejudge(clause, self.resolver.recheck(clause.intent,
+                                                                           before)))
+            else:
+                rebound.append(clause)
+        different = len({(c.intent, c.value) for c in rebound}) > 1
+        # The clauses also win when they are clear and the whole is not, or when the whole
+        # reads another action than all of them ("the lamp's too dim, brighten it" read as
+        # dimming): "we're heading out, lock the door lock", the story misread as the command.
+        clear = bool(rebound) and all(c.verdict.decision in ("act", "confirm")
+                                      for c in rebound) \
+            and (whole.verdict.decision not in ("act", "confirm")
+                 or {c.intent for c in rebound} != {whole.intent})
+        # "open the blinds and close them" with "close them" not understood: asking beats
+        # doing half of it.
+        lost = [c for c in clauses if not c.acts and _PRONOUN.search(c.text)
+                and starts_with_action(c.text)]
+        if lost and (rebound or whole.acts):
+            unsure = replace(lost[0], verdict=Decision(
+                "clarify", f"{lost[0].text!r}: not understood, so nothing is done"))
+            return [*(rebound or [whole]), unsure]
         if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
-        out: list[Reading] = []
-        for clause in asked:
-            last = out[-1].resolution if out else prior
-            if clause.pronoun_only and last is not None and last.targets:
-                out.append(self._rejudge(clause, self.resolver.recheck(clause.intent,
-                                                                       list(last.targets))))
-            else:
-                out.append(clause)
-        return out
+        return rebound
+
+    def _named_before(self, clauses: list[Reading], clause: Reading) -> list[str]:
+        """The one device named by its own name in the nearest clause before `clause` that
+        names any ("the vacuum" of "the vacuum is too noisy, stop it"); [] when none or
+        several."""
+        for earlier in reversed(clauses[: clauses.index(clause)]):
+            ids = {i for m in self._device_names.finditer(earlier.text)
+                   for i in self.resolver.names.get(normalize(m.group(0)), ())}
+            if ids:
+                return sorted(ids) if len(ids) == 1 else []
+        return []
 
     def _exclude(self, chosen: list[Reading], phrase: str, request: ParseRequest
                  ) -> list[Reading]:
@@ -361,6 +548,21 @@ class Brain:
                                reason="; ".join(confirm))
         return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
                            "act", tuple(commands))
+
+
+def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
+    """Does a word in or right after the device mention make it another thing ("the door
+    app", "the tv remote")? "app" after a rise is a misheard "up" ("turn the heating app")."""
+    words = re.findall(r"[a-z]+", text[span.start:].lower())[1:len(span.text.split()) + 1]
+    found = [w for w in words if w in _OTHER_THING]
+    return bool(found) and not (intent.endswith("_up") and found == ["app"])
+
+
+def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
+    """Any of these names as whole words, the longest first."""
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(r"[\s-]+".join(map(re.escape, n.split()))
+                                                  for n in ordered) + r")(?![\w'])", re.I)
 
 
 def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:

@@ -39,8 +39,10 @@ ONE_POINTED = frozenset({"that", "this", "it", "this one", "that one", "that thi
                          "this thing", "that light", "this light", "that lamp", "this lamp",
                          "that device", "this device"})
 _POINTING_WORD = re.compile(
-    r"\b(?:this|that)\b(?!'s|\s+(?:the|i|we|you|it|is|was|my|our|they|he|she)\b)")
-HERE = frozenset({"here", "in here", "this room", "the room", "this place", "this one"})
+    r"\b(?:this|that)\b(?!'s|\s+(?:the|i|we|you|it|is|was|my|our|they|he|she|room|place|"
+    r"house|flat|home|morning|evening|afternoon|time|way)\b)")  # "this room" is the room
+HERE = frozenset({"here", "in here", "this room", "the room", "this place", "this one",
+                  "room", "place"})  # "brighten the room": "the" is gone when normalised
 EVERYTHING = frozenset({"everything", "all", "all devices", "every device", "anything",
                         "all the devices", "the lot"})
 # Kind words -> device type. "lamp" also narrows to devices called lamps, when there are any.
@@ -51,8 +53,9 @@ KIND_WORDS: dict[str, str] = {
     "fan": "fan", "fans": "fan",
     "tv": "media_player", "television": "media_player", "telly": "media_player",
     "music": "media_player", "speaker": "media_player", "speakers": "media_player",
-    "volume": "media_player", "sound": "media_player", "radio": "media_player",
+    "volume": "media_player", "sound": "media_player",
     "blind": "cover", "blinds": "cover", "curtain": "cover", "curtains": "cover",
+    "drape": "cover", "drapes": "cover",
     "shade": "cover", "shades": "cover", "shutter": "cover", "shutters": "cover",
     "heating": "climate", "heat": "climate", "heater": "climate", "thermostat": "climate",
     "temperature": "climate", "ac": "climate", "air conditioning": "climate",
@@ -69,6 +72,20 @@ IMPLIED_TYPE: dict[str, str] = {
     "lock": "lock", "unlock": "lock", "dock": "vacuum", "open": "cover", "close": "cover",
     "set_position": "cover",
 }
+# The device type decides what "start" means too: a switch or a fan is turned on ("start
+# the coffee machine"). Not "stop": the model reads "pause" as stop, and a paused socket is
+# no request to switch it off.
+ALIASES: dict[tuple[str, str], str] = {
+    **TYPE_INTENT_ALIASES,
+    ("switch", "start"): "turn_on", ("fan", "start"): "turn_on",
+}
+# Kind words that say what a media player plays, not which one: "the music is too loud on
+# the speaker" is about the speaker.
+_PLAYED = frozenset({"music", "sound", "volume"})
+_NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
+                               "asap", "now"})
+# Kind words of covers that only window coverings answer to.
+_WINDOW_WORDS = frozenset({"blind", "curtain", "shade", "shutter", "drape"})
 # Devices that serve the whole home: a room named with them says where to act ("hoover
 # the kitchen"), not which device.
 HOME_SCOPE = frozenset({"vacuum", "lock"})
@@ -91,6 +108,9 @@ _NOT_NAME = frozenset({
     "uh", "er", "erm", "hmm", "oh", "ok", "okay", "hey", "da", "thee", "de", "other",
     "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
 })
+# Words before the verb of a command: politeness, fillers.
+_LEAD = frozenset({"please", "can", "could", "would", "will", "you", "just", "um", "uh", "er",
+                   "erm", "ok", "okay", "so", "now", "right", "oh", "and", "then", "go"})
 # Words that stand for "the device" in a loose name: "the coffee thing", "the wifi box".
 _VAGUE = frozenset({"thing", "thingy", "thingie", "thingamajig", "gadget", "device", "unit",
                     "box", "one", "doodah", "whatsit"})
@@ -110,6 +130,8 @@ NEEDS_FEATURE: dict[str, str] = {
 _MODIFIERS_OK = frozenset({"other", "both", "two", "three", "some", "these", "those", "this",
                            "that", "main", "smart"})
 _EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
+_EVERYWHERE = re.compile(r"\b(everywhere|in every room|all over the (house|home|place)|"
+                         r"(throughout|in) the (whole|entire) (house|home|place))\b", re.I)
 _ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
 _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
@@ -206,7 +228,15 @@ class Resolver:
                 ) -> Resolution:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
+        # Punctuation and politeness tagged as a device ("the lamp on :)", "lights off pls")
+        # name nothing; nor does a verb after "to" ("too dark to shave").
+        spans = [s for s in spans if s.kind != "DEV"
+                 or normalize(s.text) not in _NOT_DEVICE_WORDS]
         spans = self._join_named(text, self._repair(text, spans))
+        spans = [s for s in spans if not (
+            s.kind == "DEV" and " " not in s.text.strip()
+            and re.search(r"(?<![\w'])to\s+$", text[: s.start].lower())
+            and not self._names_anything(s.text))]
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
             spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
@@ -225,6 +255,10 @@ class Resolver:
                 return Resolution((), (), f"{one.text!r} {two.text!r}: which device, and what "
                                   "for?")
         room_spans = [s for s in spans if s.kind == "ROOM"]
+        for one, two in pairwise(room_spans):  # "hallway modem living room": no list
+            if not _LIST_JOINER.search(text[one.end : two.start].lower()) \
+                    and self.room_of(one.text, camera) != self.room_of(two.text, camera):
+                return Resolution((), (), f"{one.text!r} or {two.text!r}? which room")
         rooms: list[str] = []
         for span in room_spans:
             room = self.room_of(span.text, camera)
@@ -240,7 +274,8 @@ class Resolver:
         found: list[str] = []
         explicit: set[str] = set()
         for span in dev_spans:
-            quantified = bool(_ALL_BEFORE.search(text[: span.start].lower()))
+            quantified = bool(_ALL_BEFORE.search(text[: span.start].lower())
+                              or _EVERYWHERE.search(text))
             ids, named, problem = self._mention(span.text, intent=intent, text_all=text,
                                                 rooms=rooms,
                                                 default_room=default_room,
@@ -262,8 +297,23 @@ class Resolver:
                 problem = self._one_device(ids, scope, True)
             if problem:
                 return Resolution((), (), problem, implied=True)
-            return replace(self._check(intent, ids, set()), implied=True)
+            # The verb may be the device's own name: "hoover the lounge", "vacuum time".
+            return replace(self._check(intent, ids, set()),
+                           implied=not self._name_leads(ids, text))
         return self._check(intent, found, explicit)
+
+    def _name_leads(self, ids: Sequence[str], text: str) -> bool:
+        """Is the command's verb a one-word name of one of these devices ("hoover the
+        lounge", "vacuum time", "hoovering please")? A name said elsewhere, untagged ("can
+        the vacuum go upstairs"), is not enough."""
+        words = normalize(text).split()
+        while words and words[0] in _LEAD:
+            words = words[1:]
+        if not words:
+            return False
+        verb = words[0].removesuffix("ing")
+        return any(normalize(n) in (words[0], verb) for i in ids for n in self._names_of(i)
+                   if " " not in normalize(n))
 
     def _meant(self, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:
         """The device mentions a command means, of several tagged: a correction keeps the
@@ -291,6 +341,11 @@ class Resolver:
             if listed or span.start < named[0].end or self._names_anything(span.text):
                 kept.append(span)
         return kept
+
+    def is_name(self, mention: str) -> bool:
+        """Is the mention a device's own name or alias ("the telly", "wemo plug")?"""
+        text = normalize(mention)
+        return bool(text) and (text in self.names or singular(text) in self.names)
 
     def _is_name(self, mention: str) -> bool:
         """A device's own name or alias, or the kind word of a device that serves the whole
@@ -327,11 +382,19 @@ class Resolver:
                     continue
             if last is not None and span.kind == "DEV" and last.kind == "DEV" \
                     and normalize(last.text) in KIND_WORDS \
-                    and _ON_DEVICE.fullmatch(text[last.end : span.start].lower()):
+                    and (_ON_DEVICE.fullmatch(text[last.end : span.start].lower())
+                         or (normalize(last.text) in _PLAYED and self._plays(span.text)
+                             and not _LIST_JOINER.search(text[last.end : span.start]))):
                 out[-1] = span
                 continue
             out.append(span)
         return out
+
+    def _plays(self, mention: str) -> bool:
+        """Is the mention the name of one media player ("the speaker", "the telly")?"""
+        ids = (self.names.get(normalize(mention))
+               or self.names.get(singular(normalize(mention))) or set())
+        return bool(ids) and all(self.config.devices[i].type == "media_player" for i in ids)
 
     def _repair(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
         """A device mention takes in the untagged name words just before it: "set bed light
@@ -404,7 +467,7 @@ class Resolver:
         if text in self.rooms:  # "open the garage": the one device there that can
             def can(dev_id: str) -> bool:
                 dev = self.config.devices[dev_id]
-                return fits(dev, TYPE_INTENT_ALIASES.get((dev.type, intent), intent))
+                return fits(dev, ALIASES.get((dev.type, intent), intent))
 
             fitting = [i for i in self._of_kind(None, [self.rooms[text]], None) if can(i)]
             # "vacuum the lounge": the home's vacuum, sent where it is told.
@@ -417,6 +480,8 @@ class Resolver:
             return [], False, f"which device in the {text}? {len(fitting)} fit"
         # A room inside the mention: "bedroom lamp", "kitchen lights".
         inner_room, rest = self._split_room(text)
+        if inner_room and rooms and inner_room not in rooms:  # two rooms that disagree
+            return [], False, f"the {text} is not in the {rooms[0].replace('_', ' ')}"
         scope = [inner_room] if inner_room else rooms
         if inner_room and rest:
             inside = [i for i in (self.names.get(rest) or self.names.get(singular(rest)) or ())
@@ -428,8 +493,18 @@ class Resolver:
             inside_names = [n for n in self._name_list
                             if len(n) >= 2 and re.search(rf"\b{re.escape(n)}\b", text)]
             longest = max(inside_names, key=len, default=None)
+            others = [n for n in inside_names if longest and self.names[n] != self.names[longest]
+                      and not re.search(rf"\b{re.escape(n)}\b", longest)]
+            if others:  # "telly night light": two devices' names in one mention
+                return [], False, f"{longest!r} or {others[0]!r}? which device"
             if longest and len(self.names[longest]) == 1:
                 (dev_id,) = self.names[longest]
+                extra = [w for w in re.sub(rf"\b{re.escape(longest)}\b", " ", text).split()
+                         if w not in _NOT_NAME and w not in _VAGUE and w not in KIND_WORDS
+                         and w not in _NOT_NAME_AFTER]
+                if extra and not self._names_anything(" ".join(extra)):
+                    # "the lava lamp": a lamp, but not one this home has
+                    return [], False, f"no {text!r} (nothing called {extra[0]!r})"
                 if not rooms or self.config.devices[dev_id].room in rooms:
                     return [dev_id], True, None
         if not inner_room and text not in KIND_WORDS:  # ASR slips: "kitchin lite"
@@ -438,6 +513,10 @@ class Resolver:
                 return [fuzzy], True, None
         partial = self._partial(text)
         if partial is not None:  # "the robot" of "robot vacuum", "the coffee"
+            dev = self.config.devices[partial]
+            if rooms and dev.room not in rooms and dev.type not in HOME_SCOPE:
+                # "the kitchen ceiling light ... children's room": never another room's
+                return [], False, f"no {text} in the {rooms[0].replace('_', ' ')}"
             return [partial], True, None
         kind = self._kind(head)
         if kind is not None:
@@ -553,6 +632,10 @@ class Resolver:
         if head and head.rstrip("s").endswith("lamp"):
             lamps = [i for i in ids if any("lamp" in n for n in self._names_of(i))]
             ids = lamps or ids
+        if head and singular(head.rsplit(maxsplit=1)[-1]) in _WINDOW_WORDS:
+            # "the curtains" are window coverings, never a garage door
+            ids = [i for i in ids if any(w in n.split() or f"{w}s" in n.split()
+                                         for n in self._names_of(i) for w in _WINDOW_WORDS)]
         return ids
 
     def _names_of(self, dev_id: str) -> list[str]:
@@ -601,7 +684,7 @@ class Resolver:
         """ "that", "it", "those": what the frame shows, else the device implied."""
         ids, named, problem = self._pointed(scene)
         fits_intent = not problem and all(
-            fits(self.config.devices[i], TYPE_INTENT_ALIASES.get(
+            fits(self.config.devices[i], ALIASES.get(
                 (self.config.devices[i].type, intent), intent)) for i in ids)
         if fits_intent:
             return ids, named, problem
@@ -666,7 +749,7 @@ class Resolver:
         intents: list[str] = []
         for dev_id in found:
             dev = self.config.devices[dev_id]
-            own = TYPE_INTENT_ALIASES.get((dev.type, intent), intent)
+            own = ALIASES.get((dev.type, intent), intent)
             if fits(dev, own):
                 targets.append(dev_id)
                 intents.append(own)

@@ -8,16 +8,23 @@ from assistant.phrasing import (
     after_story,
     asks_no_change,
     clean,
+    contradicts,
+    corrected_request,
     corrects,
+    elsewhere,
     ends_in_correction,
     has_cue,
     later,
     need_words,
+    no_request,
     one_word_request,
     own_chore,
+    past_statement_subject,
+    polite_core,
     split_clauses,
     split_except,
     statement_subject,
+    without_condition,
 )
 from assistant.policy import out_of_range
 
@@ -31,6 +38,11 @@ from assistant.policy import out_of_range
     ("turn on the light of my bed room", "turn on the light of my bedroom"),
     ("un lock the door", "unlock the door"),
     ("alexa", "alexa"),  # nothing after it: left as said
+    ("alex are dim the hall light", "dim the hall light"),  # a misheard name
+    ("excuse me polly, close the shades", "close the shades"),
+    ("switch the t v of please", "switch the tv off please"),  # recogniser slips
+    ("the light of my study", "the light of my study"),  # "of" that is "of"
+    ("turn the desk lamp of", "turn the desk lamp off"),
     ("turn on the living room lamp", "turn on the living room lamp"),
 ])
 def test_clean_drops_wake_words_and_joins_splits(said: str, read: str) -> None:
@@ -54,6 +66,8 @@ def test_a_device_called_like_an_assistant_keeps_its_name() -> None:
     ("dim the lamp, then switch off the fan", ["dim the lamp", "switch off the fan"]),
     ("turn off the tv and the lamp", []),  # one action, two devices
     ("close the blinds and the garage door", []),
+    ("switch the kettle on and off the desk lamp", ["switch the kettle on", "off the desk lamp"]),
+    ("turn on the fan and the lamp", []),
 ])
 def test_split_clauses(text: str, parts: list[str]) -> None:
     assert [text[a:b] for a, b in split_clauses(text)] == parts
@@ -109,6 +123,20 @@ def test_split_except() -> None:
     ("set_color", "lights to cool white", [(0, 6)], True),
     ("temperature_up", "it's like an icebox in here", [(25, 29)], True),
     ("turn_on", "can we have some light in the hallway", [(30, 37)], True),
+    # a number alone asks for nothing; a word that asks for the value does
+    ("set_brightness", "seventy percent kitchen maybe", [(16, 23)], False),
+    ("set_temperature", "heating twenty one yes", [(0, 7)], False),
+    ("set_temperature", "heating on twenty one", [(0, 7)], True),
+    ("set_position", "shades to a third", [(0, 6)], True),
+    ("set_brightness", "the hall light full", [(4, 14)], True),
+    # a need asks when it is asked for, not when it is talked about
+    ("turn_on", "i adore espresso", [], False),
+    ("turn_on", "an espresso would be lovely", [], True),
+    # a device named by its verb asks as the verb, not as another verb's object
+    ("start", "hoover upstairs please", [(0, 6)], True),
+    ("start", "fix the hoover", [(8, 14)], False),
+    ("start", "vacuum cleaner maybe", [(0, 14)], False),  # a longer name's first word
+    ("start", "vacuum the landing", [(0, 6)], True),
 ])
 def test_has_cue(intent: str, text: str, spans: list[tuple[int, int]], asks: bool) -> None:
     assert has_cue(intent, text, spans) is asks
@@ -173,6 +201,8 @@ def test_asked_to_change_nothing(text: str, no_change: bool) -> None:
 
 
 @pytest.mark.parametrize(("text", "chore"), [
+    ("we're having coffee with gran", True),  # what the speaker is doing already
+    ("i'm boiling in here", False),
     ("i need to clean the bathroom", True),
     ("i'm going to hoover the stairs later", True),
     ("we have to tidy the kitchen", True),
@@ -201,3 +231,85 @@ def test_corrections_between_mentions() -> None:
 def test_a_colour_alone_asks_for_nothing(text: str, spans: list[tuple[int, int]],
                                          asks: bool) -> None:
     assert has_cue("set_color", text, spans) is asks
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("the kitchen was freezing this morning", "kitchen"),
+    ("the lamp was on all night", "lamp"),
+    ("the kitchen is freezing", None),  # now: a need, not a story
+    ("turn the kitchen light on", None),
+])
+def test_a_statement_in_the_past(text: str, subject: str | None) -> None:
+    assert past_statement_subject(text) == subject
+
+
+def test_a_colour_with_be_asks() -> None:
+    assert has_cue("set_color", "could the nursery light be green", [(10, 23)])
+    assert not has_cue("set_color", "nursery light green", [(0, 13)])
+    assert has_cue("set_color", "could we have green lights", [(19, 25)])
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("it's so humid in singapore", "singapore"),
+    ("freezing at the bus stop", "bus"),
+    ("it's freezing in here", None),
+    ("too dark in the dining room", None),
+    ("it's chilly in this house", None),
+    ("so muggy today", "today"),  # the weather
+    ("pitch black outside already", "outside"),
+])
+def test_a_place_outside_the_home(text: str, place: str | None) -> None:
+    assert elsewhere(text, ["dining room", "kitchen", "living room"]) == place
+
+
+@pytest.mark.parametrize(("text", "core"), [
+    ("would you mind dimming the hall light", "dim the hall light"),
+    ("why don't you open the shades", "open the shades"),
+    ("are you able to switch the router on", "switch the router on"),
+    ("do you mind", None),
+    ("turn on the fan", None),
+])
+def test_the_request_inside_a_polite_lead(text: str, core: str | None) -> None:
+    assert polite_core(text) == core
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("switch the fan on, sorry, the desk lamp", "switch the desk lamp on"),
+    ("open the blinds no wait the garage door", "open the garage door"),
+    ("close the blinds, no wait, open them", None),  # a verb of its own: a clause
+    ("the fan sorry the lamp", None),  # nothing to take the verb from
+])
+def test_a_correction_takes_the_verb_it_corrects(text: str, meant: str | None) -> None:
+    assert corrected_request(text) == meant
+
+
+@pytest.mark.parametrize(("text", "apart"), [
+    ("once the kids are asleep dim the lounge lights", ("dim the lounge lights", "once the")),
+    ("switch the fan off before bed", ("switch the fan off", "before bed")),
+    ("remind me to call mum at five", None),  # no action around the qualifier
+    ("dim the lounge lights", None),
+])
+def test_a_command_read_without_its_condition(text: str, apart: tuple[str, str] | None
+                                              ) -> None:
+    assert without_condition(text) == apart
+
+
+@pytest.mark.parametrize(("text", "none"), [
+    ("has somebody switched the router off", True),  # a question about what was done
+    ("we hope the blinds open by themselves", True),
+    ("have the lights on in the hall please", False),  # "have" that asks
+    ("switch the router off", False),
+])
+def test_no_request_at_the_start(text: str, none: bool) -> None:
+    assert no_request(text) is none
+
+
+@pytest.mark.parametrize(("intent", "text", "other_way"), [
+    ("brightness_down", "so gloomy in the study", True),
+    ("brightness_down", "dim the study lamp, it's gloomy", False),  # a word asks for it
+    ("brightness_up", "the hall light is dazzling", True),
+    ("brightness_up", "brighten the hall", False),
+    ("turn_on", "it's dark", False),
+])
+def test_words_that_say_the_other_way(intent: str, text: str, other_way: bool) -> None:
+    assert contradicts(intent, text) is other_way

@@ -7,11 +7,13 @@ sentence of the set.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from assistant.pipeline import Brain
+from assistant.types import ParseRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,23 @@ def brain() -> Brain:
     ("we need to clean the kitchen", "kitchen_cam"),  # the speaker's own chore
     ("i have to tidy the lounge", "living_room_cam"),
     ("ceiling light the purple maybe", None),  # a colour in a bag of words
+    ("forty percent study then", "bedroom_cam"),  # a number in a bag of words
+    ("nursery sixty", None),  # a room and a number
+    ("did someone switch the porch light off", "kitchen_cam"),  # what was done
+    ("i hope the blinds open in the morning", None),  # a hope
+    ("the dining room was too bright at the party", "living_room_cam"),  # the past
+    ("it's roasting in madrid", None),  # somewhere else
+    ("door lock wednesday", None),  # a name's own words ask for nothing
+    ("coffee pot maybe", "kitchen_cam"),
+    ("play seventy study", None),  # no word that sets a level
+    ("launch the garage door app", None),  # an app, not the door
+    ("switch the internet off on my laptop", "office_cam"),  # the laptop's, not the home's
+    ("turn the heater up in the car", None),
+    ("i'm drinking a cup of tea", "kitchen_cam"),  # doing it already
+    ("coffee is my favourite drink", None),  # a need talked about, not asked for
+    ("empty the roomba's bin", None),  # the device is the object of another verb
+    ("switch on the tv remote", "living_room_cam"),
+    ("so chilly at the bus stop", "kitchen_cam"),
 ])
 def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
     result = brain.parse(text, camera=camera)
@@ -41,6 +60,26 @@ def test_not_acted_on(brain: Brain, text: str, camera: str | None) -> None:
       "garage_light", "garden_lights"}),
     ("my feet are killing me and i finally sat down on the sofa, can you switch the telly on",
      "turn_on", {"living_room_tv"}),
+    # a long story before the command: the command is read on its own too
+    ("so yesterday we went to the market and bought loads of vegetables and then came home "
+     "and cooked for hours so could you turn off the kitchen light", "turn_off",
+     {"kitchen_light"}),
+    # a reason that names no device, beside a command that does, is not a second action
+    ("it's chilly in the kids room, turn the heating on", "turn_on", {"thermostat"}),
+    # a clause that names no room is in the room of the clause before
+    ("the dining room is so dark, switch the light on", "turn_on", {"dining_light"}),
+    ("start the kettle", "turn_on", {"kitchen_kettle"}),
+    ("heater nineteen", "set_temperature", {"thermostat"}),  # a name and a value
+    # "it" is the device a statement before it named
+    ("the desk lamp is giving me a headache, switch it off", "turn_off", {"office_lamp"}),
+    ("the bedside lamp forty percent", "set_brightness", {"bedroom_lamp"}),
+    ("lounge lights twenty", "set_brightness", {"living_room_ceiling", "living_room_lamp"}),
+    ("it's boiling in this house", "temperature_down", {"thermostat"}),
+    ("alex are switch on the fan", "turn_on", {"bedroom_fan"}),
+    ("would you mind switching the hall light off", "turn_off", {"hallway_light"}),
+    ("switch the desk lamp off, no wait, the bathroom light", "turn_off", {"bathroom_light"}),
+    ("the router needs switching off", "turn_off", {"office_router"}),
+    ("could the nursery light be green", "set_color", {"kids_room_light"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -78,3 +117,86 @@ def test_like_an_oven_in_here_is_the_room_not_cooking(brain: Brain) -> None:
     result = brain.parse("it's like an oven in here", camera="bedroom_cam")
     assert (result.decision, result.intent, result.targets) == (
         "act", "temperature_down", ("thermostat",)), result.reason
+
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    ("telly on please", "turn_on", {"living_room_tv"}),  # the model doubts this one
+    ("nightstand lamp off", "turn_off", {"bedroom_lamp"}),
+    ("espresso machine on please", "turn_on", {"kitchen_coffee"}),
+])
+def test_a_name_and_on_or_off_is_a_command(brain: Brain, text: str, intent: str,
+                                           targets: set[str]) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, set(result.targets)) == ("act", intent, targets)
+
+
+@pytest.mark.parametrize(("text", "camera"), [
+    ("up modem desk lamp", "office_cam"),  # names side by side, not a list
+    ("on toaster hall light", None),
+])
+def test_names_side_by_side_are_not_acted_on(brain: Brain, text: str, camera: str | None
+                                            ) -> None:
+    assert brain.parse(text, camera=camera).decision in ("ignore", "clarify")
+
+
+@pytest.mark.parametrize("text", ["garage door off", "front door lock off", "pizza on",
+                                  "the lights on"])
+def test_a_terse_sensitive_or_unknown_device_never_acts(brain: Brain, text: str) -> None:
+    assert brain.parse(text).decision != "act"
+
+
+def test_a_particle_starts_a_second_action(brain: Brain) -> None:
+    result = brain.parse("switch on the desk lamp and off the fan")
+    assert result.decision == "act", result.reason
+    assert {(c.device_id, c.intent) for c in result.commands} == {
+        ("office_lamp", "turn_on"), ("bedroom_fan", "turn_off")}
+
+
+@pytest.mark.parametrize("text", ["unless it's sunny open the blinds",
+                                  "put the porch light on when it gets dark",
+                                  "as soon as i get in switch the heating on"])
+def test_a_condition_the_model_doubts_still_asks(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "clarify" and not result.commands, result
+
+
+def bags_of_home_words(brain: Brain, n: int, seed: int) -> list[tuple[str, str | None]]:
+    """Random bags of 2 to 6 of the home's names, room names, action and value words and
+    fillers (synthetic: "router garden but quickly or"), each with a random camera. Some
+    come out as terse commands ("hall light on"), so a few acting is right."""
+    rng = random.Random(seed)
+    config = brain.config
+    names = [n for d in config.devices.values() for n in (d.name, *d.aliases)]
+    rooms = [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
+    words = ["on", "off", "up", "down", "open", "close", "lock", "start", "stop", "dim",
+             "brighter", "set", "turn", "switch", "play", "pause", "warm", "cold", "blue",
+             "red", "fifty", "20", "percent", "degrees"]
+    fillers = ["the", "and", "or", "but", "quickly", "maybe", "so", "then", "a", "my",
+               "tuesday", "pizza", "because", "really", "later", "yes", "no", "again"]
+    cameras = [None, *config.cameras]
+    pools = [names, names, rooms, words, fillers, fillers]
+    return [(" ".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(2, 6))),
+             rng.choice(cameras)) for _ in range(n)]
+
+
+def test_bags_of_home_words_rarely_act(brain: Brain) -> None:
+    bags = bags_of_home_words(brain, 1000, seed=0)
+    results = brain.parse_batch([ParseRequest(text=t, camera=c) for t, c in bags])
+    acted = [t for (t, _), r in zip(bags, results, strict=True) if r.decision == "act"]
+    # 21 of these 1000 act with this round's rules, 47 before them (terse commands among
+    # them); none may touch or ask to touch the lock or the garage door (5 locked the door
+    # before: "a front door lock").
+    assert len(acted) <= 30, acted[:20]
+    sensitive = {"front_door", "garage_door"}
+    locked = [t for (t, _), r in zip(bags, results, strict=True)
+              if r.decision in ("act", "confirm") and sensitive & set(r.targets)]
+    assert not locked, locked
+
+
+def test_a_pronoun_clause_acts_on_the_devices_before_it(brain: Brain) -> None:
+    result = brain.parse("switch on the nursery light and make it pink")
+    assert result.decision == "act", result.reason
+    assert {(c.device_id, c.intent) for c in result.commands} == {
+        ("kids_room_light", "turn_on"), ("kids_room_light", "set_color")}
+    # the floor lamp has no colour: the whole asks rather than doing half
+    assert brain.parse("put the lounge lights on and make them green").decision == "clarify"

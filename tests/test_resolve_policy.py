@@ -301,3 +301,59 @@ def test_without_a_frame_a_pointing_word_acts_on_the_one_device_of_the_room(
     # Plural pointing words and the room's lights as a whole are not one device.
     assert run(home, "brightness_up", "it's too dark in [here](ROOM)", "living_room_cam") == (
         "brightness_up", ("living_room_ceiling", "living_room_lamp"), "act")
+
+
+@pytest.mark.parametrize(("intent", "text", "camera", "expected"), [
+    # the verb is the device's own name: named, not implied
+    ("start", "hoover the [hallway](ROOM)", None, ("vacuum",)),
+    # start on a switch or a fan switches it on
+    ("start", "start the [kettle](DEV)", None, ("kitchen_kettle",)),
+    ("start", "start the [fan](DEV)", None, ("bedroom_fan",)),
+    # what a media player plays, before the named player, is not a second device
+    ("volume_up", "the [sound](DEV) is much too low on the [telly](DEV)", None,
+     ("living_room_tv",)),
+    # punctuation and politeness tagged as a device name nothing
+    ("turn_off", "[lights](DEV) off [thx](DEV)", "kitchen_cam", ("kitchen_light",)),
+    ("turn_on", "turn the [fan](DEV) on [:)](DEV)", None, ("bedroom_fan",)),
+    # a verb after "to" is no device
+    ("brightness_up", "it's too gloomy in the [study](ROOM) to [read](DEV)", None,
+     ("office_lamp",)),
+    # "this room" is the room, not a pointing word
+    ("brightness_down", "make [this room](ROOM) darker", "bedroom_cam",
+     ("bedroom_lamp", "bedroom_light")),
+])
+def test_devices_said_in_other_ways(home: HomeConfig, intent: str, text: str,
+                                    camera: str | None, expected: tuple[str, ...]) -> None:
+    _, targets, decision = run(home, intent, text, camera)
+    assert (targets, decision) == (expected, "act")
+
+
+def test_everywhere_is_every_room(home: HomeConfig) -> None:
+    _, targets, decision = run(home, "turn_off", "[lights](DEV) off everywhere please")
+    assert decision == "act" and set(targets) == {
+        i for i, d in home.devices.items() if d.type == "light"}
+
+
+def test_rooms_in_a_list_are_both(home: HomeConfig) -> None:
+    assert run(home, "turn_off", "[lights](DEV) off in the [garage](ROOM) and the [study](ROOM)"
+               )[1:] == (("garage_light", "office_lamp"), "act")
+
+
+def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
+    plain, spans = marked("can the vacuum go upstairs")
+    res = Resolver(home).resolve("start", plain, spans, Scene(None, None, (6, 6), 0.5))
+    assert res.implied  # the high bar of an implied device still holds
+
+
+@pytest.mark.parametrize("text", [
+    "turn on the [salt lamp](DEV)",  # a lamp, but not one the home has
+    "switch on the [disco speaker](DEV)",
+    "[stereo bedside lamp](DEV) on",  # two devices' names in one mention
+    "[lights](DEV) [garage](ROOM) router [study](ROOM) on",  # two rooms, no list
+    "open the [shutters](DEV) in the [garage](ROOM)",  # window words: never the garage door
+    "turn on the [kitchen ceiling light](DEV) in the [bedroom](ROOM)",
+    "[kitchen](ROOM) [ceiling light](DEV) in the [nursery](ROOM)",
+    "[bathroom lights](DEV) on in the [office](ROOM)",
+])
+def test_a_device_of_another_room_than_the_one_said_asks(home: HomeConfig, text: str) -> None:
+    assert run(home, "turn_on", text)[1:] == ((), "clarify")

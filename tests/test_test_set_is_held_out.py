@@ -40,7 +40,8 @@ def issue_examples() -> dict[str, str]:
 
 def held_out_sentences() -> dict[str, str]:
     """Normalised text -> where it comes from (file:line), for every test_*.jsonl (and the
-    second dev set, dev2_*.jsonl, kept out of training as well), and the issue's examples."""
+    second and third dev sets, dev2_*.jsonl and dev3_*.jsonl, kept out of training as well), and
+    the issue's examples."""
     found: dict[str, str] = dict(issue_examples())
     for path in sorted(p for pattern in HELD_OUT_FILES
                        for p in (ROOT / "tests" / "data").rglob(pattern)):
@@ -81,6 +82,8 @@ def test_no_test_sentence_is_in_the_training_data() -> None:
     data = training_examples(SHIPPED.seed, SHIPPED.n_homes, SHIPPED.per_home,
                              reference_home(ROOT / "devices.yaml"),
                              held_out=held_out_texts(ROOT / "tests" / "data"))
-    assert len(data) > 0.998 * SHIPPED.n_homes * SHIPPED.per_home
+    # a handful per thousand: short generic lines of the held-out sets ("volume up", "make
+    # me laugh") are written by the templates too, and dropped
+    assert len(data) > 0.996 * SHIPPED.n_homes * SHIPPED.per_home
     copied = overlap(data, held_out_sentences())
     assert not copied, "test sentences in the training data:\n" + "\n".join(copied)
