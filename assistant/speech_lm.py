@@ -251,12 +251,15 @@ def _version(dist: str) -> str:
 
 def source_digest() -> str:
     """Digest of the source and data files the model is made from: the phrase generator
-    (assistant/corpus/), this builder, the pronunciations and the text normalisation. A new
+    (assistant/corpus/ and the wake words it reads), this builder, the pronunciations and the
+    text normalisation. A new
     generator (or builder) rebuilds the model without anyone bumping a version."""
     package = Path(__file__).resolve().parent
     files = [p for p in sorted((package / "corpus").rglob("*"))
              if p.is_file() and p.suffix in {".py", ".yaml", ".yml", ".txt", ".json"}]
-    files += [package / name for name in ("speech_lm.py", "g2p.py", "vocabulary.py")]
+    # data/phrasing.yaml: the generator takes its wake words from the runtime's list.
+    files += [package / name for name in ("speech_lm.py", "g2p.py", "vocabulary.py",
+                                          "data/phrasing.yaml")]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.relative_to(package).as_posix().encode())
