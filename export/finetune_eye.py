@@ -83,9 +83,8 @@ def renderer() -> tuple[RenderFn, str]:
                     "(a development stand-in; --ship refuses it)")
 
         def boxes(rng: np.random.Generator, zones: dict[str, Box], target: str | None,
-                  pose: str, *, split: str, size: tuple[int, int] = (96, 96)
-                  ) -> npt.NDArray[np.uint8]:
-            del split, size
+                  pose: str, *, split: str, **_: Any) -> npt.NDArray[np.uint8]:
+            del split
             return render_scene(rng, zones, target if pose != "none" else None,
                                 person=pose != "none")
 
@@ -128,6 +127,8 @@ class EyeData:
     pointing: npt.NDArray[np.int64]  # rows of `train` with a pointed device in the zones
     other: npt.NDArray[np.int64]  # rows with a camera and no pointed device
     held: Encoded
+    train_kinds: list[dict[str, str]]  # per row: device id -> "type name" of its home
+    held_kinds: list[dict[str, str]]
     captured: Captured | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -176,7 +177,9 @@ def prepare(args: argparse.Namespace, max_len: int, size: int) -> EyeData:
     train = encode(train_ex, tok, max_len, homes)
     held = encode(held_ex, tok, max_len, homes)
     pointing, other = _camera_rows(train)
-    data = EyeData(train, pointing, other, held)
+    kinds = {h.id: {d.id: f"{d.type} {d.name}" for d in h.devices} for h in homes.values()}
+    data = EyeData(train, pointing, other, held, [kinds.get(e.home_id, {}) for e in train_ex],
+                   [kinds.get(e.home_id, {}) for e in held_ex])
     if args.captured:
         point_ex = [train_ex[i] for i in pointing]
         other_ex = [train_ex[i] for i in other]
@@ -198,7 +201,7 @@ def _text_batch(data: Encoded, rows: npt.NDArray[np.int64], rng: np.random.Gener
 
 def render_rows(data: Encoded, rows: npt.NDArray[np.int64], rng: np.random.Generator,
                 render: RenderFn, *, split: str, size: int, grid: int,
-                person_share: float = 0.5
+                kinds: Sequence[dict[str, str]], person_share: float = 0.5
                 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float32],
                            npt.NDArray[np.float32], list[str | None]]:
     """Frames, grounding targets and masks for scene rows; the pointed device per row."""
@@ -213,7 +216,11 @@ def render_rows(data: Encoded, rows: npt.NDArray[np.int64], rng: np.random.Gener
         if target is None and rng.random() < person_share:
             target = sorted(spec.zones)[int(rng.integers(len(spec.zones)))]
         pose = POSES[int(rng.random() < 0.4)] if target is not None else "none"
-        frames[k] = runtime_frame(render(rng, spec.zones, target, pose, split=split), size)
+        # What each device is (its type and name) helps the renderer draw it; a camera
+        # of another home may not say, so half the frames go without.
+        hint = kinds[int(r)] if rng.random() < 0.5 else None
+        frames[k] = runtime_frame(render(rng, spec.zones, target, pose, split=split,
+                                         kinds=hint), size)
         if target is not None:
             ground[k] = grounding_target(spec.zones[target], grid)
             gmask[k] = 1.0
@@ -232,7 +239,7 @@ def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, no
         rows = rng.choice(src, size=n, replace=False)
         b = _text_batch(data.train, rows, rng, grid)
         frames, ground, gmask, _ = render_rows(data.train, rows, rng, render, split="train",
-                                                  size=size, grid=grid)
+                                                  size=size, grid=grid, kinds=data.train_kinds)
         present = np.ones(n, np.float32)
         b.image, b.image_present = normalise(frames, present, norm), torch.from_numpy(present)
         b.ground, b.ground_mask = torch.from_numpy(ground), torch.from_numpy(gmask)
@@ -307,12 +314,15 @@ def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, 
     model.fusion.eval()
     model.intent_head.eval()
     for step in range(steps):
-        if time.perf_counter() - started > minutes * 60:
+        # Progress is steps done or time spent, whichever is further: on a busy machine
+        # the schedule still ends (lr -> 0) when the time budget does.
+        progress = max(step / steps, (time.perf_counter() - started) / (minutes * 60))
+        if progress >= 1:
             log.info("time budget reached after %d of %d steps", step, steps)
             break
         for g in opt.param_groups:
             g["lr"] = lr * ((step + 1) / warm if step < warm else
-                            0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, steps - warm))))
+                            0.5 * (1 + math.cos(math.pi * progress)))
         batch = train_batch(data, rng, render, norm=norm, batch_size=batch_size, size=size,
                             grid=grid)
         loss, parts = losses(model, batch, cfg)
@@ -346,7 +356,8 @@ class EvalSet:
 
 
 def eval_set(held: Encoded, render: RenderFn, *, norm: ImageNorm, seed: int, size: int,
-             grid: int, n_point: int, n_other: int) -> EvalSet:
+             grid: int, n_point: int, n_other: int, kinds: Sequence[dict[str, str]]
+             ) -> EvalSet:
     rng = np.random.default_rng(seed + 1)
     pointing, other = _camera_rows(held)
     pointing = rng.permutation(pointing)[:n_point]
@@ -356,7 +367,8 @@ def eval_set(held: Encoded, render: RenderFn, *, norm: ImageNorm, seed: int, siz
         rows = pointing[lo : lo + 128]
         b = _text_batch(held, rows, rng, grid)
         frames, ground, gmask, targets = render_rows(held, rows, rng, render, split="heldout",
-                                                     size=size, grid=grid, person_share=0.0)
+                                                     size=size, grid=grid, person_share=0.0,
+                                                     kinds=kinds)
         present = np.ones(len(rows), np.float32)
         b.image, b.image_present = normalise(frames, present, norm), torch.from_numpy(present)
         b.ground, b.ground_mask = torch.from_numpy(ground), torch.from_numpy(gmask)
@@ -367,7 +379,7 @@ def eval_set(held: Encoded, render: RenderFn, *, norm: ImageNorm, seed: int, siz
         rows = other[lo : lo + 128]
         b = _text_batch(held, rows, rng, grid)
         frames, _, _, _ = render_rows(held, rows, rng, render, split="heldout", size=size,
-                                          grid=grid)
+                                          grid=grid, kinds=kinds)
         present = np.ones(len(rows), np.float32)
         b.image, b.image_present = normalise(frames, present, norm), torch.from_numpy(present)
         other_batches.append(b)
@@ -437,7 +449,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=SHIPPED.seed)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--train-homes", type=int, default=SHIPPED.n_homes)
-    p.add_argument("--per-home", type=int, default=60,
+    p.add_argument("--per-home", type=int, default=100,
                    help="utterances per training home (the same homes as the shipped model)")
     p.add_argument("--eval-homes", type=int, default=60)
     p.add_argument("--eval-per-home", type=int, default=200)
@@ -465,7 +477,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     data = prepare(args, model.cfg.max_len, size)
     log.info("data: %s", data.counts)
     es = eval_set(data.held, render, norm=norm, seed=args.seed, size=size, grid=grid,
-                  n_point=args.eval_pointing, n_other=args.eval_other)
+                  n_point=args.eval_pointing, n_other=args.eval_other, kinds=data.held_kinds)
     before = evaluate_eye(init, es)
     log.info("initial model: %s", before)
     train_log = fine_tune(model, data, render, norm, steps=args.steps, minutes=args.minutes,

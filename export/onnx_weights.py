@@ -13,8 +13,8 @@ same exporter): an initializer is then the same parameter when it feeds the same
 of the same node. Anything left over (a parameter no initializer carries, an
 initializer that is neither a parameter nor an identical constant) fails with one line.
 
-The mapping is cached per graph structure (node op types + initializer shapes), so only
-the first load of a given model shape pays for the reference export (about 20 s).
+The reference layout is cached per config and torch version (build/onnx_weights/), so
+only the first load of a given model shape pays for the reference export (about 7 s).
 """
 
 from __future__ import annotations
@@ -76,13 +76,13 @@ def _slots(graph: Any, names: set[str]) -> dict[str, list[Slot]]:
     return out
 
 
-def _structure_key(graph: Any) -> str:
-    h = hashlib.sha256()
-    for node in graph.node:
-        h.update(node.op_type.encode() + b"\0")
-    for init in graph.initializer:
-        h.update(f"{list(init.dims)}:{init.data_type};".encode())
-    return h.hexdigest()[:16]
+def _digest(value: npt.NDArray[Any]) -> str:
+    return hashlib.sha256(f"{value.dtype}{value.shape}".encode() + value.tobytes()).hexdigest()
+
+
+def _cache_key(cfg: MILMConfig) -> str:
+    text = json.dumps(cfg.to_dict(), sort_keys=True) + torch.__version__
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _candidates(model: MILM) -> dict[str, npt.NDArray[Any]]:
@@ -130,43 +130,51 @@ def _reference_map(cfg: MILMConfig) -> tuple[Any, dict[str, str]]:
     return proto, names
 
 
+def reference_layout(cfg: MILMConfig) -> dict[str, Any]:
+    """What this exporter's graph of `cfg` looks like: node op types, which parameter
+    feeds each (node, input) place, and a digest of every other constant by place.
+    Cached in build/onnx_weights/ per config and torch version."""
+    cache = CACHE_DIR / f"{_cache_key(cfg)}.json"
+    if cache.is_file():
+        cached: dict[str, Any] = json.loads(cache.read_text())
+        return cached
+    ref, names = _reference_map(cfg)
+    arrays = _arrays(ref.graph)
+    place: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    for name, slots in _slots(ref.graph, set(arrays)).items():
+        for slot in slots:
+            where = f"{slot.node}:{slot.index}"
+            if name in names:
+                place[where] = names[name]
+            else:
+                constants[where] = _digest(arrays[name])
+    layout = {"ops": [n.op_type for n in ref.graph.node], "place": place,
+              "constants": constants}
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(layout))
+    return layout
+
+
 def weight_map(proto: Any, cfg: MILMConfig) -> dict[str, str]:
     """initializer name in `proto` -> parameter key ('name', 'name:T' or the folded pos)."""
-    key = _structure_key(proto.graph)
-    cache = CACHE_DIR / f"{key}.json"
-    if cache.is_file():
-        cached: dict[str, str] = json.loads(cache.read_text())
-        return cached
-    ref, ref_names = _reference_map(cfg)
-    if [n.op_type for n in ref.graph.node] != [n.op_type for n in proto.graph.node]:
+    layout = reference_layout(cfg)
+    if layout["ops"] != [n.op_type for n in proto.graph.node]:
         raise WeightMapError("the ONNX graph differs from this exporter's graph of the same "
                              "config (another torch version?): cannot place its weights")
-    ref_slots = _slots(ref.graph, set(ref_names))
-    place = {tuple(s): ref_names[name] for name, slots in ref_slots.items() for s in
-             ((slot.node, slot.index) for slot in slots)}
-    shipped_names = {i.name for i in proto.graph.initializer}
+    arrays = _arrays(proto.graph)
     mapping: dict[str, str] = {}
-    for name, slots in _slots(proto.graph, shipped_names).items():
-        keys = {place.get((s.node, s.index)) for s in slots} - {None}
+    for name, slots in _slots(proto.graph, set(arrays)).items():
+        places = [f"{s.node}:{s.index}" for s in slots]
+        keys = {layout["place"][p] for p in places if p in layout["place"]}
         if len(keys) > 1:
             raise WeightMapError(f"initializer {name} feeds places of several parameters: "
-                                 f"{sorted(k for k in keys if k)}")
-        if keys:
-            mapping[name] = str(keys.pop())
-    # Constants of the exporter (scalars, shapes) must be the same in both files.
-    ref_arrays, arrays = _arrays(ref.graph), _arrays(proto.graph)
-    ref_by_slot = {(s.node, s.index): n for n, ss in _slots(ref.graph, set(ref_arrays)).items()
-                   for s in ss}
-    for name, slots in _slots(proto.graph, shipped_names).items():
-        if name in mapping:
-            continue
-        other = ref_by_slot.get((slots[0].node, slots[0].index))
-        if other is None or other in ref_names or not np.array_equal(ref_arrays[other],
-                                                                      arrays[name]):
+                                 f"{', '.join(sorted(keys))}")
+        if keys and all(p in layout["place"] for p in places):
+            mapping[name] = keys.pop()
+        elif keys or any(layout["constants"].get(p) != _digest(arrays[name]) for p in places):
             raise WeightMapError(f"initializer {name} {list(arrays[name].shape)} matches no "
                                  "MILM parameter and is not a constant of the exporter")
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(mapping, indent=0, sort_keys=True))
     return mapping
 
 
