@@ -103,7 +103,7 @@ def test_a_tiny_fine_tune_end_to_end(tmp_path: Path, home: HomeConfig, root: Pat
     texts = ["turn that on", "switch off the kitchen light", "how warm is it in the bedroom"]
     for a, b in zip(tuned.infer(texts), runtime.infer(texts), strict=True):
         assert np.array_equal(a.intent_probs, b.intent_probs) and a.tags == b.tags
-    frame = cv2.imread(str(sorted(folder.glob("*.png"))[0]))
+    frame = np.asarray(cv2.imread(str(sorted(folder.glob("*.png"))[0])), np.uint8)
     with_frame = tuned.infer(texts[:1], [frame])[0].grounding
     assert not np.allclose(with_frame, runtime.infer(texts[:1], [frame])[0].grounding)
     assert shipped_model_path().read_bytes() != (out / "milm.onnx").read_bytes()
