@@ -52,6 +52,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 import torch
+import torch.nn.functional as F  # noqa: N812 (the conventional torch alias)
 
 from assistant.capture_cli import ManifestEntry, read_manifest
 from assistant.config import HomeConfig, load_config
@@ -64,7 +65,7 @@ from export.dataset import Batch, Encoded, ImageNorm, encode, load_tokenizer, ma
 from export.milm import MILM
 from export.onnx_weights import load_milm, parity
 from export.scenes import Box, grounding_target, render_scene
-from export.train import TrainConfig, losses
+from export.train import TrainConfig
 
 log = logging.getLogger("export.finetune_eye")
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ RenderFn = Callable[..., npt.NDArray[np.uint8]]
 # The parameters fine-tuning may change: all of them drop out when image_present is 0.
 TRAINED_PREFIXES = ("image.", "cross.", "ground_query", "ground_q.", "ground_ln.", "ground_k.")
 POSES = ("point", "stand")
+RESOLVER_THRESHOLD = 0.5  # policy.grounding_threshold's default
 
 
 def renderer() -> tuple[RenderFn, str]:
@@ -129,6 +131,8 @@ class EyeData:
     held: Encoded
     train_kinds: list[dict[str, str]]  # per row: device id -> "type name" of its home
     held_kinds: list[dict[str, str]]
+    home_pointing: npt.NDArray[np.int64]  # pointing rows of the home being fine-tuned for
+    home_share: float = 0.0  # share of the pointing rows of a batch drawn from them
     captured: Captured | None = None
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -178,8 +182,10 @@ def prepare(args: argparse.Namespace, max_len: int, size: int) -> EyeData:
     held = encode(held_ex, tok, max_len, homes)
     pointing, other = _camera_rows(train)
     kinds = {h.id: {d.id: f"{d.type} {d.name}" for d in h.devices} for h in homes.values()}
+    home_rows = np.asarray([r for r in pointing if train_ex[r].home_id == "reference"], np.int64)
     data = EyeData(train, pointing, other, held, [kinds.get(e.home_id, {}) for e in train_ex],
-                   [kinds.get(e.home_id, {}) for e in held_ex])
+                   [kinds.get(e.home_id, {}) for e in held_ex], home_rows,
+                   args.home_share if len(home_rows) else 0.0)
     if args.captured:
         point_ex = [train_ex[i] for i in pointing]
         other_ex = [train_ex[i] for i in other]
@@ -215,7 +221,7 @@ def render_rows(data: Encoded, rows: npt.NDArray[np.int64], rng: np.random.Gener
         target = spec.pointed
         if target is None and rng.random() < person_share:
             target = sorted(spec.zones)[int(rng.integers(len(spec.zones)))]
-        pose = POSES[int(rng.random() < 0.4)] if target is not None else "none"
+        pose = POSES[int(rng.random() < 0.5)] if target is not None else "none"
         # What each device is (its type and name) helps the renderer draw it; a camera
         # of another home may not say, so half the frames go without.
         hint = kinds[int(r)] if rng.random() < 0.5 else None
@@ -230,13 +236,18 @@ def render_rows(data: Encoded, rows: npt.NDArray[np.int64], rng: np.random.Gener
 
 def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, norm: ImageNorm,
                 batch_size: int, size: int, grid: int) -> Batch:
-    """Half pointing rows, the rest other camera rows; a quarter captured frames if any."""
+    """Half pointing rows (`home_share` of them of the home itself), the rest other camera
+    rows; a quarter captured frames if any."""
     n_cap = batch_size // 4 if data.captured is not None else 0
     n_point = (batch_size - n_cap) // 2
     n_other = batch_size - n_cap - n_point
     parts: list[Batch] = []
-    for src, n in ((data.pointing, n_point), (data.other, n_other)):
-        rows = rng.choice(src, size=n, replace=False)
+    n_home = round(n_point * data.home_share)
+    for src, n in ((data.pointing, n_point - n_home), (data.home_pointing, n_home),
+                   (data.other, n_other)):
+        if n == 0:
+            continue
+        rows = rng.choice(src, size=n, replace=len(src) < n)
         b = _text_batch(data.train, rows, rng, grid)
         frames, ground, gmask, _ = render_rows(data.train, rows, rng, render, split="train",
                                                   size=size, grid=grid, kinds=data.train_kinds)
@@ -286,6 +297,37 @@ def _concat(parts: list[Batch]) -> Batch:
 # --------------------------------------------------------------------------- training
 
 
+def eye_losses(model: MILM, batch: Batch, cfg: TrainConfig, zone_weight: float
+               ) -> tuple[torch.Tensor, dict[str, float]]:
+    """export.train.losses plus the resolver's own score of the target zone.
+
+    The cross-entropy against the zone's area shares teaches where to look, but leaves the
+    mass spread over neighbouring regions; the resolver acts only on a zone score of at
+    least 0.5 (assistant/resolve.py: the mass on the zone's regions weighted by their
+    coverage, over the best-covered region's coverage). -log(that score) pulls the mass
+    onto the zone. target / max(target) is the coverage over the best coverage.
+    """
+    intent, slots, ground = model(batch.input_ids, batch.attention_mask, batch.image,
+                                  batch.image_present)
+    l_intent = F.cross_entropy(intent, batch.intents, label_smoothing=cfg.label_smoothing)
+    l_slot = F.cross_entropy(slots.reshape(-1, slots.shape[-1]), batch.slots.reshape(-1),
+                             ignore_index=-100)
+    has = batch.ground_mask > 0
+    if bool(has.any()):
+        logp = torch.log_softmax(ground[has], dim=-1)  # (k, m)
+        target = batch.ground[has]  # (k, m)
+        l_ground = -(target * logp).sum(-1).mean()
+        cover = target / target.amax(-1, keepdim=True)
+        score = (logp.exp() * cover).sum(-1).clamp(min=1e-6)
+        l_zone = -score.log().mean()
+    else:
+        l_ground = l_zone = ground.sum() * 0.0
+    total = l_intent + l_slot + cfg.grounding_weight * l_ground + zone_weight * l_zone
+    return total, {"intent": l_intent.item(), "slot": l_slot.item(), "ground": l_ground.item(),
+                   "zone": l_zone.item()}
+
+
+
 def freeze_text(model: MILM) -> list[torch.nn.Parameter]:
     """Only the image side trains; returns its parameters."""
     trained = []
@@ -297,7 +339,8 @@ def freeze_text(model: MILM) -> list[torch.nn.Parameter]:
 
 
 def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, steps: int,
-              minutes: float, seed: int, lr: float, batch_size: int) -> dict[str, Any]:
+              minutes: float, seed: int, lr: float, batch_size: int,
+              zone_weight: float = 1.0) -> dict[str, Any]:
     """Train in place for `steps` (cosine schedule) or until `minutes` run out."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -325,18 +368,19 @@ def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, 
                             0.5 * (1 + math.cos(math.pi * progress)))
         batch = train_batch(data, rng, render, norm=norm, batch_size=batch_size, size=size,
                             grid=grid)
-        loss, parts = losses(model, batch, cfg)
+        loss, parts = eye_losses(model, batch, cfg, zone_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]  # torch stubs leave it untyped
         torch.nn.utils.clip_grad_norm_(params, cfg.clip)
         opt.step()
-        window.append([loss.item(), parts["ground"], parts["intent"]])
+        window.append([loss.item(), parts["ground"], parts["zone"], parts["intent"]])
         done = step + 1
         if done % 25 == 0:
             mean = np.mean(window, axis=0)
             curve.append({"step": done, "loss": float(mean[0]), "ground": float(mean[1]),
-                          "intent": float(mean[2])})
-            log.info("step %d/%d loss %.3f ground %.3f intent %.3f (%.0f s)", done, steps,
+                          "zone": float(mean[2]), "intent": float(mean[3])})
+            log.info("step %d/%d loss %.3f ground %.3f zone %.3f intent %.3f (%.0f s)", done,
+                     steps,
                      *mean, time.perf_counter() - started)
             window = []
     model.eval()
@@ -388,19 +432,28 @@ def eval_set(held: Encoded, render: RenderFn, *, norm: ImageNorm, seed: int, siz
 
 @torch.inference_mode()
 def evaluate_eye(model: MILM, es: EvalSet) -> dict[str, float]:
-    """Correct device (resolver's zone score arg-max) on held-out pointing frames; intent
+    """Correct device on held-out pointing frames (the zone score's arg-max, and the
+    resolver's decision: firm and clearly ahead, right or wrong); intent
     and exact match of the other camera examples with and without their frame."""
     model.eval()
-    right = total = 0
+    right = firm = wrong = total = 0
     for b, zones, targets in es.point_batches:
         _, _, g = model(b.input_ids, b.attention_mask, b.image, b.image_present)
         probs = torch.softmax(g, -1).numpy()
         for p, z, t in zip(probs, zones, targets, strict=True):
             scores = zone_scores(p, (model.cfg.grid, model.cfg.grid), z)
-            right += int(max(scores, key=lambda k: scores[k]) == t)
+            ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
+            second = scores[ranked[1]] if len(ranked) > 1 else 0.0
+            # the resolver's rule (assistant/resolve.py): firm, and clearly ahead
+            acts = scores[ranked[0]] >= RESOLVER_THRESHOLD and scores[ranked[0]] >= 1.5 * second
+            right += int(ranked[0] == t)
+            firm += int(acts and ranked[0] == t)
+            wrong += int(acts and ranked[0] != t)
             total += 1
     out: dict[str, float] = {"pointing_n": total,
-                             "pointing_device_accuracy": right / max(1, total)}
+                             "pointing_device_accuracy": right / max(1, total),
+                             "pointing_resolved": firm / max(1, total),
+                             "pointing_wrong_device": wrong}
     for label, with_frame in (("with_frame", True), ("no_frame", False)):
         ok_i = ok_x = n = 0
         for b in es.other_batches:
@@ -445,7 +498,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
     p.add_argument("--steps", type=int, default=1200)
     p.add_argument("--batch-size", type=int, default=48)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--zone-weight", type=float, default=1.0,
+                   help="weight of -log(the resolver's score of the target zone)")
+    p.add_argument("--home-share", type=float, default=0.25,
+                   help="share of a batch's pointing rows from the home of --config (its "
+                        "zones, training layouts); the rest from the other training homes")
     p.add_argument("--seed", type=int, default=SHIPPED.seed)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--train-homes", type=int, default=SHIPPED.n_homes)
@@ -481,7 +539,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     before = evaluate_eye(init, es)
     log.info("initial model: %s", before)
     train_log = fine_tune(model, data, render, norm, steps=args.steps, minutes=args.minutes,
-                          seed=args.seed, lr=args.lr, batch_size=args.batch_size)
+                          seed=args.seed, lr=args.lr, batch_size=args.batch_size,
+                          zone_weight=args.zone_weight)
     after = evaluate_eye(model, es)
     log.info("fine-tuned: %s", after)
     out = args.out / "milm.onnx"
@@ -519,7 +578,7 @@ def ship(args: argparse.Namespace, metrics: dict[str, Any]) -> None:
     problems = []
     if metrics["record"]["renderer"] != "export.scenes_real.render_real_scene":
         problems.append("trained on the development box renderer")
-    if after["pointing_device_accuracy"] <= before["pointing_device_accuracy"]:
+    if after["pointing_resolved"] <= before["pointing_resolved"]:
         problems.append("no better on held-out pointing frames")
     if after["other_intent_with_frame"] < before["other_intent_with_frame"] - 0.005:
         problems.append("worse on commands with a frame")
@@ -528,7 +587,8 @@ def ship(args: argparse.Namespace, metrics: dict[str, Any]) -> None:
     if problems:
         raise SystemExit(f"not shipped: {'; '.join(problems)}")
     shutil.copyfile(args.out / "milm.onnx", ROOT / "assistant" / "models" / "milm.onnx")
-    log.info("shipped: assistant/models/milm.onnx replaced")
+    shutil.copyfile(args.out / "metrics.json", ROOT / "export" / "report" / "eye_finetune.json")
+    log.info("shipped: assistant/models/milm.onnx and export/report/eye_finetune.json replaced")
 
 
 def main(argv: list[str] | None = None) -> None:
