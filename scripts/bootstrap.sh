@@ -16,16 +16,19 @@ if [ "${1:-}" = "--runtime" ]; then runtime=true; fi
 # names the speech dictionary lacks (assistant/g2p.py).
 APT_PACKAGES=(mosquitto openssl libportaudio2 systemd espeak-ng)
 if $runtime; then APT_PACKAGES=(libportaudio2 espeak-ng); fi
-missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+# Installs the Debian packages among "$@" that are missing, or stops with one line.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   if [ "$(id -u)" != 0 ]; then
     echo "bootstrap: missing Debian packages: ${missing[*]} (run as root, or apt-get install them)" >&2
     exit 1
   fi
   echo "bootstrap: apt-get install ${missing[*]}"
+  local apt_log
   apt_log=$(mktemp)
   # Each step is checked on its own: `a && b` under set -e carries on when `a` fails.
   if ! apt-get update -qq >"$apt_log" 2>&1; then
@@ -37,7 +40,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   rm -f "$apt_log"
-fi
+}
+apt_install "${APT_PACKAGES[@]}"
+# opencv-doc (development only): the pedestrian video vtest.avi and the photos that the
+# realistic training scenes cut people and pictures from (export/people.py,
+# export/scenes_real.py); the service never needs it.
+if ! $runtime; then apt_install opencv-doc; fi
 
 if $runtime; then
   stamp=.venv/.bootstrap-runtime-$(sha256sum pyproject.toml | cut -c1-16)
