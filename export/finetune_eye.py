@@ -234,14 +234,41 @@ def render_rows(data: Encoded, rows: npt.NDArray[np.int64], rng: np.random.Gener
     return frames, ground, gmask, targets
 
 
+@dataclass
+class ZoneCovers:
+    """Every zone of each row's camera, as the resolver scores them: (B, Z, m) coverage of
+    each region over the zone's best coverage, which zone is the target (-1: none)."""
+
+    covers: torch.Tensor  # (B, Z, m)
+    target: torch.Tensor  # (B,) int64
+    mask: torch.Tensor  # (B, Z) 1.0 for a real zone
+
+
+def zone_covers(zones: Sequence[dict[str, Box]], targets: Sequence[str | None],
+                grid: int) -> ZoneCovers:
+    z = max([1, *(len(zs) for zs in zones)])
+    covers = np.zeros((len(zones), z, grid * grid), np.float32)
+    mask = np.zeros((len(zones), z), np.float32)
+    target = np.full(len(zones), -1, np.int64)
+    for b, (zs, t) in enumerate(zip(zones, targets, strict=True)):
+        for j, dev in enumerate(sorted(zs)):
+            share = grounding_target(zs[dev], grid)
+            covers[b, j], mask[b, j] = share / share.max(), 1.0
+            if dev == t:
+                target[b] = j
+    return ZoneCovers(torch.from_numpy(covers), torch.from_numpy(target), torch.from_numpy(mask))
+
+
 def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, norm: ImageNorm,
-                batch_size: int, size: int, grid: int) -> Batch:
+                batch_size: int, size: int, grid: int) -> tuple[Batch, ZoneCovers]:
     """Half pointing rows (`home_share` of them of the home itself), the rest other camera
     rows; a quarter captured frames if any."""
     n_cap = batch_size // 4 if data.captured is not None else 0
     n_point = (batch_size - n_cap) // 2
     n_other = batch_size - n_cap - n_point
     parts: list[Batch] = []
+    all_zones: list[dict[str, Box]] = []
+    all_targets: list[str | None] = []
     n_home = round(n_point * data.home_share)
     for src, n in ((data.pointing, n_point - n_home), (data.home_pointing, n_home),
                    (data.other, n_other)):
@@ -249,8 +276,11 @@ def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, no
             continue
         rows = rng.choice(src, size=n, replace=len(src) < n)
         b = _text_batch(data.train, rows, rng, grid)
-        frames, ground, gmask, _ = render_rows(data.train, rows, rng, render, split="train",
-                                                  size=size, grid=grid, kinds=data.train_kinds)
+        frames, ground, gmask, targets = render_rows(data.train, rows, rng, render,
+                                                     split="train", size=size, grid=grid,
+                                                     kinds=data.train_kinds)
+        all_zones += [data.train.scenes[int(r)].zones for r in rows]  # type: ignore[union-attr]
+        all_targets += targets
         present = np.ones(n, np.float32)
         b.image, b.image_present = normalise(frames, present, norm), torch.from_numpy(present)
         b.ground, b.ground_mask = torch.from_numpy(ground), torch.from_numpy(gmask)
@@ -268,13 +298,15 @@ def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, no
         gmask = np.zeros(n_cap, np.float32)
         for k, r in enumerate(rows):
             t = cap.target[int(r)]
+            all_zones.append(cap.zones[int(r)])
+            all_targets.append(t)
             if t is not None:
                 ground[k], gmask[k] = grounding_target(cap.zones[int(r)][t], grid), 1.0
         present = np.ones(n_cap, np.float32)
         b.image, b.image_present = normalise(frames, present, norm), torch.from_numpy(present)
         b.ground, b.ground_mask = torch.from_numpy(ground), torch.from_numpy(gmask)
         parts.append(b)
-    return _concat(parts)
+    return _concat(parts), zone_covers(all_zones, all_targets, grid)
 
 
 def _concat(parts: list[Batch]) -> Batch:
@@ -297,15 +329,17 @@ def _concat(parts: list[Batch]) -> Batch:
 # --------------------------------------------------------------------------- training
 
 
-def eye_losses(model: MILM, batch: Batch, cfg: TrainConfig, zone_weight: float
-               ) -> tuple[torch.Tensor, dict[str, float]]:
-    """export.train.losses plus the resolver's own score of the target zone.
+def eye_losses(model: MILM, batch: Batch, zc: ZoneCovers, cfg: TrainConfig,
+               zone_weight: float) -> tuple[torch.Tensor, dict[str, float]]:
+    """export.train.losses plus two terms on the resolver's own zone scores.
 
     The cross-entropy against the zone's area shares teaches where to look, but leaves the
     mass spread over neighbouring regions; the resolver acts only on a zone score of at
-    least 0.5 (assistant/resolve.py: the mass on the zone's regions weighted by their
-    coverage, over the best-covered region's coverage). -log(that score) pulls the mass
-    onto the zone. target / max(target) is the coverage over the best coverage.
+    least 0.5 and 1.5 times the next zone's (assistant/resolve.py: the mass on the zone's
+    regions weighted by their coverage, over the best-covered region's coverage).
+    -log(score of the target) pulls the mass onto the zone; -log(its share of all the
+    camera's zone scores) pushes it off the neighbours' regions (small zones side by side
+    share grid regions: only a precise split of the mass tells them apart).
     """
     intent, slots, ground = model(batch.input_ids, batch.attention_mask, batch.image,
                                   batch.image_present)
@@ -320,6 +354,11 @@ def eye_losses(model: MILM, batch: Batch, cfg: TrainConfig, zone_weight: float
         cover = target / target.amax(-1, keepdim=True)
         score = (logp.exp() * cover).sum(-1).clamp(min=1e-6)
         l_zone = -score.log().mean()
+        rows = has & (zc.target >= 0)
+        probs = torch.softmax(ground[rows], dim=-1)  # (k, m)
+        scores = (probs[:, None, :] * zc.covers[rows]).sum(-1) * zc.mask[rows]  # (k, Z)
+        mine = scores.gather(1, zc.target[rows][:, None])[:, 0].clamp(min=1e-6)
+        l_zone = l_zone - (mine / scores.sum(-1).clamp(min=1e-6)).log().mean()
     else:
         l_ground = l_zone = ground.sum() * 0.0
     total = l_intent + l_slot + cfg.grounding_weight * l_ground + zone_weight * l_zone
@@ -366,9 +405,9 @@ def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, 
         for g in opt.param_groups:
             g["lr"] = lr * ((step + 1) / warm if step < warm else
                             0.5 * (1 + math.cos(math.pi * progress)))
-        batch = train_batch(data, rng, render, norm=norm, batch_size=batch_size, size=size,
-                            grid=grid)
-        loss, parts = eye_losses(model, batch, cfg, zone_weight)
+        batch, zc = train_batch(data, rng, render, norm=norm, batch_size=batch_size, size=size,
+                                grid=grid)
+        loss, parts = eye_losses(model, batch, zc, cfg, zone_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]  # torch stubs leave it untyped
         torch.nn.utils.clip_grad_norm_(params, cfg.clip)
@@ -496,7 +535,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="replace assistant/models/milm.onnx if the held-out figures improve "
                         "and the no-frame outputs are unchanged")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
-    p.add_argument("--steps", type=int, default=1200)
+    p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch-size", type=int, default=48)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--zone-weight", type=float, default=1.0,
