@@ -259,14 +259,19 @@ def zone_covers(zones: Sequence[dict[str, Box]], targets: Sequence[str | None],
     return ZoneCovers(torch.from_numpy(covers), torch.from_numpy(target), torch.from_numpy(mask))
 
 
+Segment = tuple[Encoded, npt.NDArray[np.int64], int]  # texts, the rows to draw from, how many
+
+
 def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, norm: ImageNorm,
-                batch_size: int, size: int, grid: int) -> tuple[Batch, ZoneCovers]:
+                batch_size: int, size: int, grid: int
+                ) -> tuple[Batch, ZoneCovers, list[Segment]]:
     """Half pointing rows (`home_share` of them of the home itself), the rest other camera
     rows; a quarter captured frames if any."""
     n_cap = batch_size // 4 if data.captured is not None else 0
     n_point = (batch_size - n_cap) // 2
     n_other = batch_size - n_cap - n_point
     parts: list[Batch] = []
+    segments: list[Segment] = []
     all_zones: list[dict[str, Box]] = []
     all_targets: list[str | None] = []
     n_home = round(n_point * data.home_share)
@@ -275,6 +280,7 @@ def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, no
         if n == 0:
             continue
         rows = rng.choice(src, size=n, replace=len(src) < n)
+        segments.append((data.train, src, n))
         b = _text_batch(data.train, rows, rng, grid)
         frames, ground, gmask, targets = render_rows(data.train, rows, rng, render,
                                                      split="train", size=size, grid=grid,
@@ -288,6 +294,7 @@ def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, no
     if n_cap and data.captured is not None:
         cap = data.captured
         rows = rng.integers(0, len(cap.target), n_cap)
+        segments.append((cap.data, np.arange(len(cap.target)), n_cap))
         b = _text_batch(cap.data, rows, rng, grid)
         frames = cap.frames[rows].copy()
         # light augmentation of the few real frames: brightness, flip-free noise
@@ -306,7 +313,19 @@ def train_batch(data: EyeData, rng: np.random.Generator, render: RenderFn, *, no
         b.image, b.image_present = normalise(frames, present, norm), torch.from_numpy(present)
         b.ground, b.ground_mask = torch.from_numpy(ground), torch.from_numpy(gmask)
         parts.append(b)
-    return _concat(parts), zone_covers(all_zones, all_targets, grid)
+    return _concat(parts), zone_covers(all_zones, all_targets, grid), segments
+
+
+def retext(batch: Batch, segments: Sequence[Segment], rng: np.random.Generator,
+           grid: int) -> Batch:
+    """The same frames and targets with other texts of the same kind (a pointing frame
+    with another pointing utterance): rendering is half of a step's time, and the frame,
+    not the words, decides where to look."""
+    fresh = _concat([_text_batch(enc, rng.choice(pool, size=n, replace=len(pool) < n), rng,
+                                 grid) for enc, pool, n in segments])
+    fresh.image, fresh.image_present = batch.image, batch.image_present
+    fresh.ground, fresh.ground_mask = batch.ground, batch.ground_mask
+    return fresh
 
 
 def _concat(parts: list[Batch]) -> Batch:
@@ -379,7 +398,7 @@ def freeze_text(model: MILM) -> list[torch.nn.Parameter]:
 
 def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, steps: int,
               minutes: float, seed: int, lr: float, batch_size: int,
-              zone_weight: float = 1.0) -> dict[str, Any]:
+              zone_weight: float = 1.0, reuse: int = 2) -> dict[str, Any]:
     """Train in place for `steps` (cosine schedule) or until `minutes` run out."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -405,8 +424,11 @@ def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, 
         for g in opt.param_groups:
             g["lr"] = lr * ((step + 1) / warm if step < warm else
                             0.5 * (1 + math.cos(math.pi * progress)))
-        batch, zc = train_batch(data, rng, render, norm=norm, batch_size=batch_size, size=size,
-                                grid=grid)
+        if step % reuse == 0:
+            batch, zc, segments = train_batch(data, rng, render, norm=norm,
+                                              batch_size=batch_size, size=size, grid=grid)
+        else:
+            batch = retext(batch, segments, rng, grid)
         loss, parts = eye_losses(model, batch, zc, cfg, zone_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]  # torch stubs leave it untyped
@@ -535,9 +557,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="replace assistant/models/milm.onnx if the held-out figures improve "
                         "and the no-frame outputs are unchanged")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
-    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch-size", type=int, default=48)
     p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--reuse", type=int, default=2,
+                   help="steps each rendered batch of frames serves (with other texts)")
     p.add_argument("--zone-weight", type=float, default=1.0,
                    help="weight of -log(the resolver's score of the target zone)")
     p.add_argument("--home-share", type=float, default=0.25,
@@ -579,7 +603,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     log.info("initial model: %s", before)
     train_log = fine_tune(model, data, render, norm, steps=args.steps, minutes=args.minutes,
                           seed=args.seed, lr=args.lr, batch_size=args.batch_size,
-                          zone_weight=args.zone_weight)
+                          zone_weight=args.zone_weight, reuse=max(1, args.reuse))
     after = evaluate_eye(model, es)
     log.info("fine-tuned: %s", after)
     out = args.out / "milm.onnx"
