@@ -14,6 +14,11 @@ Why the no-frame path cannot change: with `image_present` = 0 the cross block ad
 slots depend only on frozen parameters. The script checks it anyway: the exported model's
 no-frame outputs must equal the initial model's (ONNX Runtime on both files).
 
+Losses: the main training's (intent, slots, grounding cross-entropy against the zone's
+area shares) plus two on the resolver's own zone scores (see eye_losses): the target's
+score, and its share of all the camera's zone scores, so the grounding is firm enough
+for the resolver to act and clear of neighbouring zones.
+
 Training data: the main training's examples (assistant.corpus via
 export.build_model.make_data, same seed and homes as the shipped model), only those whose
 speaker a camera sees, every one shown a frame (a withheld frame gives no gradient to the
@@ -59,11 +64,12 @@ from assistant.config import HomeConfig, load_config
 from assistant.corpus.example import Example
 from assistant.corpus.homes import reference_home
 from assistant.corpus.training import SHIPPED
+from assistant.errors import AssistantError
 from assistant.resolve import zone_scores
 from export.build_model import GLIBC_TUNABLES, DataConfig, export_onnx, make_data, ort_session
 from export.dataset import Batch, Encoded, ImageNorm, encode, load_tokenizer, make_batch
 from export.milm import MILM
-from export.onnx_weights import load_milm, parity
+from export.onnx_weights import WeightMapError, load_milm, parity
 from export.scenes import Box, grounding_target, render_scene
 from export.train import TrainConfig
 
@@ -585,6 +591,8 @@ def sha256(path: Path) -> str:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
+    for folder in args.captured:  # hostile input: checked before anything slow
+        read_manifest(folder / "manifest.jsonl", load_config(args.config))
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
@@ -658,7 +666,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("export").setLevel(logging.INFO)
     args = parse_args(argv)
-    metrics = run(args)
+    try:
+        metrics = run(args)
+    except (AssistantError, WeightMapError, ValueError) as exc:
+        raise SystemExit(f"error: {exc}") from None
     if args.ship:
         ship(args, metrics)
 

@@ -107,3 +107,22 @@ def test_a_tiny_fine_tune_end_to_end(tmp_path: Path, home: HomeConfig, root: Pat
     with_frame = tuned.infer(texts[:1], [frame])[0].grounding
     assert not np.allclose(with_frame, runtime.infer(texts[:1], [frame])[0].grounding)
     assert shipped_model_path().read_bytes() != (out / "milm.onnx").read_bytes()
+
+
+def test_a_bad_manifest_stops_the_run_in_one_line(tmp_path: Path, home: HomeConfig,
+                                                  root: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from export.finetune_eye import main
+
+    folder = captured_folder(tmp_path, home)
+    lines = (folder / "manifest.jsonl").read_text().splitlines()
+    lines[2] = lines[2].replace('"living_room_tv"', '"kitchen_kettle"')
+    (folder / "manifest.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SystemExit) as stop:
+        main(["--out", str(tmp_path / "eye"), "--captured", str(folder),
+              "--config", str(root / "devices.yaml")])
+    message = str(stop.value.code)
+    assert message.startswith(f"error: {folder / 'manifest.jsonl'}:3:device:")
+    assert "\n" not in message and not (tmp_path / "eye").exists()
+    with pytest.raises(SystemExit, match="no manifest"):
+        main(["--out", str(tmp_path / "eye"), "--captured", str(tmp_path / "nowhere")])
