@@ -376,6 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--model", help="ONNX model (default: config, else the shipped one)")
     explain.set_defaults(func=cmd_explain)
 
+    capture = sub.add_parser("capture", help="save labelled camera frames for fine-tuning")
+    from assistant.capture_cli import add_capture_arguments, cmd_capture
+
+    add_capture_arguments(capture)
+    capture.set_defaults(func=cmd_capture)
+
     check = sub.add_parser("check-config", help="validate devices.yaml")
     check.add_argument("path", nargs="?", help="file to check (default: --config)")
     check.set_defaults(func=cmd_check_config)
