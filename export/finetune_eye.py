@@ -60,7 +60,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812 (the conventional torch alias)
 
 from assistant.capture_cli import ManifestEntry, read_manifest
-from assistant.config import HomeConfig, load_config
+from assistant.config import HomeConfig, Policy, load_config
 from assistant.corpus.example import Example
 from assistant.corpus.homes import reference_home
 from assistant.corpus.training import SHIPPED
@@ -79,7 +79,7 @@ RenderFn = Callable[..., npt.NDArray[np.uint8]]
 # The parameters fine-tuning may change: all of them drop out when image_present is 0.
 TRAINED_PREFIXES = ("image.", "cross.", "ground_query", "ground_q.", "ground_ln.", "ground_k.")
 POSES = ("point", "stand")
-RESOLVER_THRESHOLD = 0.5  # policy.grounding_threshold's default
+RESOLVER_THRESHOLD = Policy().grounding_threshold  # what the runtime acts on
 
 
 def renderer() -> tuple[RenderFn, str]:
