@@ -563,14 +563,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="replace assistant/models/milm.onnx if the held-out figures improve "
                         "and the no-frame outputs are unchanged")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
-    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch-size", type=int, default=48)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--reuse", type=int, default=1,
+    p.add_argument("--reuse", type=int, default=2,
                    help="steps each rendered batch of frames serves (with other texts)")
     p.add_argument("--zone-weight", type=float, default=1.0,
                    help="weight of -log(the resolver's score of the target zone)")
-    p.add_argument("--home-share", type=float, default=0.25,
+    p.add_argument("--home-share", type=float, default=0.5,
                    help="share of a batch's pointing rows from the home of --config (its "
                         "zones, training layouts); the rest from the other training homes")
     p.add_argument("--seed", type=int, default=SHIPPED.seed)
