@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import speech_lm
 from assistant.audio import wav_utterance
 from assistant.config import HomeConfig
 from assistant.g2p import ARPABET, ipa_to_arpabet, load_cmudict, pronounce, spell_letters
@@ -154,6 +155,22 @@ def test_cache_key_follows_the_home_not_the_mqtt_settings() -> None:
         update={"wake_phrase": "hey banana"})})
     assert cache_key(woken, SMALL) != key
     assert cache_key(config, LmSettings(sentences=2000)) != key
+
+
+def test_cache_key_follows_the_runtime_wake_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generator takes its wake words from assistant/data/phrasing.yaml: another list
+    there is another language model (a stale one once gave 9 wrong actions)."""
+    config = small_home()
+    key = cache_key(config, SMALL)
+    phrasing = (Path(speech_lm.__file__).parent / "data" / "phrasing.yaml").resolve()
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        data = real_read(path)
+        return data + b"\n# another wake word list\n" if path.resolve() == phrasing else data
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    assert cache_key(config, SMALL) != key
 
 
 def test_cache_directory_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
