@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,7 @@ MAX_FRAME_BYTES = 16 * 2**20
 KEYS = ("file", "camera", "device", "pose", "time", "size", "sha256")
 _FILE = re.compile(r"^[A-Za-z0-9_.-]{1,200}\.png$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_READ_FAILURES = 50  # consecutive undecodable frames before giving up on a source
 
 
@@ -110,21 +112,21 @@ def _check_request(config: HomeConfig, *, camera: str, device: str | None, pose:
     return dev_id
 
 
-def _frames(src: Any, count: int, interval: float, clock: Any) -> list[npt.NDArray[np.uint8]]:
+def _frames(src: Any, count: int, interval: float, clock: Any
+            ) -> Iterator[npt.NDArray[np.uint8]]:
     """Up to `count` frames `interval` seconds apart (a file's own time for files)."""
-    frames: list[npt.NDArray[np.uint8]] = []
     # Files and folders do not pace themselves: skip the frames between two captures.
     skip = max(0, round(interval * src.fps) - 1) if not src.live else 0
-    failures = 0
-    while len(frames) < count and failures < MAX_READ_FAILURES:
+    failures = taken = 0
+    while taken < count and failures < MAX_READ_FAILURES:
         if src.live:  # keep grabbing so the device's buffer never goes stale
-            until = clock() + interval if frames else clock()
+            until = clock() + interval if taken else clock()
             ok = src.grab()
             while ok and clock() < until:
                 ok = src.grab()
         else:
             ok = src.grab()
-            for _ in range(skip if frames else 0):
+            for _ in range(skip if taken else 0):
                 ok = ok and src.grab()
         frame = src.retrieve() if ok else None
         if frame is None:
@@ -133,52 +135,64 @@ def _frames(src: Any, count: int, interval: float, clock: Any) -> list[npt.NDArr
             failures += 1
             continue
         failures = 0
-        frames.append(_capped(frame))
-    return frames
+        taken += 1
+        yield _capped(frame)
+
+
+def _save(frame: npt.NDArray[np.uint8], path: Path, *, camera: str, device: str | None,
+          pose: str) -> ManifestEntry:
+    """Write one frame as PNG; its manifest entry."""
+    import cv2
+
+    ok_enc, png = cv2.imencode(".png", frame)
+    if not ok_enc:
+        raise CaptureInputError(f"{path}: cannot encode the frame as PNG")
+    data = png.tobytes()
+    path.write_bytes(data)
+    return ManifestEntry(
+        file=path.name, camera=camera, device=device, pose=pose,
+        time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+        size=(int(frame.shape[1]), int(frame.shape[0])),
+        sha256=hashlib.sha256(data).hexdigest())
 
 
 def capture(config: HomeConfig, *, camera: str, device: str | None, pose: str, out: Path,
             source: str | None = None, count: int = 20, interval: float = 0.5,
             clock: Any = time.monotonic) -> list[ManifestEntry]:
-    """Save `count` frames `interval` seconds apart (of the source's time) into `out`."""
-    import cv2
+    """Save `count` frames `interval` seconds apart (of the source's time) into `out`.
 
+    Each frame is written as it comes (a run holds one frame in memory, not `count`), and
+    the manifest gets the lines of the frames saved even if the source fails later."""
     from assistant.capture import CaptureError, open_frame_source
 
     dev_id = _check_request(config, camera=camera, device=device, pose=pose, out=out,
                             count=count, interval=interval)
     spec = source if source is not None else config.cameras[camera].source
-    try:
-        src = open_frame_source(spec, fps=None, loop=False)
-        src.open()
-        try:
-            frames = _frames(src, count, interval, clock)
-        finally:
-            src.close()
-    except CaptureError as exc:
-        raise CaptureInputError(f"camera {camera}: {exc}") from exc
-    if not frames:
-        raise CaptureInputError(f"camera {camera}: no frame could be read from {spec}")
-    out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     entries: list[ManifestEntry] = []
-    for k, frame in enumerate(frames):
-        name = f"{camera}_{dev_id or 'none'}_{pose}_{stamp}_{k:03d}.png"
-        ok_enc, png = cv2.imencode(".png", frame)
-        if not ok_enc:
-            raise CaptureInputError(f"{out / name}: cannot encode the frame as PNG")
-        data = png.tobytes()
-        (out / name).write_bytes(data)
-        entries.append(ManifestEntry(
-            file=name, camera=camera, device=dev_id, pose=pose,
-            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
-            size=(int(frame.shape[1]), int(frame.shape[0])),
-            sha256=hashlib.sha256(data).hexdigest()))
-    with (out / "manifest.jsonl").open("a", encoding="utf-8") as fh:
-        for e in entries:
-            fh.write(json.dumps({"file": e.file, "camera": e.camera, "device": e.device,
-                                 "pose": e.pose, "time": e.time, "size": list(e.size),
-                                 "sha256": e.sha256}) + "\n")
+    try:
+        try:
+            src = open_frame_source(spec, fps=None, loop=False)
+            src.open()
+            try:
+                for k, frame in enumerate(_frames(src, count, interval, clock)):
+                    out.mkdir(parents=True, exist_ok=True)
+                    name = f"{camera}_{dev_id or 'none'}_{pose}_{stamp}_{k:03d}.png"
+                    entries.append(_save(frame, out / name, camera=camera, device=dev_id,
+                                         pose=pose))
+            finally:
+                src.close()
+        except CaptureError as exc:
+            raise CaptureInputError(f"camera {camera}: {exc}") from exc
+    finally:
+        if entries:
+            with (out / "manifest.jsonl").open("a", encoding="utf-8") as fh:
+                for e in entries:
+                    fh.write(json.dumps({"file": e.file, "camera": e.camera,
+                                         "device": e.device, "pose": e.pose, "time": e.time,
+                                         "size": list(e.size), "sha256": e.sha256}) + "\n")
+    if not entries:
+        raise CaptureInputError(f"camera {camera}: no frame could be read from {spec}")
     return entries
 
 
@@ -228,8 +242,15 @@ def _entry(obj: Any, config: HomeConfig, folder: Path, where: str) -> ManifestEn
         raise bad("file", "no such regular file beside the manifest")
     if path.stat().st_size > MAX_FRAME_BYTES:
         raise bad("file", f"larger than {MAX_FRAME_BYTES} bytes")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != digest:
         raise bad("sha256", "does not match the file's contents")
+    # The PNG's own header, read before anything decodes it: a small file can claim a
+    # huge image, and the manifest's size is only as true as the rest of the line.
+    if data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR":
+        raise bad("file", "not a PNG file")
+    if (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) != tuple(size):
+        raise bad("size", "does not match the PNG's own width and height")
     return ManifestEntry(file=file, camera=camera, device=device, pose=pose, time=stamp,
                          size=(size[0], size[1]), sha256=digest)
 

@@ -37,7 +37,7 @@ from assistant.cli import answer, build_request
 from assistant.config import Camera, HomeConfig
 from assistant.errors import InputError, ModelError
 from assistant.input_files import check_path, shown
-from assistant.resolve import normalize, zone_scores
+from assistant.resolve import normalize, zone_mass, zone_scores
 
 PANEL_WIDTH = 320  # pixels of each panel; the height follows the frame's aspect
 MIN_PANEL_HEIGHT, MAX_PANEL_HEIGHT = 160, 480  # a panorama or a portrait frame stays legible
@@ -246,24 +246,6 @@ def _words(read: str, tokens: Sequence[str], offsets: Sequence[tuple[int, int]],
         else:
             groups.append((start, end, [i]))
     return tuple(Word(read[a:b], tuple(p), tuple(tags[i] for i in p)) for a, b, p in groups)
-
-
-def zone_mass(grounding: npt.NDArray[np.float32], grid: tuple[int, int],
-              zones: dict[str, tuple[float, float, float, float]]) -> dict[str, float]:
-    """The grounding probability inside each zone (each region's mass spread evenly over
-    it): the zones' masses sum to at most 1 when they do not overlap."""
-    rows, cols = grid
-    probs = grounding.reshape(rows, cols)
-    mass = {}
-    for dev_id, (x, y, w, h) in zones.items():
-        total = 0.0
-        for r in range(rows):
-            dy = max(0.0, min((r + 1) / rows, y + h) - max(r / rows, y)) * rows
-            for c in range(cols):
-                dx = max(0.0, min((c + 1) / cols, x + w) - max(c / cols, x)) * cols
-                total += float(probs[r, c]) * dx * dy
-        mass[dev_id] = total
-    return mass
 
 
 def _name(config: HomeConfig, dev_id: str) -> str:

@@ -768,6 +768,31 @@ def fits(device: Device, intent: str) -> bool:
     return feature is None or feature in device.features
 
 
+def _zone_cover(probs: npt.NDArray[np.float32], zone: tuple[float, float, float, float]
+                ) -> tuple[float, float]:
+    """(grounding mass on the zone, each region's mass weighted by the share of it the
+    zone covers; the largest such share)."""
+    rows, cols = probs.shape
+    x, y, w, h = zone
+    total, best_cover = 0.0, 0.0
+    for r in range(rows):
+        dy = max(0.0, min((r + 1) / rows, y + h) - max(r / rows, y)) * rows
+        for c in range(cols):
+            dx = max(0.0, min((c + 1) / cols, x + w) - max(c / cols, x)) * cols
+            if dx > 0 and dy > 0:
+                total += float(probs[r, c]) * dx * dy
+                best_cover = max(best_cover, dx * dy)
+    return total, best_cover
+
+
+def zone_mass(grounding: npt.NDArray[np.float32], grid: tuple[int, int],
+              zones: dict[str, tuple[float, float, float, float]]) -> dict[str, float]:
+    """The grounding probability inside each zone (each region's mass spread evenly over
+    it): the zones' masses sum to at most 1 when they do not overlap."""
+    probs = grounding.reshape(grid)
+    return {dev_id: _zone_cover(probs, zone)[0] for dev_id, zone in zones.items()}
+
+
 def zone_scores(grounding: npt.NDArray[np.float32], grid: tuple[int, int],
                 zones: dict[str, tuple[float, float, float, float]]) -> dict[str, float]:
     """How firmly the grounding points at each device's zone, 0..1.
@@ -776,17 +801,9 @@ def zone_scores(grounding: npt.NDArray[np.float32], grid: tuple[int, int],
     covers), divided by the most a zone of that shape can get: all attention on its
     best-covered region. A small zone inside one region can thus still score 1.
     """
-    rows, cols = grid
-    probs = grounding.reshape(rows, cols)
+    probs = grounding.reshape(grid)
     scores = {}
-    for dev_id, (x, y, w, h) in zones.items():
-        total, best_cover = 0.0, 0.0
-        for r in range(rows):
-            dy = max(0.0, min((r + 1) / rows, y + h) - max(r / rows, y)) * rows
-            for c in range(cols):
-                dx = max(0.0, min((c + 1) / cols, x + w) - max(c / cols, x)) * cols
-                if dx > 0 and dy > 0:
-                    total += float(probs[r, c]) * dx * dy
-                    best_cover = max(best_cover, dx * dy)
+    for dev_id, zone in zones.items():
+        total, best_cover = _zone_cover(probs, zone)
         scores[dev_id] = total / best_cover if best_cover else 0.0
     return scores

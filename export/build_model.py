@@ -638,12 +638,18 @@ def main(argv: list[str] | None = None) -> None:
         ship(args.out)
 
 
-if __name__ == "__main__":
+def run_with_tunables(module: str) -> None:
+    """Re-run `python -m module` with the allocator tunables, once (no return then).
+
+    glibc reads its tunables at process start only. Passive OpenMP waiting: on a machine
+    shared with other jobs, spinning torch threads measured 6x slower here; passive costs
+    little when the cores are free."""
     if os.environ.get("GLIBC_TUNABLES") is None:
-        # glibc reads its tunables at process start only: re-run this module with them.
-        # Passive OpenMP waiting: on a machine shared with other jobs, spinning torch
-        # threads measured 6x slower here; passive costs little when the cores are free.
         os.environ["GLIBC_TUNABLES"] = GLIBC_TUNABLES
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        os.execv(sys.executable, [sys.executable, "-m", "export.build_model", *sys.argv[1:]])
+        os.execv(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    run_with_tunables("export.build_model")
     main()

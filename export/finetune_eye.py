@@ -44,9 +44,7 @@ import hashlib
 import json
 import logging
 import math
-import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +64,13 @@ from assistant.corpus.homes import reference_home
 from assistant.corpus.training import SHIPPED
 from assistant.errors import AssistantError
 from assistant.resolve import zone_scores
-from export.build_model import GLIBC_TUNABLES, DataConfig, export_onnx, make_data, ort_session
+from export.build_model import (
+    DataConfig,
+    export_onnx,
+    make_data,
+    ort_session,
+    run_with_tunables,
+)
 from export.dataset import Batch, Encoded, ImageNorm, encode, load_tokenizer, make_batch
 from export.milm import MILM
 from export.onnx_weights import WeightMapError, load_milm, parity
@@ -149,13 +153,20 @@ def _camera_rows(data: Encoded) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.i
     return np.asarray(pointing, np.int64), np.asarray(other, np.int64)
 
 
+def read_captured(dirs: Sequence[Path], config: HomeConfig) -> list[tuple[Path, ManifestEntry]]:
+    """Every entry of the capture folders' manifests, each checked (hostile input)."""
+    return [(d, e) for d in dirs for e in read_manifest(d / "manifest.jsonl", config)]
+
+
 def load_captured(dirs: Sequence[Path], config: HomeConfig, *,
                   pointing_texts: Sequence[Example], other_texts: Sequence[Example], tok: Any,
-                  max_len: int, size: int, seed: int) -> Captured | None:
-    """Read every manifest, load its frames, pair each with a training text."""
-    entries: list[tuple[Path, ManifestEntry]] = []
-    for d in dirs:
-        entries += [(d, e) for e in read_manifest(d / "manifest.jsonl", config)]
+                  max_len: int, size: int, seed: int,
+                  entries: Sequence[tuple[Path, ManifestEntry]] | None = None
+                  ) -> Captured | None:
+    """Load the frames of the folders' manifests (`entries` if already read) and pair
+    each with a training text."""
+    if entries is None:
+        entries = read_captured(dirs, config)
     if not entries:
         return None
     rng = np.random.default_rng(seed)
@@ -177,7 +188,8 @@ def load_captured(dirs: Sequence[Path], config: HomeConfig, *,
     return Captured(np.stack(frames), zones, targets, data)
 
 
-def prepare(args: argparse.Namespace, max_len: int, size: int) -> EyeData:
+def prepare(args: argparse.Namespace, max_len: int, size: int, config: HomeConfig,
+            captured: Sequence[tuple[Path, ManifestEntry]]) -> EyeData:
     reference = reference_home(args.config)
     dc = DataConfig(train_homes=args.train_homes, per_home=args.per_home,
                     eval_homes=args.eval_homes, eval_per_home=args.eval_per_home,
@@ -195,9 +207,9 @@ def prepare(args: argparse.Namespace, max_len: int, size: int) -> EyeData:
     if args.captured:
         point_ex = [train_ex[i] for i in pointing]
         other_ex = [train_ex[i] for i in other]
-        data.captured = load_captured(args.captured, load_config(args.config),
-                                      pointing_texts=point_ex, other_texts=other_ex, tok=tok,
-                                      max_len=max_len, size=size, seed=args.seed)
+        data.captured = load_captured(args.captured, config, pointing_texts=point_ex,
+                                      other_texts=other_ex, tok=tok, max_len=max_len,
+                                      size=size, seed=args.seed, entries=captured)
     data.counts = {"train_examples": len(train_ex), "pointing": len(pointing),
                    "other_camera": len(other), "held_examples": len(held_ex),
                    "captured": 0 if data.captured is None else len(data.captured.target)}
@@ -591,8 +603,8 @@ def sha256(path: Path) -> str:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
-    for folder in args.captured:  # hostile input: checked before anything slow
-        read_manifest(folder / "manifest.jsonl", load_config(args.config))
+    config = load_config(args.config)
+    captured = read_captured(args.captured, config)  # hostile input: checked before anything slow
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
@@ -603,7 +615,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     mean, std = (float(v) for v in img["mean"]), (float(v) for v in img["std"])
     norm = ImageNorm((next(mean), next(mean), next(mean)), (next(std), next(std), next(std)))
     size, grid = model.cfg.image_size, model.cfg.grid
-    data = prepare(args, model.cfg.max_len, size)
+    data = prepare(args, model.cfg.max_len, size, config, captured)
     log.info("data: %s", data.counts)
     es = eval_set(data.held, render, norm=norm, seed=args.seed, size=size, grid=grid,
                   n_point=args.eval_pointing, n_other=args.eval_other, kinds=data.held_kinds)
@@ -675,8 +687,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    if os.environ.get("GLIBC_TUNABLES") is None:
-        os.environ["GLIBC_TUNABLES"] = GLIBC_TUNABLES
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        os.execv(sys.executable, [sys.executable, "-m", "export.finetune_eye", *sys.argv[1:]])
+    run_with_tunables("export.finetune_eye")
     main()

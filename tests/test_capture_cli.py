@@ -124,6 +124,7 @@ def rewrite(folder: Path, change: Any) -> Path:
     ("size", [320], "[width, height]"),
     ("size", [320, True], "[width, height]"),
     ("size", [10**9, 240], "[width, height]"),
+    ("size", [640, 480], "PNG's own width and height"),  # in range, not the file's
     ("sha256", "0" * 64, "does not match"),
     ("sha256", "xyz", "64 lowercase hex"),
 ])
@@ -146,6 +147,16 @@ def test_hostile_manifest_fields(folder: Path, home: HomeConfig, key: str, value
 def test_hostile_manifest_lines(folder: Path, home: HomeConfig, line: str, words: str) -> None:
     path = rewrite(folder, lambda _: line)
     with pytest.raises(CaptureInputError, match=words):
+        read_manifest(path, home)
+
+
+def test_a_manifest_file_that_is_not_a_png(folder: Path, home: HomeConfig) -> None:
+    """A file whose hash the line matches but that is no PNG is refused before decoding."""
+    fake = b"GIF89a" + bytes(100)
+    (folder / "fake.png").write_bytes(fake)
+    path = rewrite(folder, lambda o: json.dumps(
+        {**o, "file": "fake.png", "sha256": hashlib.sha256(fake).hexdigest()}))
+    with pytest.raises(CaptureInputError, match=r":2:file: not a PNG file"):
         read_manifest(path, home)
 
 
