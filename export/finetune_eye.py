@@ -47,7 +47,7 @@ import math
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RenderFn = Callable[..., npt.NDArray[np.uint8]]
 # The parameters fine-tuning may change: all of them drop out when image_present is 0.
 TRAINED_PREFIXES = ("image.", "cross.", "ground_query", "ground_q.", "ground_ln.", "ground_k.")
+# ImageNet-pretrained layers stay as they are unless --train-trunk: a few thousand rendered
+# rooms would wear away what a million photographs taught them.
+FROZEN_PREFIXES = ("image.trunk.",)
 POSES = ("point", "stand")
 RESOLVER_THRESHOLD = Policy().grounding_threshold  # what the runtime acts on
 
@@ -404,11 +407,62 @@ def eye_losses(model: MILM, batch: Batch, zc: ZoneCovers, cfg: TrainConfig,
 
 
 
-def freeze_text(model: MILM) -> list[torch.nn.Parameter]:
-    """Only the image side trains; returns its parameters."""
+def with_backbone(init: MILM, backbone: str, image_size: int) -> MILM:
+    """A copy of `init` whose image encoder is `backbone` at `image_size` (grid = size /
+    stride): every other parameter copied as is; a pretrained trunk loaded from its
+    checkpoint; the rest of the new image encoder copied where its shape is the same
+    (the region self-attention, the context conv) and freshly initialised otherwise."""
+    from export.pretrained_trunk import Lite0Trunk, load_lite0
+
+    stride = Lite0Trunk(init.cfg.trunk_blocks).stride if backbone != "cnn" else 16
+    if image_size % stride:
+        raise ValueError(f"--image-size {image_size} is not a multiple of the stride {stride}")
+    cfg = replace(init.cfg, image_backbone=backbone, image_size=image_size,
+                  grid=image_size // stride if backbone != "cnn" else init.cfg.grid)
+    model = MILM(cfg)
+    old = init.state_dict()
+    state = model.state_dict()
+    for name, value in state.items():
+        if name.startswith("image.trunk."):
+            continue
+        if name in old and old[name].shape == value.shape and not name.startswith("image.cnn."):
+            state[name] = old[name].clone()
+        elif not name.startswith("image."):
+            raise ValueError(f"{name}: the text side does not fit the new image encoder")
+    model.load_state_dict(state)
+    if model.image.trunk is not None:
+        load_lite0(model.image.trunk)  # type: ignore[arg-type]  # a Lite0Trunk by cfg
+    model.eval()
+    return model
+
+
+def backbone_norm(model: MILM, meta: dict[str, str]) -> ImageNorm:
+    """The pretrained trunk's input scaling, else the one the shipped metadata records."""
+    from export.pretrained_trunk import LITE0_MEAN, LITE0_STD
+
+    if model.cfg.image_backbone == "efficientnet-lite0":
+        return ImageNorm(LITE0_MEAN, LITE0_STD)
+    img = json.loads(meta["image"])
+    mean, std = (float(v) for v in img["mean"]), (float(v) for v in img["std"])
+    return ImageNorm((next(mean), next(mean), next(mean)), (next(std), next(std), next(std)))
+
+
+def image_metadata(model: MILM, norm: ImageNorm) -> dict[str, str]:
+    """The metadata keys that describe the image input (assistant/model.py reads them)."""
+    size, grid = model.cfg.image_size, model.cfg.grid
+    return {"image": json.dumps({"height": size, "width": size, "channel_order": "RGB",
+                                 "mean": list(norm.mean), "std": list(norm.std),
+                                 "grid": [grid, grid]}),
+            "model_config": json.dumps(model.cfg.to_dict())}
+
+
+def freeze_text(model: MILM, train_trunk: bool = False) -> list[torch.nn.Parameter]:
+    """Only the image side trains (the pretrained trunk only with `train_trunk`);
+    returns its parameters."""
     trained = []
     for name, p in model.named_parameters():
-        p.requires_grad_(name.startswith(TRAINED_PREFIXES))
+        p.requires_grad_(name.startswith(TRAINED_PREFIXES) and
+                         (train_trunk or not name.startswith(FROZEN_PREFIXES)))
         if p.requires_grad:
             trained.append(p)
     return trained
@@ -416,11 +470,12 @@ def freeze_text(model: MILM) -> list[torch.nn.Parameter]:
 
 def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, steps: int,
               minutes: float, seed: int, lr: float, batch_size: int,
-              zone_weight: float = 1.0, reuse: int = 2) -> dict[str, Any]:
+              zone_weight: float = 1.0, reuse: int = 2, train_trunk: bool = False
+              ) -> dict[str, Any]:
     """Train in place for `steps` (cosine schedule) or until `minutes` run out."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    params = freeze_text(model)
+    params = freeze_text(model, train_trunk)
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
     cfg = TrainConfig()
     warm = max(1, steps // 20)
@@ -550,14 +605,20 @@ def evaluate_eye(model: MILM, es: EvalSet) -> dict[str, float]:
     return out
 
 
-def no_frame_difference(a: Path, b: Path, batch: Batch) -> float:
-    """Max |outputs of file a - file b| on ONNX Runtime with image_present = 0."""
-    feeds = {"input_ids": batch.input_ids.numpy(), "attention_mask": batch.attention_mask.numpy(),
-             "image": batch.image.numpy(),
-             "image_present": np.zeros(len(batch.input_ids), np.float32)}
-    oa = ort_session(a).run(None, feeds)
-    ob = ort_session(b).run(None, feeds)
-    return max(float(np.abs(x - y).max()) for x, y in zip(oa, ob, strict=True))
+def no_frame_difference(a: Path, b: Path, batch: Batch, batch_b: Batch | None = None) -> float:
+    """Max |outputs of file a - file b| on ONNX Runtime with image_present = 0 (`batch_b`:
+    the same texts with frames of b's input size, when the two differ)."""
+    outs = []
+    for path, bt in ((a, batch), (b, batch_b or batch)):
+        feeds = {"input_ids": bt.input_ids.numpy(), "attention_mask": bt.attention_mask.numpy(),
+                 "image": bt.image.numpy(),
+                 "image_present": np.zeros(len(bt.input_ids), np.float32)}
+        outs.append(ort_session(path).run(None, feeds))
+    (ia, sa, ga), (ib, sb, gb) = outs
+    # Intent and slots must be equal; grounding has one logit per region (the grids may
+    # differ) and must be all zeros without a frame.
+    return max(float(np.abs(ia - ib).max()), float(np.abs(sa - sb).max()),
+               float(np.abs(ga).max()), float(np.abs(gb).max()))
 
 
 # --------------------------------------------------------------------------- main
@@ -574,6 +635,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ship", action="store_true",
                    help="replace assistant/models/milm.onnx if the held-out figures improve "
                         "and the no-frame outputs are unchanged")
+    p.add_argument("--backbone", choices=("cnn", "efficientnet-lite0"), default=None,
+                   help="replace the image encoder (default: keep the initial model's)")
+    p.add_argument("--image-size", type=int, default=128,
+                   help="input size with a new --backbone (a multiple of its stride)")
+    p.add_argument("--train-trunk", action="store_true",
+                   help="also fine-tune the pretrained trunk (frozen by default)")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch-size", type=int, default=48)
@@ -610,35 +677,48 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     torch.use_deterministic_algorithms(True)
     render, render_name = renderer()
     init, meta = load_milm(args.init)
-    model = copy.deepcopy(init)
-    img = json.loads(meta["image"])
-    mean, std = (float(v) for v in img["mean"]), (float(v) for v in img["std"])
-    norm = ImageNorm((next(mean), next(mean), next(mean)), (next(std), next(std), next(std)))
+    init_norm = backbone_norm(init, meta)
+    if args.backbone is not None and args.backbone != init.cfg.image_backbone:
+        model = with_backbone(init, args.backbone, args.image_size)
+    else:
+        model = copy.deepcopy(init)
+    norm = backbone_norm(model, meta)
     size, grid = model.cfg.image_size, model.cfg.grid
     data = prepare(args, model.cfg.max_len, size, config, captured)
     log.info("data: %s", data.counts)
-    es = eval_set(data.held, render, norm=norm, seed=args.seed, size=size, grid=grid,
-                  n_point=args.eval_pointing, n_other=args.eval_other, kinds=data.held_kinds)
-    before = evaluate_eye(init, es)
+    kw = {"seed": args.seed, "n_point": args.eval_pointing, "n_other": args.eval_other,
+          "kinds": data.held_kinds}
+    es = eval_set(data.held, render, norm=norm, size=size, grid=grid, **kw)
+    # The same scenes and texts at the initial model's input size, scaling and grid
+    # (the renderer's draws do not depend on the output size).
+    es_init = es if (init.cfg.image_size, init.cfg.grid, init_norm) == (size, grid, norm) else \
+        eval_set(data.held, render, norm=init_norm, size=init.cfg.image_size,
+                 grid=init.cfg.grid, **kw)
+    before = evaluate_eye(init, es_init)
     log.info("initial model: %s", before)
     train_log = fine_tune(model, data, render, norm, steps=args.steps, minutes=args.minutes,
                           seed=args.seed, lr=args.lr, batch_size=args.batch_size,
-                          zone_weight=args.zone_weight, reuse=max(1, args.reuse))
+                          zone_weight=args.zone_weight, reuse=max(1, args.reuse),
+                          train_trunk=args.train_trunk)
     after = evaluate_eye(model, es)
     log.info("fine-tuned: %s", after)
     out = args.out / "milm.onnx"
     record = {"init_sha256": sha256(args.init), "renderer": render_name,
               "steps": train_log["steps"], "seconds": round(train_log["seconds"], 1),
               "seed": args.seed, "captured_frames": data.counts["captured"],
-              "trained": list(TRAINED_PREFIXES)}
-    export_onnx(model, out, {**meta, "eye_finetune": json.dumps(record)})
+              "trained": list(TRAINED_PREFIXES),
+              "frozen": [] if args.train_trunk else list(FROZEN_PREFIXES),
+              "backbone": model.cfg.image_backbone}
+    export_onnx(model, out, {**meta, **image_metadata(model, norm),
+                             "eye_finetune": json.dumps(record)})
     probe = es.point_batches[0][0]
     par = {k: max(a, b) for (k, a), b in zip(
         parity(model, out, _feeds(probe, True)).items(),
         parity(model, out, _feeds(probe, False)).values(), strict=True)}
     if max(par.values()) > 1e-4:
         raise RuntimeError(f"ONNX Runtime differs from PyTorch: {par}")
-    unchanged = max(no_frame_difference(args.init, out, b) for b in es.other_batches[:2])
+    unchanged = max(no_frame_difference(args.init, out, a, b) for a, b in
+                    zip(es_init.other_batches[:2], es.other_batches[:2], strict=True))
     metrics = {"counts": data.counts, "before": before, "after": after, "train": train_log,
                "parity": par, "no_frame_max_difference": unchanged, "record": record,
                "total_seconds": time.perf_counter() - started}

@@ -2,10 +2,11 @@
 
 Text: frozen static word-piece embeddings distilled from MiniLM (see
 static_embeddings.py) -> trainable adapter + learned positions -> pre-LN transformer.
-Image: a small CNN (4x4 patch stem, 3x3 conv stages) on a normalised 96x96 RGB frame ->
-a 6x6 grid of region features (m = 36, c channels) + a 2-d (row + column) position
-encoding -> one self-attention layer over the regions (where the person points needs
-more than a 3x3 neighbourhood).
+Image: ImageNet-pretrained EfficientNet-Lite0 blocks (export/pretrained_trunk.py) and a
+1x1 projection, or a small CNN learnt from scratch (4x4 patch stem, 3x3 conv stages), on
+a normalised square RGB frame -> a grid x grid lattice of region features (m regions,
+c channels) + a 2-d (row + column) position encoding -> one self-attention layer over
+the regions (where the person points needs more than a 3x3 neighbourhood).
 Core: the corrected bidirectional text-image cross-attention of docs/architecture.md,
 
     S   = (T W_I) I^T + ((I W_T) T^T)^T          # (n, m) per head
@@ -57,6 +58,11 @@ class MILMConfig:
     grid: int = 6  # image regions are a grid x grid lattice: m = grid**2
     cnn_channels: tuple[int, ...] = (16, 32, 48, 64)  # stem width, then one stage each
     n_image_layers: int = 1  # self-attention layers over the regions (who points where)
+    # "cnn": the small CNN above, learnt from scratch; "efficientnet-lite0": ImageNet-
+    # pretrained EfficientNet-Lite0 blocks (export/pretrained_trunk.py) and a 1x1
+    # projection to cnn_channels[-1]. The grid is then image_size / the trunk's stride.
+    image_backbone: str = "cnn"
+    trunk_blocks: int = 11  # Lite0 blocks kept (11: stride 16, 112 channels)
     n_intents: int = 23
     n_slot_tags: int = 9
 
@@ -157,30 +163,51 @@ class TextEncoder(nn.Module):
         return out
 
 
+def small_cnn(cfg: MILMConfig) -> tuple[nn.Sequential, int]:
+    """The from-scratch CNN (see ImageEncoder) and its output width."""
+    c0 = cfg.cnn_channels[0]
+    layers: list[nn.Module] = [nn.Conv2d(3, c0, 4, stride=4), nn.ReLU(),
+                               nn.Conv2d(c0, c0, 3, padding=1), nn.ReLU()]
+    size, c_in = cfg.image_size // 4, c0
+    for c_out in cfg.cnn_channels[1:]:
+        stride = 2 if size > cfg.grid else 1
+        size = (size + stride - 1) // stride
+        layers += [nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1), nn.ReLU(),
+                   nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU()]
+        c_in = c_out
+    return nn.Sequential(*layers), c_in
+
+
 class ImageEncoder(nn.Module):
     """image (B, 3, H, W) normalised -> region features I (B, m, c) with 2-d positions.
 
-    A 4x4 stride-4 patch stem (96 -> 24 px) and a 3x3 conv, then one stage per further
-    channel width: a 3x3 conv, stride 2 while the map is larger than the grid, and a
-    3x3 conv (ReLU after each). A last 3x3 conv on the grid lets every region see its
-    neighbours (a person standing next to a device). About 8 M multiply-adds a frame,
+    Backbone "efficientnet-lite0": the pretrained trunk (frozen while fine-tuning the
+    eye, see export/finetune_eye.py) and a trainable 1x1 projection to c channels.
+    Backbone "cnn": a 4x4 stride-4 patch stem (96 -> 24 px) and a 3x3 conv, then one
+    stage per further channel width: a 3x3 conv, stride 2 while the map is larger than
+    the grid, and a 3x3 conv (ReLU after each). A last 3x3 conv on the grid lets every
+    region see its neighbours (a person standing next to a device). About 8 M multiply-adds a frame,
     a third of plain stride-2 stages from full resolution, for the same grid.
     No BatchNorm: absent frames are zeros and would skew its statistics.
     """
 
     def __init__(self, cfg: MILMConfig) -> None:
         super().__init__()
-        c0 = cfg.cnn_channels[0]
-        layers: list[nn.Module] = [nn.Conv2d(3, c0, 4, stride=4), nn.ReLU(),
-                                   nn.Conv2d(c0, c0, 3, padding=1), nn.ReLU()]
-        size, c_in = cfg.image_size // 4, c0
-        for c_out in cfg.cnn_channels[1:]:
-            stride = 2 if size > cfg.grid else 1
-            size = (size + stride - 1) // stride
-            layers += [nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1), nn.ReLU(),
-                       nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU()]
-            c_in = c_out
-        self.cnn = nn.Sequential(*layers)
+        c_in = cfg.c_image
+        if cfg.image_backbone == "efficientnet-lite0":
+            from export.pretrained_trunk import Lite0Trunk
+
+            trunk = Lite0Trunk(cfg.trunk_blocks)
+            if cfg.image_size != cfg.grid * trunk.stride:
+                raise ValueError(f"image_size {cfg.image_size} != grid {cfg.grid} x the "
+                                 f"trunk's stride {trunk.stride}")
+            self.trunk: nn.Module | None = trunk
+            self.cnn = nn.Sequential(nn.Conv2d(trunk.out_channels, c_in, 1), nn.ReLU())
+        elif cfg.image_backbone == "cnn":
+            self.trunk = None
+            self.cnn, c_in = small_cnn(cfg)
+        else:
+            raise ValueError(f"image_backbone {cfg.image_backbone!r}: cnn or efficientnet-lite0")
         self.pool = nn.AdaptiveAvgPool2d(cfg.grid)  # identity when the map is grid x grid
         self.context = nn.Conv2d(c_in, c_in, 3, padding=1)
         self.row = nn.Parameter(torch.zeros(cfg.grid, c_in))
@@ -193,6 +220,11 @@ class ImageEncoder(nn.Module):
             for _ in range(cfg.n_image_layers))
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
+        if self.trunk is not None:
+            # A frozen trunk needs no autograd graph: 2-3x less time and memory a step.
+            trainable = any(p.requires_grad for p in self.trunk.parameters())
+            with torch.set_grad_enabled(torch.is_grad_enabled() and trainable):
+                image = self.trunk(image)  # (B, 112, g, g)
         f = self.pool(self.cnn(image))  # (B, c, g, g)
         f = f + F.relu(self.context(f))  # (B, c, g, g)
         c, g = f.shape[1], f.shape[2]

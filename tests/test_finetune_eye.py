@@ -34,9 +34,10 @@ def runtime() -> MilmModel:
 def test_frames_are_prepared_as_the_runtime_prepares_them(runtime: MilmModel) -> None:
     rgb = np.random.default_rng(0).integers(0, 256, (240, 320, 3), dtype=np.uint8)
     norm = ImageNorm(runtime.image.mean, runtime.image.std)
-    ours = normalise(runtime_frame(rgb, 96)[None], np.ones(1, np.float32), norm)[0].numpy()
+    size = runtime.image.height
+    ours = normalise(runtime_frame(rgb, size)[None], np.ones(1, np.float32), norm)[0].numpy()
     theirs = runtime.prepare_image(np.ascontiguousarray(rgb[:, :, ::-1]))  # the camera's BGR
-    assert ours.shape == theirs.shape == (3, 96, 96)
+    assert ours.shape == theirs.shape == (3, size, size)
     assert np.abs(ours - theirs).max() < 1e-5
 
 
