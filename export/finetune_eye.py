@@ -407,7 +407,8 @@ def eye_losses(model: MILM, batch: Batch, zc: ZoneCovers, cfg: TrainConfig,
 
 
 
-def with_backbone(init: MILM, backbone: str, image_size: int) -> MILM:
+def with_backbone(init: MILM, backbone: str, image_size: int,
+                  image_layers: int | None = None) -> MILM:
     """A copy of `init` whose image encoder is `backbone` at `image_size` (grid = size /
     stride): every other parameter copied as is; a pretrained trunk loaded from its
     checkpoint; the rest of the new image encoder copied where its shape is the same
@@ -418,7 +419,8 @@ def with_backbone(init: MILM, backbone: str, image_size: int) -> MILM:
     if image_size % stride:
         raise ValueError(f"--image-size {image_size} is not a multiple of the stride {stride}")
     cfg = replace(init.cfg, image_backbone=backbone, image_size=image_size,
-                  grid=image_size // stride if backbone != "cnn" else init.cfg.grid)
+                  grid=image_size // stride if backbone != "cnn" else init.cfg.grid,
+                  n_image_layers=image_layers or init.cfg.n_image_layers)
     model = MILM(cfg)
     old = init.state_dict()
     state = model.state_dict()
@@ -456,13 +458,22 @@ def image_metadata(model: MILM, norm: ImageNorm) -> dict[str, str]:
             "model_config": json.dumps(model.cfg.to_dict())}
 
 
-def freeze_text(model: MILM, train_trunk: bool = False) -> list[torch.nn.Parameter]:
-    """Only the image side trains (the pretrained trunk only with `train_trunk`);
-    returns its parameters."""
+def _trunk_block(name: str) -> int | None:
+    """The block number of a pretrained trunk parameter (-1: its stem), else None."""
+    if not name.startswith(FROZEN_PREFIXES):
+        return None
+    parts = name.split(".")
+    return int(parts[3]) if parts[2] == "blocks" else -1
+
+
+def freeze_text(model: MILM, trunk_blocks: int = 0) -> list[torch.nn.Parameter]:
+    """Only the image side trains, and of the pretrained trunk only its last
+    `trunk_blocks` blocks; returns the trained parameters."""
+    first = model.cfg.trunk_blocks - trunk_blocks  # first trunk block that trains
     trained = []
     for name, p in model.named_parameters():
-        p.requires_grad_(name.startswith(TRAINED_PREFIXES) and
-                         (train_trunk or not name.startswith(FROZEN_PREFIXES)))
+        block = _trunk_block(name)
+        p.requires_grad_(name.startswith(TRAINED_PREFIXES) and (block is None or block >= first))
         if p.requires_grad:
             trained.append(p)
     return trained
@@ -470,13 +481,18 @@ def freeze_text(model: MILM, train_trunk: bool = False) -> list[torch.nn.Paramet
 
 def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, steps: int,
               minutes: float, seed: int, lr: float, batch_size: int,
-              zone_weight: float = 1.0, reuse: int = 2, train_trunk: bool = False
+              zone_weight: float = 1.0, reuse: int = 2, trunk_blocks: int = 0
               ) -> dict[str, Any]:
-    """Train in place for `steps` (cosine schedule) or until `minutes` run out."""
+    """Train in place for `steps` (cosine schedule) or until `minutes` run out; trunk
+    blocks that train do so at a tenth of the rate (they start from ImageNet, not noise)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    params = freeze_text(model, train_trunk)
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
+    params = freeze_text(model, trunk_blocks)
+    pretrained = {id(p) for n, p in model.named_parameters() if _trunk_block(n) is not None}
+    groups = [{"params": [p for p in params if id(p) not in pretrained], "scale": 1.0},
+              {"params": [p for p in params if id(p) in pretrained], "scale": 0.1}]
+    opt = torch.optim.AdamW([g for g in groups if g["params"]], lr=lr, weight_decay=0.01,
+                            betas=(0.9, 0.98))
     cfg = TrainConfig()
     warm = max(1, steps // 20)
     size, grid = model.cfg.image_size, model.cfg.grid
@@ -495,8 +511,8 @@ def fine_tune(model: MILM, data: EyeData, render: RenderFn, norm: ImageNorm, *, 
             log.info("time budget reached after %d of %d steps", step, steps)
             break
         for g in opt.param_groups:
-            g["lr"] = lr * ((step + 1) / warm if step < warm else
-                            0.5 * (1 + math.cos(math.pi * progress)))
+            g["lr"] = lr * g["scale"] * ((step + 1) / warm if step < warm else
+                                         0.5 * (1 + math.cos(math.pi * progress)))
         if step % reuse == 0:
             batch, zc, segments = train_batch(data, rng, render, norm=norm,
                                               batch_size=batch_size, size=size, grid=grid)
@@ -639,8 +655,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="replace the image encoder (default: keep the initial model's)")
     p.add_argument("--image-size", type=int, default=128,
                    help="input size with a new --backbone (a multiple of its stride)")
-    p.add_argument("--train-trunk", action="store_true",
-                   help="also fine-tune the pretrained trunk (frozen by default)")
+    p.add_argument("--trunk-blocks", type=int, default=0,
+                   help="fine-tune the last N blocks of the pretrained trunk (default: frozen)")
+    p.add_argument("--image-layers", type=int, default=None,
+                   help="region self-attention layers with a new --backbone (default: kept)")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch-size", type=int, default=48)
@@ -679,7 +697,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     init, meta = load_milm(args.init)
     init_norm = backbone_norm(init, meta)
     if args.backbone is not None and args.backbone != init.cfg.image_backbone:
-        model = with_backbone(init, args.backbone, args.image_size)
+        model = with_backbone(init, args.backbone, args.image_size, args.image_layers)
     else:
         model = copy.deepcopy(init)
     norm = backbone_norm(model, meta)
@@ -699,7 +717,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     train_log = fine_tune(model, data, render, norm, steps=args.steps, minutes=args.minutes,
                           seed=args.seed, lr=args.lr, batch_size=args.batch_size,
                           zone_weight=args.zone_weight, reuse=max(1, args.reuse),
-                          train_trunk=args.train_trunk)
+                          trunk_blocks=args.trunk_blocks)
     after = evaluate_eye(model, es)
     log.info("fine-tuned: %s", after)
     out = args.out / "milm.onnx"
@@ -707,7 +725,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
               "steps": train_log["steps"], "seconds": round(train_log["seconds"], 1),
               "seed": args.seed, "captured_frames": data.counts["captured"],
               "trained": list(TRAINED_PREFIXES),
-              "frozen": [] if args.train_trunk else list(FROZEN_PREFIXES),
+              "trunk_blocks_trained": args.trunk_blocks,
               "backbone": model.cfg.image_backbone}
     export_onnx(model, out, {**meta, **image_metadata(model, norm),
                              "eye_finetune": json.dumps(record)})

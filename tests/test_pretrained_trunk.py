@@ -117,6 +117,7 @@ def test_the_pretrained_trunk_is_frozen_unless_asked() -> None:
     assert not any(n.startswith(FROZEN_PREFIXES) for n in trained)
     assert {"image.cnn.0.weight", "image.row", "cross.w_i.weight"} <= trained
     assert any(n.startswith(FROZEN_PREFIXES) for n in names)
-    unfrozen = {id(p) for p in freeze_text(model, train_trunk=True)}
-    assert all(id(p) in unfrozen for n, p in model.named_parameters()
-               if n.startswith(FROZEN_PREFIXES))
+    last = {n for n, p in model.named_parameters()
+            if id(p) in {id(q) for q in freeze_text(model, trunk_blocks=2)}} - trained
+    assert last and all(n.startswith(("image.trunk.blocks.9.", "image.trunk.blocks.10."))
+                        for n in last)
