@@ -94,6 +94,9 @@ class Phrasing:
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
     polite: re.Pattern[str]
+    request_lead: re.Pattern[str]
+    addressed: re.Pattern[str]
+    polite_if: re.Pattern[str]
     not_request: re.Pattern[str]
     plain_verbs: dict[str, str]
 
@@ -113,9 +116,14 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
                                re.I)
             for intent, fams in data["intent_cues"].items()}
     fillers = _alternation(data["clause_fillers"])
-    polite = "|".join(data["polite_leads"])
+    polite = "|".join([*data["polite_leads"], *data["polite_if"]])
     return Phrasing(
         polite=re.compile(rf"^\W*(?:{polite})(?![\w'])[\s,]*", re.I),
+        request_lead=_compile(data["request_leads"]),
+        addressed=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
+                             rf"(?:{_alternation(data['addressees'])})(?:\s*,\s*|\s+)"
+                             rf"(?:{_alternation(data['addressee_next'])})(?![\w'])", re.I),
+        polite_if=re.compile(rf"(?:{'|'.join(data['polite_if'])})(?![\w'])", re.I),
         not_request=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
                                rf"(?:{'|'.join(data['not_requests'])})(?![\w'])", re.I),
         plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
@@ -327,6 +335,8 @@ def later(text: str, start: int = 0, end: int | None = None,
     p = phrasing()
     end = len(text) if end is None else end
     for m in p.later.finditer(text):
+        if p.polite_if.match(text, m.start()):  # "if it's no trouble": politeness
+            continue
         said = re.fullmatch(r"at (\d+(?:[.,]\d+)?)", m.group(0).strip(), re.I)
         if said and isinstance(value, int | float) and float(said.group(1)) == value:
             continue
@@ -339,6 +349,21 @@ def later(text: str, start: int = 0, end: int | None = None,
         if not p.story_breaks.search(between):
             return m.group(0)
     return None
+
+
+_PAST_VERB = re.compile(
+    r"(?<![\w'])(?:(?!(?:need|feed|speed|bleed|breed|seed|weed|shed|bed|red|bred|sled|led|"
+    r"wed|fed|shred|sacred|hundred|naked|wicked|tired|bored|scared|red)(?![\w']))[a-z]{2,}ed|"
+    r"was|were|went|got|came|did|said|made|took|saw|told|kept|felt|left|ran|sat|spent|"
+    r"bought|brought|thought|found|gave|fell|broke|woke|ate|drank|slept|heard|been|drove|"
+    r"rode|wrote|forgot|lost|won|met|paid|sent|began|caught|taught|threw|wore|"
+    r"(?<!have )(?<!has )(?<!'ve )had)(?![\w'])", re.I)
+
+
+def told_in_the_past(text: str) -> bool:
+    """Does the text tell of the past ("the meeting went on for hours", "she has been
+    revising")? A delay or time said in such a story is the story's, not the command's."""
+    return bool(_PAST_VERB.search(text))
 
 
 def split_except(text: str) -> tuple[str, str] | None:
@@ -451,6 +476,48 @@ def after_story(text: str) -> str | None:
         return None
     tail = text[last.end():].strip(" ,.!?")
     return tail if len(tail.split()) >= 2 else None
+
+
+_TERSE_START = re.compile(r"(?:the\s+|my\s+|our\s+)?[a-z]+(?:\s+[a-z]+)?\s+(?:on|off|up|down)"
+                          r"(?![\w'])", re.I)
+
+
+def command_tail(text: str) -> str | None:
+    """The command at the end of a long utterance, from the last request lead ("... we both
+    got soaked could you turn the heating up" -> "could you turn the heating up") or, failing
+    that, after the last comma or story break when what follows starts as a command ("...
+    everyone wants to sleep, lights off in the lounge"); None when there is no such part or
+    it is the whole text."""
+    p = phrasing()
+    start = next((m.start() for m in reversed(list(p.request_lead.finditer(text)))
+                  if len(text[m.end():].split()) >= 2), None)  # not "..., please"
+    if start is None:
+        breaks = [m.end() for m in re.finditer(r",", text)]
+        breaks += [m.end() for m in p.story_breaks.finditer(text)]
+        for at in sorted(breaks, reverse=True):
+            rest = text[at:].strip(" ,.!?")
+            if p.action_start.search(rest) or _TERSE_START.match(rest):
+                start = at
+                break
+    if start is None or not text[:start].strip(" ,.!?") or _REPORTED.search(text[:start]):
+        return None  # "I asked my son could you turn the tv off": his words, not a request
+    tail = text[start:].strip(" ,.!?")
+    if told_in_the_past(tail):  # "... could you turn the tv off and he ignored me"
+        return None
+    return tail if len(tail.split()) >= 2 else None
+
+
+# Words that report what someone said, up to three words before it ("she said", "I asked
+# my son", "told them").
+_REPORTED = re.compile(r"(?<![\w'])(?:say|says|said|saying|ask|asks|asked|asking|tell|tells|told|"
+                       r"telling|shout\w*|yell\w*|scream\w*|goes|went|like|text\w*|wrote|"
+                       r"write|writes|message\w*)(?:\W+[\w']+){0,2}\W*$", re.I)
+
+
+def addressed_to_someone(text: str) -> bool:
+    """Is the utterance said to another person ("mum, close the blinds", "tom can you turn
+    off the tv")? The assistant's own names are stripped before (`clean`)."""
+    return bool(phrasing().addressed.match(text))
 
 
 def asks_no_change(text: str) -> bool:
@@ -570,7 +637,8 @@ def without_condition(text: str) -> tuple[str, str] | None:
     ("turn the hall light off", "when i"). None without a qualifier, or with no action
     around it."""
     p = phrasing()
-    m = p.later.search(text)
+    m = next((q for q in p.later.finditer(text) if not p.polite_if.match(text, q.start())),
+             None)  # "if it's no trouble" asks politely, it sets no condition
     if m is None:
         return None
     before = text[: m.start()].strip(" ,.;")

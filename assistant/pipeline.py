@@ -41,9 +41,11 @@ from assistant.errors import InputError
 from assistant.labels import INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
+    addressed_to_someone,
     after_story,
     asks_no_change,
     clean,
+    command_tail,
     contradicts,
     cooking,
     corrected_request,
@@ -61,6 +63,7 @@ from assistant.phrasing import (
     split_except,
     starts_with_action,
     statement_subject,
+    told_in_the_past,
     without_condition,
 )
 from assistant.policy import Decision, decide
@@ -244,9 +247,9 @@ class Brain:
             # Long, or longer than the model reads (it keeps the end): the part after the
             # story ("..., anyway could you turn on the light") is read on its own as well,
             # so a word of the story is not taken for a device.
-            tail = after_story(text)
-            if tail is not None and tail not in rows:  # a clause holding it is read as it
-                rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
+            for tail in dict.fromkeys(t for t in (after_story(text), command_tail(text)) if t):
+                if tail not in rows:  # a clause holding it is read as it
+                    rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
         return Plan(request, tuple(rows), excluded, when)
 
     # -- reading ---------------------------------------------------------------------------
@@ -404,6 +407,9 @@ class Brain:
     def _interpret(self, plan: Plan, outputs: Sequence[ModelOutput]) -> ParseResult:
         request = plan.request
         readings = [self.read(plan.rows[0], request, outputs[0])]
+        if addressed_to_someone(plan.rows[0]):  # "dad please put the kettle on"
+            return ParseResult(request.text, "none", readings[0].p_none, (), None, "ignore",
+                               reason="said to someone else")
         room = None  # a clause that names no room is in the room of the one before
         for text, out in zip(plan.rows[1:], outputs[1:], strict=True):
             readings.append(self.read(text, request, out, room))
@@ -415,6 +421,17 @@ class Brain:
                                reason=whole.verdict.reason)
         if plan.excluded is not None:
             chosen = self._exclude(chosen, plan.excluded, request)
+        whole_text = plan.rows[0]
+        for reading in chosen:  # a part read alone keeps the qualifiers said around it
+            at = whole_text.rfind(reading.text) if reading.text != whole_text else -1
+            when = later(whole_text, at, at + len(reading.text), reading.value) \
+                if at >= 0 else None
+            if when is not None and told_in_the_past(whole_text[:at]) \
+                    and later(reading.text, value=reading.value) is None \
+                    and later(whole_text[at:], value=reading.value) is None:
+                when = None  # "the meeting went on for hours, ...": the story's time
+            if when is not None:
+                plan = replace(plan, when=when)
         if plan.when is not None:  # asked for later: never now
             first = chosen[0]
             return ParseResult(request.text, first.intent, first.confidence, (), first.value,
