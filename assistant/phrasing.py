@@ -672,11 +672,59 @@ _UP_WORDS = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|up|more|increase|rais
                        r"lighter|full|max\w*|on)(?![\w'])", re.I)
 
 
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])", re.I)
+
+
+# Words that ask for one way of a pair of opposite intents: a reading of the other way with
+# only these words in it is a misreading ("kick off a cleaning run" read as stop).
+_WAYS: dict[str, re.Pattern[str]] = {
+    "turn_on": _words(r"on|start\w*|up|activat\w*|enabl\w*|boil\w*|brew\w*|fire up|"
+                      r"power up|light up|wake|get\w* going"),
+    "turn_off": _words(r"off|out|stop\w*|kill|shut\w*|cut|deactivat\w*|disabl\w*|unplug\w*|"
+                       r"no more|enough|down"),
+    "open": _words(r"open\w*|raise\w*|up|lift\w*|roll\w* up|pull\w* up|let\w*|part\w*|"
+                   r"crack\w*|draw\w*"),
+    "close": _words(r"close\w*|shut\w*|lower\w*|down|drop\w*|roll\w* down|pull\w* down|"
+                    r"draw\w*|block\w*"),
+    "start": _words(r"start\w*|kick\w* off|begin\w*|resum\w*|play\w*|unpause\w*|continu\w*|"
+                    r"carry on|go|going|run\w*|on|clean\w*|vacuum\w*|hoover\w*|sweep\w*|"
+                    r"mop\w*|dust\w*|do|get\w*"),
+    "stop": _words(r"stop\w*|paus\w*|halt\w*|end|finish\w*|quit|off|enough|hold|freeze|"
+                   r"kill|cancel\w*|abort\w*|break|done|no more"),
+}
+_ASKS_DIMMER = _words(r"dim\w*|darker|darken\w*")
+_ASKS_BRIGHTER = _words(r"brighten\w*|brighter")
+_ASKS_QUIETER = _words(r"quiet\w*|softer|lower|down|turn\w* down|less|reduce|decrease|"
+                       r"too loud|mute\w*|hush")
+_ASKS_LOUDER = _words(r"loud\w*|louder|up|raise|increase|boost|more|can'?t hear|"
+                      r"cannot hear|crank\w*|pump\w*|blast\w*")
+_TOO_QUIET = _words(r"(?:too|so|very|really|a bit|far too|way too) (?:quiet|soft|low|faint)")
+_TOO_LOUD = _words(r"(?:too|so|very|really|a bit|far too|way too) (?:loud|noisy|high)")
+_IS_DIM = _words(r"(?:too|so|very|a bit|bit|rather|quite|pretty|really|is|it'?s|are|"
+                 r"getting|gets|far too|way too) (?:dim|dingy|dark)")
+_KICK_OFF = re.compile(r"(?<![\w'])kick\w*\s+off(?![\w'])", re.I)
+_OPPOSITE = {"turn_on": "turn_off", "turn_off": "turn_on", "open": "close", "close": "open",
+             "start": "stop", "stop": "start"}
+
+
 def contradicts(intent: str, text: str) -> bool:
     """Do the words say the other way ("dark in here" read as dimming, "it's glaring"
-    read as brightening), with no word that asks for this way?"""
+    read as brightening, "kick off a cleaning run" read as stopping), with no word that
+    asks for this way?"""
+    other = _OPPOSITE.get(intent)
+    if other is not None:
+        said = _KICK_OFF.sub("start", text)  # its "off" says no "off"
+        return bool(_WAYS[other].search(said)) and not _WAYS[intent].search(said)
     if intent == "brightness_down":
-        return bool(_TOO_DARK.search(text)) and not _DOWN_WORDS.search(text)
-    if intent == "brightness_up":
-        return bool(_TOO_BRIGHT.search(text)) and not _UP_WORDS.search(text)
+        return bool(_TOO_DARK.search(text) or _ASKS_BRIGHTER.search(text)) \
+            and not _DOWN_WORDS.search(text)
+    if intent == "brightness_up":  # "it's a bit dim" is how it is, not what is asked
+        said = _IS_DIM.sub(" dark ", text)
+        return bool(_TOO_BRIGHT.search(said) or _ASKS_DIMMER.search(said)) \
+            and not _UP_WORDS.search(said)
+    if intent in ("volume_up", "volume_down"):  # "too quiet" asks for louder
+        said = _TOO_LOUD.sub(" quieter ", _TOO_QUIET.sub(" louder ", text))
+        up, down = bool(_ASKS_LOUDER.search(said)), bool(_ASKS_QUIETER.search(said))
+        return (down and not up) if intent == "volume_up" else (up and not down)
     return False

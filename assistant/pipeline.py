@@ -85,6 +85,10 @@ _TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<ac
 _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
                           "program", "programme", "game", "password", "code", "remote", "sale",
                           "opener", "battery", "batteries", "manual", "bill", "company"})
+# Words about software and accounts: said anywhere, they keep a sensitive device out.
+_SOFTWARE = re.compile(r"(?<![\w'])(?:apps?|application|website|site|account|program|"
+                       r"programme|folder|file|document|browser|tab|email|e-mail|phone|"
+                       r"laptop|computer|screen|password|login|settings|game)(?![\w'])", re.I)
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
@@ -318,6 +322,14 @@ class Brain:
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"a statement about the {past}, in the past"))
         resolution = self.resolver.resolve(intent, text, spans, scene)
+        software = _SOFTWARE.search(text)
+        if software is not None and any(self.config.devices[t].sensitive
+                                        for t in resolution.targets):
+            # "open the door for me app": a lock or garage door is never touched on words
+            # that are about an app, a site or an account, wherever they are said
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"about {software.group(0)!r}, not the "
+                                              f"{resolution.targets[0]}"))
         if resolution.implied and not named and not one_word_request(text):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"{text!r} alone asks for nothing"))
