@@ -324,6 +324,28 @@ def need_words(text: str) -> tuple[str, ...]:
     return ()
 
 
+_NEED_EXTRAS = frozenset({"a", "an", "some", "please", "now", "me", "us", "cup", "of", "mug",
+                          "pot", "quick", "fresh", "another", "one", "more", "i'd", "id",
+                          "like", "i", "would", "could", "can", "have", "get", "want", "just",
+                          "pls", "thanks", "thank", "you", "ok", "okay", "time", "strong",
+                          "hot", "nice", "lovely", "large", "small", "big", "with", "milk",
+                          "oat", "sugar", "need", "make", "brew", "pour", "fancy", "for",
+                          "ta", "cheers", "right", "really"})
+
+
+def need_alone(text: str) -> bool:
+    """Is the utterance a need and nothing else but the words that ask for it ("a flat
+    white please", "another cuppa for me")? Such a need names its device beyond doubt."""
+    p = phrasing()
+    need = next((n for n in p.needs if n.words.search(text)), None)
+    if need is None:
+        return False
+    rest = need.words.sub(" ", text.lower())
+    words = re.findall(r"[a-z']+", rest)
+    return bool(words) and all(w in _NEED_EXTRAS for w in words) \
+        and bool(set(words) & p.need_asks)
+
+
 def later(text: str, start: int = 0, end: int | None = None,
           value: object = None) -> str | None:
     """A delay, schedule or condition that applies to the command at text[start:end].

@@ -54,6 +54,7 @@ from assistant.phrasing import (
     has_cue,
     is_cue_word,
     later,
+    need_alone,
     no_request,
     one_word_request,
     own_chore,
@@ -66,7 +67,7 @@ from assistant.phrasing import (
     told_in_the_past,
     without_condition,
 )
-from assistant.policy import Decision, decide
+from assistant.policy import IMPLIED_CONFIDENCE, Decision, decide
 from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
 from assistant.types import Command, ParseRequest, ParseResult
 
@@ -80,6 +81,17 @@ _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
 # of the utterance (a politeness word after it at most).
 _TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<act>on|off)"
                     r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
+# "start the coffee maker", "switch the wemo off": a plain verb and a device's own name,
+# nothing else, read as the terse form is.
+_PLAIN_VERBS = {"turn on": "turn_on", "switch on": "turn_on", "power on": "turn_on",
+                "turn off": "turn_off", "switch off": "turn_off", "power off": "turn_off",
+                "shut off": "turn_off", "start": "start", "stop": "stop", "pause": "stop",
+                "open": "open", "close": "close", "shut": "close", "mute": "mute",
+                "unmute": "unmute"}
+_PLAIN = re.compile(
+    r"\W*(?:please\s+)?(?P<act>" + "|".join(v.replace(" ", r"\s+") for v in _PLAIN_VERBS)
+    + r")\s+(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)"
+    r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
 # After a device's name, these make it another thing: "open the door app", "the tv
 # remote", "a garage sale".
 _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
@@ -273,7 +285,7 @@ class Brain:
                       grid=self.model.image.grid,
                       threshold=self.config.policy.grounding_threshold)
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
-            terse = self._terse(text, scene)
+            terse = self._terse(text, scene) or self._need_alone(text, scene)
             if terse is not None:
                 return terse
             return Reading(text, "none", p_none, p_none, (), None, None, None,
@@ -346,6 +358,10 @@ class Brain:
         unit = temperature_unit(text)
         verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
                          p_none=p_none, resolution=resolution, value=value, unit=unit)
+        if confidence < self.config.policy.act_threshold:  # "start the coffee maker", unsure
+            terse = self._terse(text, scene)
+            if terse is not None:
+                return terse
         # "make them blue": the pronoun is the device, tagged or not
         pronoun_only = all(normalize(s.text) in DEICTIC for s in devs) and (
             bool(devs) or bool(_PRONOUN.search(text)))
@@ -386,10 +402,11 @@ class Brain:
         """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a
         command even when the model doubts it. Read with just enough confidence to act on
         an ordinary device, so a sensitive one asks."""
-        m = _TERSE.fullmatch(text)
+        m = _TERSE.fullmatch(text) or _PLAIN.fullmatch(text)
         if m is None or not self.resolver.is_name(m.group("dev")):
             return None
-        intent = "turn_on" if m.group("act").lower() == "on" else "turn_off"
+        verb = " ".join(m.group("act").lower().split())
+        intent = _PLAIN_VERBS.get(verb, "turn_on" if verb == "on" else "turn_off")
         spans = (TaggedSpan("DEV", m.start("dev"), m.end("dev"), m.group("dev")),)
         resolution = self.resolver.resolve(intent, text, spans, scene)
         confidence = self.config.policy.act_threshold
@@ -397,6 +414,20 @@ class Brain:
                          p_none=0.0, resolution=resolution, value=None)
         own = resolution.intents[0] if resolution.intents else intent
         return Reading(text, own, confidence, 0.0, spans, resolution, None, None, verdict)
+
+    def _need_alone(self, text: str, scene: Scene) -> Reading | None:
+        """ "a flat white please": a need and the words that ask for it, nothing else, turn
+        on the one device that meets it even when the model doubts it is a request."""
+        if not need_alone(text):
+            return None
+        resolution = self.resolver.resolve("turn_on", text, (), scene)
+        if not resolution.targets:
+            return None
+        verdict = decide(self.config.policy, self.config, "turn_on",
+                         confidence=IMPLIED_CONFIDENCE, p_none=0.0, resolution=resolution,
+                         value=None)
+        return Reading(text, resolution.intents[0], IMPLIED_CONFIDENCE, 0.0, (), resolution,
+                       None, None, verdict)
 
     def _room_said(self, reading: Reading) -> str | None:
         """The room a reading names ("the kitchen" of "the kitchen's pitch black")."""

@@ -14,6 +14,7 @@ from assistant.phrasing import (
     command_tail,
     contradicts,
     later,
+    need_alone,
     no_request,
     polite_core,
     told_in_the_past,
@@ -94,6 +95,15 @@ def test_contradicts(intent: str, text: str, other_way: bool) -> None:
     assert contradicts(intent, text) is other_way
 
 
+@pytest.mark.parametrize(("text", "alone"), [
+    ("an americano please", True), ("a strong espresso for me", True),
+    ("coffee", False),  # a word alone asks for nothing
+    ("coffee is the best", False), ("i had a latte at the cafe", False),
+])
+def test_need_alone(text: str, alone: bool) -> None:
+    assert need_alone(text) is alone
+
+
 @pytest.fixture(scope="module")
 def brain() -> Brain:
     return Brain.load(ROOT / "devices.yaml", threads=1)
@@ -114,6 +124,10 @@ def brain() -> Brain:
     # a maker's word before a kind word, a room said as an "area"
     ("switch the lifx lights on in the kitchen", "turn_on", {"kitchen_light"}),
     ("brighten the lights in the office area", "brightness_up", {"office_lamp"}),
+    # a plain verb and a device's own name, read even when the model doubts it
+    ("start the espresso machine", "turn_on", {"kitchen_coffee"}),
+    ("switch off the wifi plug", "turn_off", {"office_router"}),
+    ("a cappuccino please", "turn_on", {"kitchen_coffee"}),  # a need alone
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -137,6 +151,8 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     # a lock is never touched on words about an app or an account
     ("unlock the front door from the website", "ignore"),
     ("open the garage door in the browser", "ignore"),
+    ("open the garage door", "confirm"),  # plain, but sensitive: asked first
+    ("start the car", "ignore"),  # no device of the home
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
     result = brain.parse(text)
