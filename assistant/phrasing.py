@@ -591,6 +591,42 @@ _HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", 
 
 _OUTDOORS = re.compile(r"(?<![\w'])(?:today|outside|out there|this (?:week|summer|winter|"
                        r"spring|autumn|year)|these days|the weather)(?![\w'])", re.I)
+# Out of the home, said of something the speaker does or where they are: "too cold for a
+# walk", "freezing at the office" (the home's study is not where one works "at").
+_AWAY = re.compile(r"(?<![\w'])(?:for a (?:walk|run|jog|swim|picnic|barbecue|bbq|bike ride|"
+                   r"stroll)|to go (?:out|outside)|at (?:the )?(?:office|work|school|gym|"
+                   r"station|bus stop|shops?|airport|hospital|beach|park|stadium|match))"
+                   r"(?![\w'])", re.I)
+# "the water is too hot", "my tea is cold": a thing that is hot or dark, not the home.
+_THING_IS = re.compile(r"^\W*(?:(?:so|oh|well|ugh|hmm)\W+)*(?:the|my|our|this|that|your)\s+"
+                       r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|was|were|'s|feels|seems|"
+                       r"gets|got|looks)(?![\w'])", re.I)
+_HOME_THINGS = frozenset({"house", "home", "flat", "apartment", "room", "place", "air", "hall",
+                          "upstairs", "downstairs", "floor", "heating", "heat", "temperature",
+                          "light", "lights", "lighting",
+                          # the speaker's own: "my feet are freezing" is the speaker cold
+                          "hands", "feet", "toes", "fingers", "nose", "ears", "hand", "foot"})
+
+
+def outdoors(text: str) -> str | None:
+    """The weather or a place outside the home said ("today", "for a walk", "at the
+    office"), or None."""
+    m = _OUTDOORS.search(text) or _AWAY.search(text)
+    return m.group(0).lower() if m else None
+
+
+def thing_said(text: str, rooms: Iterable[str]) -> str | None:
+    """The thing a statement is about when it is not the home, a room or its air ("the water
+    is too hot" -> "water"); None when there is none or it is the home's."""
+    m = _THING_IS.match(text)
+    if m is None:
+        return None
+    thing = m.group("thing").lower()
+    known = set(rooms)
+    if thing in known or thing.split()[-1] in _HOME_THINGS or thing.split()[0] in known \
+            or any(r.split()[0] == thing.split()[0] for r in known):
+        return None
+    return thing
 
 
 def elsewhere(text: str, rooms: Iterable[str]) -> str | None:

@@ -57,6 +57,7 @@ from assistant.phrasing import (
     need_alone,
     no_request,
     one_word_request,
+    outdoors,
     own_chore,
     past_statement_subject,
     polite_core,
@@ -64,6 +65,7 @@ from assistant.phrasing import (
     split_except,
     starts_with_action,
     statement_subject,
+    thing_said,
     told_in_the_past,
     without_condition,
 )
@@ -101,6 +103,10 @@ _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "acco
 _SOFTWARE = re.compile(r"(?<![\w'])(?:apps?|application|website|site|account|program|"
                        r"programme|folder|file|document|browser|tab|email|e-mail|phone|"
                        r"laptop|computer|screen|password|login|settings|game)(?![\w'])", re.I)
+# ... and what a command that names no device may be about instead: "clean up my inbox".
+_SOFTWARE_NEED = re.compile(_SOFTWARE.pattern[:-len(r")(?![\w'])")] + r"|inbox|desktop|cache|"
+                            r"history|storage|photos|emails|messages|downloads|disk|drive|"
+                            r"memory|contacts|calendar|playlist|notifications)(?![\w'])", re.I)
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
@@ -345,8 +351,7 @@ class Brain:
         if resolution.implied and not named and not one_word_request(text):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"{text!r} alone asks for nothing"))
-        place = elsewhere(text, self.resolver.rooms) if resolution.implied and not named \
-            else None
+        place = self._not_the_home(text, resolution, bool(named))
         if place is not None:  # "it's hot in spain": not about the home
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"about {place!r}, not the home"))
@@ -367,6 +372,16 @@ class Brain:
             bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _not_the_home(self, text: str, resolution: Resolution, named: bool) -> str | None:
+        """What a command that names no device is about when it is not the home: a place
+        ("it's hot in spain", "at the office", "too cold for a walk"), a thing ("the water
+        is too hot"), software ("clean up my inbox"); None when it may be the home."""
+        if not resolution.implied:
+            return None
+        software = _SOFTWARE_NEED.search(text)
+        return (None if named else elsewhere(text, self.resolver.rooms)) or outdoors(text) \
+            or thing_said(text, self.resolver.rooms) or (software.group(0) if software else None)
 
     def _stray_name(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
                     ) -> str | None:

@@ -16,7 +16,9 @@ from assistant.phrasing import (
     later,
     need_alone,
     no_request,
+    outdoors,
     polite_core,
+    thing_said,
     told_in_the_past,
     without_condition,
 )
@@ -104,6 +106,18 @@ def test_need_alone(text: str, alone: bool) -> None:
     assert need_alone(text) is alone
 
 
+def test_outdoors_and_things() -> None:
+    assert outdoors("way too hot for a jog") == "for a jog"
+    assert outdoors("so dark at the station") == "at the station"
+    assert outdoors("it's dark in the hall") is None
+    rooms = ("kitchen", "living room", "hallway")
+    assert thing_said("the bath water is too cold", rooms) == "bath water"
+    assert thing_said("my soup is cold", rooms) == "soup"
+    assert thing_said("the living room is too cold", rooms) is None
+    assert thing_said("the house is like a fridge", rooms) is None
+    assert thing_said("my toes are freezing", rooms) is None  # the speaker is cold
+
+
 @pytest.fixture(scope="module")
 def brain() -> Brain:
     return Brain.load(ROOT / "devices.yaml", threads=1)
@@ -128,6 +142,7 @@ def brain() -> Brain:
     ("start the espresso machine", "turn_on", {"kitchen_coffee"}),
     ("switch off the wifi plug", "turn_off", {"office_router"}),
     ("a cappuccino please", "turn_on", {"kitchen_coffee"}),  # a need alone
+    ("my fingers are cold", "temperature_up", {"thermostat"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -153,6 +168,10 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     ("open the garage door in the browser", "ignore"),
     ("open the garage door", "confirm"),  # plain, but sensitive: asked first
     ("start the car", "ignore"),  # no device of the home
+    # implied devices: not about the home's air, light or floors
+    ("far too hot for a run", "ignore"),
+    ("the bath water is freezing", "ignore"),
+    ("tidy up my emails", "ignore"),
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
     result = brain.parse(text)
