@@ -136,6 +136,8 @@ _BRANDS = frozenset({"hue", "philips", "lifx", "led", "tradfri", "ikea", "nanole
                      "govee", "sengled"})
 # Words after a room's own words that still say the room: "the dining area", "lounge area".
 _ROOM_SUFFIX = frozenset({"area", "zone", "space", "part", "side"})
+# What a room named alone may ask of its sensitive device: "open the garage".
+_ROOM_OPENS = frozenset({"open", "close", "set_position", "lock", "unlock"})
 _EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
 _EVERYWHERE = re.compile(r"\b(everywhere|in every room|all over the (house|home|place)|"
                          r"(throughout|in) the (whole|entire) (house|home|place))\b", re.I)
@@ -481,7 +483,10 @@ class Resolver:
         if text in self.rooms:  # "open the garage": the one device there that can
             def can(dev_id: str) -> bool:
                 dev = self.config.devices[dev_id]
-                return fits(dev, ALIASES.get((dev.type, intent), intent))
+                # a room stands for its sensitive device only for what that device is
+                # for ("open the garage"), not "stop the garage music"
+                return fits(dev, ALIASES.get((dev.type, intent), intent)) and (
+                    not dev.sensitive or intent in _ROOM_OPENS)
 
             fitting = [i for i in self._of_kind(None, [self.rooms[text]], None) if can(i)]
             # "vacuum the lounge": the home's vacuum, sent where it is told.

@@ -172,6 +172,8 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     ("far too hot for a run", "ignore"),
     ("the bath water is freezing", "ignore"),
     ("tidy up my emails", "ignore"),
+    # a room stands for its garage door only to open or close it
+    ("pause the garage playlist", "clarify"),
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
     result = brain.parse(text)
