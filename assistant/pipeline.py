@@ -81,8 +81,12 @@ _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
 # Words that may come before the verb of a command.
 # "telly off", "wemo plug on": a device's own name and the word that says the action, all
 # of the utterance (a politeness word after it at most).
-_TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<act>on|off)"
-                    r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
+# "the fan can go off now", "I think the kitchen light should go off": the same, said as
+# what should be.
+_TERSE = re.compile(r"\W*(?:(?:i think|i reckon|maybe|perhaps)\s+)?(?:(?:the|my|our)\s+)?"
+                    r"(?P<dev>[a-z][a-z' -]*?)\s+(?:(?:should|can|could|must|ought to|needs to)"
+                    r"\s+(?:go|be|come)\s+(?:switched\s+|turned\s+)?)?(?P<act>on|off)"
+                    r"(?:\s+(?:please|now|thanks|thank you|for now))?\W*", re.I)
 # "start the coffee maker", "switch the wemo off": a plain verb and a device's own name,
 # nothing else, read as the terse form is.
 _PLAIN_VERBS = {"turn on": "turn_on", "switch on": "turn_on", "power on": "turn_on",

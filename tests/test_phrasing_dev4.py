@@ -143,6 +143,9 @@ def brain() -> Brain:
     ("switch off the wifi plug", "turn_off", {"office_router"}),
     ("a cappuccino please", "turn_on", {"kitchen_coffee"}),  # a need alone
     ("my fingers are cold", "temperature_up", {"thermostat"}),
+    # what should be, of a device named by its own name
+    ("the heater can go off now", "turn_off", {"thermostat"}),
+    ("perhaps the garage light should be on", "turn_on", {"garage_light"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -174,6 +177,7 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     ("tidy up my emails", "ignore"),
     # a room stands for its garage door only to open or close it
     ("pause the garage playlist", "clarify"),
+    ("the smoke alarm should go off", "ignore"),  # no device of the home
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
     result = brain.parse(text)
