@@ -327,10 +327,12 @@ def need_words(text: str) -> tuple[str, ...]:
 _NEED_EXTRAS = frozenset({"a", "an", "some", "please", "now", "me", "us", "cup", "of", "mug",
                           "pot", "quick", "fresh", "another", "one", "more", "i'd", "id",
                           "like", "i", "would", "could", "can", "have", "get", "want", "just",
-                          "pls", "thanks", "thank", "you", "ok", "okay", "time", "strong",
+                          "pls", "thanks", "thank", "ok", "okay", "time", "strong",
                           "hot", "nice", "lovely", "large", "small", "big", "with", "milk",
                           "oat", "sugar", "need", "make", "brew", "pour", "fancy", "for",
-                          "ta", "cheers", "right", "really"})
+                          "ta", "cheers", "right", "really", "love", "kill", "murder", "die",
+                          "dying", "gasping", "desperate", "i'm", "im", "so", "go", "proper",
+                          "decent", "the"})  # not "you": "would you like a coffee" offers
 
 
 def need_alone(text: str) -> bool:
@@ -711,7 +713,8 @@ def without_condition(text: str) -> tuple[str, str] | None:
 
 def no_request(text: str) -> bool:
     """Does the utterance start as no request: a question about what was done ("have you
-    switched off the kettle"), a hope or a wish ("I hope the heating comes on soon")?"""
+    switched off the kettle") or how things are ("is the tv on"), a hope or a wish ("I hope
+    the heating comes on soon"), an offer ("would you like a coffee")?"""
     return bool(phrasing().not_request.match(text))
 
 

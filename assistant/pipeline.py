@@ -322,7 +322,7 @@ class Brain:
                            Decision("clarify", f"the words say the other way than {intent}"))
         if no_request(text):  # "have you switched off the kettle", "I hope ..."
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", "a question about what was done, or a wish"))
+                           Decision("ignore", "a question, a wish or an offer, no request"))
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))
@@ -371,6 +371,10 @@ class Brain:
             terse = self._terse(text, scene)
             if terse is not None:
                 return terse
+        if verdict.decision == "clarify":  # "i'd kill for a cup of tea" read as turning off
+            need = self._need_alone(text, scene)
+            if need is not None:
+                return need
         # "make them blue": the pronoun is the device, tagged or not
         pronoun_only = all(normalize(s.text) in DEICTIC for s in devs) and (
             bool(devs) or bool(_PRONOUN.search(text)))

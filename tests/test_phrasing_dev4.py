@@ -77,6 +77,9 @@ def test_questions_about_state_are_no_request() -> None:
     assert no_request("is the porch light still on")
     assert no_request("are my blinds down")
     assert not no_request("is it possible to open the blinds")
+    assert no_request("would you like some tea")  # an offer to someone
+    assert no_request("shall i put the kettle on")
+    assert not no_request("would you switch the kettle on")
     assert polite_core("is there any chance you could open the blinds") == "open the blinds"
 
 
@@ -101,6 +104,7 @@ def test_contradicts(intent: str, text: str, other_way: bool) -> None:
     ("an americano please", True), ("a strong espresso for me", True),
     ("coffee", False),  # a word alone asks for nothing
     ("coffee is the best", False), ("i had a latte at the cafe", False),
+    ("i'm gasping for a cuppa", True), ("would you like a coffee", False),  # an offer
 ])
 def test_need_alone(text: str, alone: bool) -> None:
     assert need_alone(text) is alone
