@@ -707,6 +707,8 @@ def without_condition(text: str) -> tuple[str, str] | None:
     for verb in re.finditer(r"[a-z]+", text[m.end():].lower()):
         rest = text[m.end() + verb.start():].strip(" ,.;")
         if p.verb.fullmatch(verb.group(0)) and len(rest.split()) >= 2:
+            if p.story_breaks.search(text[m.end():m.end() + verb.start()]):
+                return None  # "... an early start tomorrow, so switch off the tv": the story's
             return rest, m.group(0)
     return None
 

@@ -73,6 +73,12 @@ def test_polite_if_is_no_condition() -> None:
     assert polite_core("if you don't mind, dim the big light") == "dim the big light"
 
 
+def test_a_qualifier_of_the_story_is_no_condition() -> None:
+    assert without_condition("we fly out on monday so please turn the heating down") is None
+    assert without_condition("on monday turn the heating down") == (
+        "turn the heating down", "on monday")
+
+
 def test_questions_about_state_are_no_request() -> None:
     assert no_request("is the porch light still on")
     assert no_request("are my blinds down")
