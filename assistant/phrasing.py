@@ -470,10 +470,44 @@ def past_statement_subject(text: str) -> str | None:
     return found[0] if found and _PAST.match(found[1]) else None
 
 
+# "the fan's on", "the garage door's still open": how a device is, said with "'s".
+_STATE_IS = re.compile(
+    r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look)\W+)*(?:(?:the|my|our|your)\s+)?"
+    r"(?P<subject>[a-z][a-z -]*?)'s\s+(?:still\s+|already\s+|now\s+|not\s+)?"
+    r"(?:on|off|open|closed|shut|locked|unlocked|running|broken|stuck|dead|out|new|old|"
+    r"empty|full|working)(?![\w'])(?![^,.;!?]*(?<![\w'])(?:too|please|can|could|would|"
+    r"turn|switch|put|so)(?![\w']))", re.I)
+
+
+_STATE_HEAD = re.compile(
+    r"^\W*(?:(?:the|my|our|your)\s+)?[a-z][a-z -]*?(?:'s|\s+is|\s+are|'re)\s+"
+    r"(?:still\s+|already\s+|now\s+|not\s+)?(?:on|off|open|closed|shut|locked|unlocked|"
+    r"running|going|up|down)(?![\w'])", re.I)
+
+
+def state_then_request(text: str) -> tuple[str, str] | None:
+    """(how a device is, the request after it): "the heating's off so turn it on" ->
+    ("the heating's off", "turn it on"); None when the text does not start so."""
+    if not _STATE_HEAD.match(text):
+        return None
+    tail = command_tail(text)
+    if tail is None:
+        return None
+    head = _HEAD_END.sub("", text[: text.rfind(tail)]).strip(" ,.;")
+    return (head, tail) if head else None
+
+
+_HEAD_END = re.compile(r"[\s,]*(?<![\w'])(?:(?:and\s+)?so|anyway|because|then|and)?[\s,]*$",
+                       re.I)
+
+
 def statement(text: str) -> tuple[str, str] | None:
     """(subject, verb) of a statement: up to four words before a state verb at the
     start ("the thermostat says 21 degrees" -> ("thermostat", "says")); None when the
     text is no such statement."""
+    said = _STATE_IS.match(text)
+    if said is not None:
+        return said.group("subject").lower(), "is"
     m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey)\W+)*"
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
     rest = text[m.end():] if m else text

@@ -64,6 +64,7 @@ from assistant.phrasing import (
     split_clauses,
     split_except,
     starts_with_action,
+    state_then_request,
     statement_subject,
     thing_said,
     told_in_the_past,
@@ -263,6 +264,9 @@ class Brain:
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
         if fixed is not None and len(rows) == 1:
             rows = (text, fixed)
+        said = state_then_request(text) if len(rows) == 1 else None
+        if said is not None:  # "the heating's off so turn it on": "it" is the heating
+            rows = (text, *said)
         when = None  # "if it rains close the blinds": the command is read without the "if"
         apart = without_condition(text) if len(rows) == 1 else None
         if apart is not None:
@@ -426,7 +430,8 @@ class Brain:
         command even when the model doubts it. Read with just enough confidence to act on
         an ordinary device, so a sensitive one asks."""
         m = _TERSE.fullmatch(text) or _PLAIN.fullmatch(text)
-        if m is None or not self.resolver.is_name(m.group("dev")):
+        if m is None or not self.resolver.is_name(m.group("dev")) \
+                or re.search(r"'s\s*$", m.group("dev")):  # "the fan's on" says how it is
             return None
         verb = " ".join(m.group("act").lower().split())
         intent = _PLAIN_VERBS.get(verb, "turn_on" if verb == "on" else "turn_off")
@@ -571,7 +576,8 @@ class Brain:
         names any ("the vacuum" of "the vacuum is too noisy, stop it"); [] when none or
         several."""
         for earlier in reversed(clauses[: clauses.index(clause)]):
-            ids = {i for m in self._device_names.finditer(earlier.text)
+            said = re.sub(r"'s(?![\w'])", "", earlier.text)  # "the kettle's on"
+            ids = {i for m in self._device_names.finditer(said)
                    for i in self.resolver.names.get(normalize(m.group(0)), ())}
             if ids:
                 return sorted(ids) if len(ids) == 1 else []

@@ -18,6 +18,7 @@ from assistant.phrasing import (
     no_request,
     outdoors,
     polite_core,
+    state_then_request,
     thing_said,
     told_in_the_past,
     without_condition,
@@ -77,6 +78,15 @@ def test_a_qualifier_of_the_story_is_no_condition() -> None:
     assert without_condition("we fly out on monday so please turn the heating down") is None
     assert without_condition("on monday turn the heating down") == (
         "turn the heating down", "on monday")
+
+
+def test_state_then_request() -> None:
+    assert state_then_request("the router's off so switch it back on") == (
+        "the router's off", "switch it back on")
+    assert state_then_request("the blinds are open, could you close them") == (
+        "the blinds are open", "could you close them")
+    assert state_then_request("the fan's on") is None
+    assert state_then_request("switch the fan on") is None
 
 
 def test_questions_about_state_are_no_request() -> None:
@@ -156,6 +166,9 @@ def brain() -> Brain:
     # what should be, of a device named by its own name
     ("the heater can go off now", "turn_off", {"thermostat"}),
     ("perhaps the garage light should be on", "turn_on", {"garage_light"}),
+    # how a device is, said with "'s", then a request about "it"
+    ("the fan's still on, could you switch it off", "turn_off", {"bedroom_fan"}),
+    ("the router's off so switch it back on", "turn_on", {"office_router"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -188,6 +201,8 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     # a room stands for its garage door only to open or close it
     ("pause the garage playlist", "clarify"),
     ("the smoke alarm should go off", "ignore"),  # no device of the home
+    ("the kettle's on", "ignore"),  # how it is, not "kettle on"
+    ("the telly's off", "ignore"),
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
     result = brain.parse(text)
