@@ -112,6 +112,18 @@ _SOFTWARE = re.compile(r"(?<![\w'])(?:apps?|application|website|site|account|pro
 _SOFTWARE_NEED = re.compile(_SOFTWARE.pattern[:-len(r")(?![\w'])")] + r"|inbox|desktop|cache|"
                             r"history|storage|photos|emails|messages|downloads|disk|drive|"
                             r"memory|contacts|calendar|playlist|notifications)(?![\w'])", re.I)
+# "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
+_BY_AMOUNT = re.compile(r"(?<![\w'])by\s+(?:a\s+|another\s+|about\s+)?(?:\d|one|two|three|four|"
+                        r"five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|half|"
+                        r"quarter|couple|few|bit|little|notch|degree|tad)", re.I)
+_STEPS: dict[str, tuple[str, ...]] = {
+    "set_brightness": ("brightness_up", "brightness_down"),
+    "set_volume": ("volume_up", "volume_down"),
+    "set_temperature": ("temperature_up", "temperature_down"), "set_position": ()}
+_UPWARD = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|raise\w*|increase\w*|up|more|louder|"
+                     r"warmer|hotter|boost\w*|bump\w*|higher)(?![\w'])", re.I)
+_DOWNWARD = re.compile(r"(?<![\w'])(?:dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker|"
+                       r"darken\w*|cooler|colder|quieter|softer|drop\w*|cut)(?![\w'])", re.I)
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
@@ -366,6 +378,7 @@ class Brain:
         stray = self._stray_name(text, spans, resolution)
         if stray is not None:  # "off telly night light": a bag of names, not a list
             resolution = Resolution((), (), f"the {stray} as well? which device is meant")
+        intent, resolution = self._relative(intent, text, resolution)
         own = resolution.intents[0] if resolution.intents else intent
         value = extract_value(own, text, spans)
         unit = temperature_unit(text)
@@ -394,6 +407,26 @@ class Brain:
         software = _SOFTWARE_NEED.search(text)
         return (None if named else elsewhere(text, self.resolver.rooms)) or outdoors(text) \
             or thing_said(text, self.resolver.rooms) or (software.group(0) if software else None)
+
+    def _relative(self, intent: str, text: str, resolution: Resolution
+                  ) -> tuple[str, Resolution]:
+        """ "dim the lamp by 20 percent" read as setting 20: a change by an amount is a
+        step up or down (the way its words say), never the amount as a level; with no
+        way said, or for a cover, it asks."""
+        steps = _STEPS.get(intent)
+        if steps is None or not _BY_AMOUNT.search(text):
+            return intent, resolution
+        up, down = bool(_UPWARD.search(text)), bool(_DOWNWARD.search(text))
+        if not steps:
+            return intent, Resolution((), (), "to what position? a cover is not moved by an "
+                                              "amount")
+        if up == down:
+            return intent, Resolution((), (), "by how much, and which way?")
+        step = steps[0] if up else steps[1]
+        if not resolution.targets:
+            return step, resolution
+        return step, replace(self.resolver.recheck(step, list(resolution.targets)),
+                             implied=resolution.implied)
 
     def _stray_name(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
                     ) -> str | None:

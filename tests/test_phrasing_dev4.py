@@ -169,6 +169,9 @@ def brain() -> Brain:
     # how a device is, said with "'s", then a request about "it"
     ("the fan's still on, could you switch it off", "turn_off", {"bedroom_fan"}),
     ("the router's off so switch it back on", "turn_on", {"office_router"}),
+    # a change by an amount is a step, never the amount as a level
+    ("dim the desk lamp by thirty percent", "brightness_down", {"office_lamp"}),
+    ("bump the thermostat up by a degree", "temperature_up", {"thermostat"}),
 ])
 def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> None:
     result = brain.parse(text)
@@ -202,6 +205,7 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     ("pause the garage playlist", "clarify"),
     ("the smoke alarm should go off", "ignore"),  # no device of the home
     ("the kettle's on", "ignore"),  # how it is, not "kettle on"
+    ("close the shades by 40 percent", "clarify"),  # a cover takes a position
     ("the telly's off", "ignore"),
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
