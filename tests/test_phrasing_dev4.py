@@ -11,6 +11,7 @@ import pytest
 
 from assistant.phrasing import (
     addressed_to_someone,
+    clean,
     command_tail,
     contradicts,
     later,
@@ -78,6 +79,12 @@ def test_a_qualifier_of_the_story_is_no_condition() -> None:
     assert without_condition("we fly out on monday so please turn the heating down") is None
     assert without_condition("on monday turn the heating down") == (
         "turn the heating down", "on monday")
+
+
+def test_a_greeting_before_the_wake_word() -> None:
+    assert clean("good afternoon siri, open the curtains") == "open the curtains"
+    assert clean("night night alexa lights off") == "lights off"
+    assert clean("good morning") == "good morning"
 
 
 def test_state_then_request() -> None:
