@@ -96,6 +96,7 @@ class Phrasing:
     polite: re.Pattern[str]
     request_lead: re.Pattern[str]
     addressed: re.Pattern[str]
+    clause_subject: re.Pattern[str]
     polite_if: re.Pattern[str]
     not_request: re.Pattern[str]
     plain_verbs: dict[str, str]
@@ -123,6 +124,7 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         addressed=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
                              rf"(?:{_alternation(data['addressees'])})(?:\s*,\s*|\s+)"
                              rf"(?:{_alternation(data['addressee_next'])})(?![\w'])", re.I),
+        clause_subject=re.compile(rf"\W*(?:{'|'.join(data['clause_subjects'])})(?![\w'])", re.I),
         polite_if=re.compile(rf"(?:{'|'.join(data['polite_if'])})(?![\w'])", re.I),
         not_request=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
                                rf"(?:{'|'.join(data['not_requests'])})(?![\w'])", re.I),
@@ -431,7 +433,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         if not right.strip():
             continue
         if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
-                p.action_end.search(right) and len(right.split()) >= 2):
+                p.action_end.search(right) and len(right.split()) >= 2) or (
+                p.clause_subject.match(right) and p.action_start.search(left)):
             cuts.append((m.start(), m.end()))
     if not cuts:
         return []

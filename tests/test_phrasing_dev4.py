@@ -19,6 +19,7 @@ from assistant.phrasing import (
     no_request,
     outdoors,
     polite_core,
+    split_clauses,
     state_then_request,
     thing_said,
     told_in_the_past,
@@ -85,6 +86,15 @@ def test_a_greeting_before_the_wake_word() -> None:
     assert clean("good afternoon siri, open the curtains") == "open the curtains"
     assert clean("night night alexa lights off") == "lights off"
     assert clean("good morning") == "good morning"
+
+
+def test_what_the_speaker_will_do_is_its_own_clause() -> None:
+    text = "switch the fan off and we'll open a window"
+    assert [text[a:b] for a, b in split_clauses(text)] == ["switch the fan off",
+                                                           "we'll open a window"]
+    assert split_clauses("i think we'll watch a film") == []  # no command before it
+    assert no_request("we're going to switch the tv off")  # the speaker's own doing
+    assert not no_request("i'll have an espresso please")  # a request said so
 
 
 def test_state_then_request() -> None:
@@ -176,6 +186,7 @@ def brain() -> Brain:
     # how a device is, said with "'s", then a request about "it"
     ("the fan's still on, could you switch it off", "turn_off", {"bedroom_fan"}),
     ("the router's off so switch it back on", "turn_on", {"office_router"}),
+    ("turn on the desk lamp and i'll finish my emails", "turn_on", {"office_lamp"}),
     # a change by an amount is a step, never the amount as a level
     ("dim the desk lamp by thirty percent", "brightness_down", {"office_lamp"}),
     ("bump the thermostat up by a degree", "temperature_up", {"thermostat"}),
@@ -213,9 +224,17 @@ def test_acted_on(brain: Brain, text: str, intent: str, targets: set[str]) -> No
     ("the smoke alarm should go off", "ignore"),  # no device of the home
     ("the kettle's on", "ignore"),  # how it is, not "kettle on"
     ("close the shades by 40 percent", "clarify"),  # a cover takes a position
+    ("i'm going to lock the front door", "ignore"),
     ("the telly's off", "ignore"),
 ])
 def test_not_acted_on(brain: Brain, text: str, decision: str) -> None:
     result = brain.parse(text)
     assert result.decision == decision and not result.commands, (result.decision,
                                                                   result.reason)
+
+
+def test_what_the_speaker_will_lock_is_not_locked(brain: Brain) -> None:
+    result = brain.parse("switch off the telly and i'll lock the front door")
+    assert result.decision == "act", result.reason
+    assert [(c.device_id, c.intent) for c in result.commands] == [("living_room_tv",
+                                                                    "turn_off")]
