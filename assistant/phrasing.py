@@ -94,6 +94,10 @@ class Phrasing:
     correction_end: re.Pattern[str]
     except_after_all: re.Pattern[str]
     polite: re.Pattern[str]
+    request_lead: re.Pattern[str]
+    addressed: re.Pattern[str]
+    clause_subject: re.Pattern[str]
+    polite_if: re.Pattern[str]
     not_request: re.Pattern[str]
     plain_verbs: dict[str, str]
 
@@ -113,9 +117,15 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
                                re.I)
             for intent, fams in data["intent_cues"].items()}
     fillers = _alternation(data["clause_fillers"])
-    polite = "|".join(data["polite_leads"])
+    polite = "|".join([*data["polite_leads"], *data["polite_if"]])
     return Phrasing(
         polite=re.compile(rf"^\W*(?:{polite})(?![\w'])[\s,]*", re.I),
+        request_lead=_compile(data["request_leads"]),
+        addressed=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
+                             rf"(?:{_alternation(data['addressees'])})(?:\s*,\s*|\s+)"
+                             rf"(?:{_alternation(data['addressee_next'])})(?![\w'])", re.I),
+        clause_subject=re.compile(rf"\W*(?:{'|'.join(data['clause_subjects'])})(?![\w'])", re.I),
+        polite_if=re.compile(rf"(?:{'|'.join(data['polite_if'])})(?![\w'])", re.I),
         not_request=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
                                rf"(?:{'|'.join(data['not_requests'])})(?![\w'])", re.I),
         plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
@@ -316,6 +326,30 @@ def need_words(text: str) -> tuple[str, ...]:
     return ()
 
 
+_NEED_EXTRAS = frozenset({"a", "an", "some", "please", "now", "me", "us", "cup", "of", "mug",
+                          "pot", "quick", "fresh", "another", "one", "more", "i'd", "id",
+                          "like", "i", "would", "could", "can", "have", "get", "want", "just",
+                          "pls", "thanks", "thank", "ok", "okay", "time", "strong",
+                          "hot", "nice", "lovely", "large", "small", "big", "with", "milk",
+                          "oat", "sugar", "need", "make", "brew", "pour", "fancy", "for",
+                          "ta", "cheers", "right", "really", "love", "kill", "murder", "die",
+                          "dying", "gasping", "desperate", "i'm", "im", "so", "go", "proper",
+                          "decent", "the"})  # not "you": "would you like a coffee" offers
+
+
+def need_alone(text: str) -> bool:
+    """Is the utterance a need and nothing else but the words that ask for it ("a flat
+    white please", "another cuppa for me")? Such a need names its device beyond doubt."""
+    p = phrasing()
+    need = next((n for n in p.needs if n.words.search(text)), None)
+    if need is None:
+        return False
+    rest = need.words.sub(" ", text.lower())
+    words = re.findall(r"[a-z']+", rest)
+    return bool(words) and all(w in _NEED_EXTRAS for w in words) \
+        and bool(set(words) & p.need_asks)
+
+
 def later(text: str, start: int = 0, end: int | None = None,
           value: object = None) -> str | None:
     """A delay, schedule or condition that applies to the command at text[start:end].
@@ -327,6 +361,8 @@ def later(text: str, start: int = 0, end: int | None = None,
     p = phrasing()
     end = len(text) if end is None else end
     for m in p.later.finditer(text):
+        if p.polite_if.match(text, m.start()):  # "if it's no trouble": politeness
+            continue
         said = re.fullmatch(r"at (\d+(?:[.,]\d+)?)", m.group(0).strip(), re.I)
         if said and isinstance(value, int | float) and float(said.group(1)) == value:
             continue
@@ -339,6 +375,21 @@ def later(text: str, start: int = 0, end: int | None = None,
         if not p.story_breaks.search(between):
             return m.group(0)
     return None
+
+
+_PAST_VERB = re.compile(
+    r"(?<![\w'])(?:(?!(?:need|feed|speed|bleed|breed|seed|weed|shed|bed|red|bred|sled|led|"
+    r"wed|fed|shred|sacred|hundred|naked|wicked|tired|bored|scared|red)(?![\w']))[a-z]{2,}ed|"
+    r"was|were|went|got|came|did|said|made|took|saw|told|kept|felt|left|ran|sat|spent|"
+    r"bought|brought|thought|found|gave|fell|broke|woke|ate|drank|slept|heard|been|drove|"
+    r"rode|wrote|forgot|lost|won|met|paid|sent|began|caught|taught|threw|wore|"
+    r"(?<!have )(?<!has )(?<!'ve )had)(?![\w'])", re.I)
+
+
+def told_in_the_past(text: str) -> bool:
+    """Does the text tell of the past ("the meeting went on for hours", "she has been
+    revising")? A delay or time said in such a story is the story's, not the command's."""
+    return bool(_PAST_VERB.search(text))
 
 
 def split_except(text: str) -> tuple[str, str] | None:
@@ -382,7 +433,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         if not right.strip():
             continue
         if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
-                p.action_end.search(right) and len(right.split()) >= 2):
+                p.action_end.search(right) and len(right.split()) >= 2) or (
+                p.clause_subject.match(right) and p.action_start.search(left)):
             cuts.append((m.start(), m.end()))
     if not cuts:
         return []
@@ -421,10 +473,44 @@ def past_statement_subject(text: str) -> str | None:
     return found[0] if found and _PAST.match(found[1]) else None
 
 
+# "the fan's on", "the garage door's still open": how a device is, said with "'s".
+_STATE_IS = re.compile(
+    r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look)\W+)*(?:(?:the|my|our|your)\s+)?"
+    r"(?P<subject>[a-z][a-z -]*?)'s\s+(?:still\s+|already\s+|now\s+|not\s+)?"
+    r"(?:on|off|open|closed|shut|locked|unlocked|running|broken|stuck|dead|out|new|old|"
+    r"empty|full|working)(?![\w'])(?![^,.;!?]*(?<![\w'])(?:too|please|can|could|would|"
+    r"turn|switch|put|so)(?![\w']))", re.I)
+
+
+_STATE_HEAD = re.compile(
+    r"^\W*(?:(?:the|my|our|your)\s+)?[a-z][a-z -]*?(?:'s|\s+is|\s+are|'re)\s+"
+    r"(?:still\s+|already\s+|now\s+|not\s+)?(?:on|off|open|closed|shut|locked|unlocked|"
+    r"running|going|up|down)(?![\w'])", re.I)
+
+
+def state_then_request(text: str) -> tuple[str, str] | None:
+    """(how a device is, the request after it): "the heating's off so turn it on" ->
+    ("the heating's off", "turn it on"); None when the text does not start so."""
+    if not _STATE_HEAD.match(text):
+        return None
+    tail = command_tail(text)
+    if tail is None:
+        return None
+    head = _HEAD_END.sub("", text[: text.rfind(tail)]).strip(" ,.;")
+    return (head, tail) if head else None
+
+
+_HEAD_END = re.compile(r"[\s,]*(?<![\w'])(?:(?:and\s+)?so|anyway|because|then|and)?[\s,]*$",
+                       re.I)
+
+
 def statement(text: str) -> tuple[str, str] | None:
     """(subject, verb) of a statement: up to four words before a state verb at the
     start ("the thermostat says 21 degrees" -> ("thermostat", "says")); None when the
     text is no such statement."""
+    said = _STATE_IS.match(text)
+    if said is not None:
+        return said.group("subject").lower(), "is"
     m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey)\W+)*"
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
     rest = text[m.end():] if m else text
@@ -451,6 +537,48 @@ def after_story(text: str) -> str | None:
         return None
     tail = text[last.end():].strip(" ,.!?")
     return tail if len(tail.split()) >= 2 else None
+
+
+_TERSE_START = re.compile(r"(?:the\s+|my\s+|our\s+)?[a-z]+(?:\s+[a-z]+)?\s+(?:on|off|up|down)"
+                          r"(?![\w'])", re.I)
+
+
+def command_tail(text: str) -> str | None:
+    """The command at the end of a long utterance, from the last request lead ("... we both
+    got soaked could you turn the heating up" -> "could you turn the heating up") or, failing
+    that, after the last comma or story break when what follows starts as a command ("...
+    everyone wants to sleep, lights off in the lounge"); None when there is no such part or
+    it is the whole text."""
+    p = phrasing()
+    start = next((m.start() for m in reversed(list(p.request_lead.finditer(text)))
+                  if len(text[m.end():].split()) >= 2), None)  # not "..., please"
+    if start is None:
+        breaks = [m.end() for m in re.finditer(r",", text)]
+        breaks += [m.end() for m in p.story_breaks.finditer(text)]
+        for at in sorted(breaks, reverse=True):
+            rest = text[at:].strip(" ,.!?")
+            if p.action_start.search(rest) or _TERSE_START.match(rest):
+                start = at
+                break
+    if start is None or not text[:start].strip(" ,.!?") or _REPORTED.search(text[:start]):
+        return None  # "I asked my son could you turn the tv off": his words, not a request
+    tail = text[start:].strip(" ,.!?")
+    if told_in_the_past(tail):  # "... could you turn the tv off and he ignored me"
+        return None
+    return tail if len(tail.split()) >= 2 else None
+
+
+# Words that report what someone said, up to three words before it ("she said", "I asked
+# my son", "told them").
+_REPORTED = re.compile(r"(?<![\w'])(?:say|says|said|saying|ask|asks|asked|asking|tell|tells|told|"
+                       r"telling|shout\w*|yell\w*|scream\w*|goes|went|like|text\w*|wrote|"
+                       r"write|writes|message\w*)(?:\W+[\w']+){0,2}\W*$", re.I)
+
+
+def addressed_to_someone(text: str) -> bool:
+    """Is the utterance said to another person ("mum, close the blinds", "tom can you turn
+    off the tv")? The assistant's own names are stripped before (`clean`)."""
+    return bool(phrasing().addressed.match(text))
 
 
 def asks_no_change(text: str) -> bool:
@@ -502,6 +630,42 @@ _HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", 
 
 _OUTDOORS = re.compile(r"(?<![\w'])(?:today|outside|out there|this (?:week|summer|winter|"
                        r"spring|autumn|year)|these days|the weather)(?![\w'])", re.I)
+# Out of the home, said of something the speaker does or where they are: "too cold for a
+# walk", "freezing at the office" (the home's study is not where one works "at").
+_AWAY = re.compile(r"(?<![\w'])(?:for a (?:walk|run|jog|swim|picnic|barbecue|bbq|bike ride|"
+                   r"stroll)|to go (?:out|outside)|at (?:the )?(?:office|work|school|gym|"
+                   r"station|bus stop|shops?|airport|hospital|beach|park|stadium|match))"
+                   r"(?![\w'])", re.I)
+# "the water is too hot", "my tea is cold": a thing that is hot or dark, not the home.
+_THING_IS = re.compile(r"^\W*(?:(?:so|oh|well|ugh|hmm)\W+)*(?:the|my|our|this|that|your)\s+"
+                       r"(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:is|are|was|were|'s|feels|seems|"
+                       r"gets|got|looks)(?![\w'])", re.I)
+_HOME_THINGS = frozenset({"house", "home", "flat", "apartment", "room", "place", "air", "hall",
+                          "upstairs", "downstairs", "floor", "heating", "heat", "temperature",
+                          "light", "lights", "lighting",
+                          # the speaker's own: "my feet are freezing" is the speaker cold
+                          "hands", "feet", "toes", "fingers", "nose", "ears", "hand", "foot"})
+
+
+def outdoors(text: str) -> str | None:
+    """The weather or a place outside the home said ("today", "for a walk", "at the
+    office"), or None."""
+    m = _OUTDOORS.search(text) or _AWAY.search(text)
+    return m.group(0).lower() if m else None
+
+
+def thing_said(text: str, rooms: Iterable[str]) -> str | None:
+    """The thing a statement is about when it is not the home, a room or its air ("the water
+    is too hot" -> "water"); None when there is none or it is the home's."""
+    m = _THING_IS.match(text)
+    if m is None:
+        return None
+    thing = m.group("thing").lower()
+    known = set(rooms)
+    if thing in known or thing.split()[-1] in _HOME_THINGS or thing.split()[0] in known \
+            or any(r.split()[0] == thing.split()[0] for r in known):
+        return None
+    return thing
 
 
 def elsewhere(text: str, rooms: Iterable[str]) -> str | None:
@@ -570,7 +734,8 @@ def without_condition(text: str) -> tuple[str, str] | None:
     ("turn the hall light off", "when i"). None without a qualifier, or with no action
     around it."""
     p = phrasing()
-    m = p.later.search(text)
+    m = next((q for q in p.later.finditer(text) if not p.polite_if.match(text, q.start())),
+             None)  # "if it's no trouble" asks politely, it sets no condition
     if m is None:
         return None
     before = text[: m.start()].strip(" ,.;")
@@ -579,13 +744,16 @@ def without_condition(text: str) -> tuple[str, str] | None:
     for verb in re.finditer(r"[a-z]+", text[m.end():].lower()):
         rest = text[m.end() + verb.start():].strip(" ,.;")
         if p.verb.fullmatch(verb.group(0)) and len(rest.split()) >= 2:
+            if p.story_breaks.search(text[m.end():m.end() + verb.start()]):
+                return None  # "... an early start tomorrow, so switch off the tv": the story's
             return rest, m.group(0)
     return None
 
 
 def no_request(text: str) -> bool:
     """Does the utterance start as no request: a question about what was done ("have you
-    switched off the kettle"), a hope or a wish ("I hope the heating comes on soon")?"""
+    switched off the kettle") or how things are ("is the tv on"), a hope or a wish ("I hope
+    the heating comes on soon"), an offer ("would you like a coffee")?"""
     return bool(phrasing().not_request.match(text))
 
 
@@ -604,11 +772,59 @@ _UP_WORDS = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|up|more|increase|rais
                        r"lighter|full|max\w*|on)(?![\w'])", re.I)
 
 
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])", re.I)
+
+
+# Words that ask for one way of a pair of opposite intents: a reading of the other way with
+# only these words in it is a misreading ("kick off a cleaning run" read as stop).
+_WAYS: dict[str, re.Pattern[str]] = {
+    "turn_on": _words(r"on|start\w*|up|activat\w*|enabl\w*|boil\w*|brew\w*|fire up|"
+                      r"power up|light up|wake|get\w* going"),
+    "turn_off": _words(r"off|out|stop\w*|kill|shut\w*|cut|deactivat\w*|disabl\w*|unplug\w*|"
+                       r"no more|enough|down"),
+    "open": _words(r"open\w*|raise\w*|up|lift\w*|roll\w* up|pull\w* up|let\w*|part\w*|"
+                   r"crack\w*|draw\w*"),
+    "close": _words(r"close\w*|shut\w*|lower\w*|down|drop\w*|roll\w* down|pull\w* down|"
+                    r"draw\w*|block\w*"),
+    "start": _words(r"start\w*|kick\w* off|begin\w*|resum\w*|play\w*|unpause\w*|continu\w*|"
+                    r"carry on|go|going|run\w*|on|clean\w*|vacuum\w*|hoover\w*|sweep\w*|"
+                    r"mop\w*|dust\w*|do|get\w*"),
+    "stop": _words(r"stop\w*|paus\w*|halt\w*|end|finish\w*|quit|off|enough|hold|freeze|"
+                   r"kill|cancel\w*|abort\w*|break|done|no more"),
+}
+_ASKS_DIMMER = _words(r"dim\w*|darker|darken\w*")
+_ASKS_BRIGHTER = _words(r"brighten\w*|brighter")
+_ASKS_QUIETER = _words(r"quiet\w*|softer|lower|down|turn\w* down|less|reduce|decrease|"
+                       r"too loud|mute\w*|hush")
+_ASKS_LOUDER = _words(r"loud\w*|louder|up|raise|increase|boost|more|can'?t hear|"
+                      r"cannot hear|crank\w*|pump\w*|blast\w*")
+_TOO_QUIET = _words(r"(?:too|so|very|really|a bit|far too|way too) (?:quiet|soft|low|faint)")
+_TOO_LOUD = _words(r"(?:too|so|very|really|a bit|far too|way too) (?:loud|noisy|high)")
+_IS_DIM = _words(r"(?:too|so|very|a bit|bit|rather|quite|pretty|really|is|it'?s|are|"
+                 r"getting|gets|far too|way too) (?:dim|dingy|dark)")
+_KICK_OFF = re.compile(r"(?<![\w'])kick\w*\s+off(?![\w'])", re.I)
+_OPPOSITE = {"turn_on": "turn_off", "turn_off": "turn_on", "open": "close", "close": "open",
+             "start": "stop", "stop": "start"}
+
+
 def contradicts(intent: str, text: str) -> bool:
     """Do the words say the other way ("dark in here" read as dimming, "it's glaring"
-    read as brightening), with no word that asks for this way?"""
+    read as brightening, "kick off a cleaning run" read as stopping), with no word that
+    asks for this way?"""
+    other = _OPPOSITE.get(intent)
+    if other is not None:
+        said = _KICK_OFF.sub("start", text)  # its "off" says no "off"
+        return bool(_WAYS[other].search(said)) and not _WAYS[intent].search(said)
     if intent == "brightness_down":
-        return bool(_TOO_DARK.search(text)) and not _DOWN_WORDS.search(text)
-    if intent == "brightness_up":
-        return bool(_TOO_BRIGHT.search(text)) and not _UP_WORDS.search(text)
+        return bool(_TOO_DARK.search(text) or _ASKS_BRIGHTER.search(text)) \
+            and not _DOWN_WORDS.search(text)
+    if intent == "brightness_up":  # "it's a bit dim" is how it is, not what is asked
+        said = _IS_DIM.sub(" dark ", text)
+        return bool(_TOO_BRIGHT.search(said) or _ASKS_DIMMER.search(said)) \
+            and not _UP_WORDS.search(said)
+    if intent in ("volume_up", "volume_down"):  # "too quiet" asks for louder
+        said = _TOO_LOUD.sub(" quieter ", _TOO_QUIET.sub(" louder ", text))
+        up, down = bool(_ASKS_LOUDER.search(said)), bool(_ASKS_QUIETER.search(said))
+        return (down and not up) if intent == "volume_up" else (up and not down)
     return False

@@ -41,9 +41,11 @@ from assistant.errors import InputError
 from assistant.labels import INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
+    addressed_to_someone,
     after_story,
     asks_no_change,
     clean,
+    command_tail,
     contradicts,
     cooking,
     corrected_request,
@@ -52,18 +54,23 @@ from assistant.phrasing import (
     has_cue,
     is_cue_word,
     later,
+    need_alone,
     no_request,
     one_word_request,
+    outdoors,
     own_chore,
     past_statement_subject,
     polite_core,
     split_clauses,
     split_except,
     starts_with_action,
+    state_then_request,
     statement_subject,
+    thing_said,
+    told_in_the_past,
     without_condition,
 )
-from assistant.policy import Decision, decide
+from assistant.policy import IMPLIED_CONFIDENCE, Decision, decide
 from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
 from assistant.types import Command, ParseRequest, ParseResult
 
@@ -75,13 +82,48 @@ _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
 # Words that may come before the verb of a command.
 # "telly off", "wemo plug on": a device's own name and the word that says the action, all
 # of the utterance (a politeness word after it at most).
-_TERSE = re.compile(r"\W*(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+(?P<act>on|off)"
-                    r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
+# "the fan can go off now", "I think the kitchen light should go off": the same, said as
+# what should be.
+_TERSE = re.compile(r"\W*(?:(?:i think|i reckon|maybe|perhaps)\s+)?(?:(?:the|my|our)\s+)?"
+                    r"(?P<dev>[a-z][a-z' -]*?)\s+(?:(?:should|can|could|must|ought to|needs to)"
+                    r"\s+(?:go|be|come)\s+(?:switched\s+|turned\s+)?)?(?P<act>on|off)"
+                    r"(?:\s+(?:please|now|thanks|thank you|for now))?\W*", re.I)
+# "start the coffee maker", "switch the wemo off": a plain verb and a device's own name,
+# nothing else, read as the terse form is.
+_PLAIN_VERBS = {"turn on": "turn_on", "switch on": "turn_on", "power on": "turn_on",
+                "turn off": "turn_off", "switch off": "turn_off", "power off": "turn_off",
+                "shut off": "turn_off", "start": "start", "stop": "stop", "pause": "stop",
+                "open": "open", "close": "close", "shut": "close", "mute": "mute",
+                "unmute": "unmute"}
+_PLAIN = re.compile(
+    r"\W*(?:please\s+)?(?P<act>" + "|".join(v.replace(" ", r"\s+") for v in _PLAIN_VERBS)
+    + r")\s+(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)"
+    r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
 # After a device's name, these make it another thing: "open the door app", "the tv
 # remote", "a garage sale".
 _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
                           "program", "programme", "game", "password", "code", "remote", "sale",
                           "opener", "battery", "batteries", "manual", "bill", "company"})
+# Words about software and accounts: said anywhere, they keep a sensitive device out.
+_SOFTWARE = re.compile(r"(?<![\w'])(?:apps?|application|website|site|account|program|"
+                       r"programme|folder|file|document|browser|tab|email|e-mail|phone|"
+                       r"laptop|computer|screen|password|login|settings|game)(?![\w'])", re.I)
+# ... and what a command that names no device may be about instead: "clean up my inbox".
+_SOFTWARE_NEED = re.compile(_SOFTWARE.pattern[:-len(r")(?![\w'])")] + r"|inbox|desktop|cache|"
+                            r"history|storage|photos|emails|messages|downloads|disk|drive|"
+                            r"memory|contacts|calendar|playlist|notifications)(?![\w'])", re.I)
+# "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
+_BY_AMOUNT = re.compile(r"(?<![\w'])by\s+(?:a\s+|another\s+|about\s+)?(?:\d|one|two|three|four|"
+                        r"five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|half|"
+                        r"quarter|couple|few|bit|little|notch|degree|tad)", re.I)
+_STEPS: dict[str, tuple[str, ...]] = {
+    "set_brightness": ("brightness_up", "brightness_down"),
+    "set_volume": ("volume_up", "volume_down"),
+    "set_temperature": ("temperature_up", "temperature_down"), "set_position": ()}
+_UPWARD = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|raise\w*|increase\w*|up|more|louder|"
+                     r"warmer|hotter|boost\w*|bump\w*|higher)(?![\w'])", re.I)
+_DOWNWARD = re.compile(r"(?<![\w'])(?:dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker|"
+                       r"darken\w*|cooler|colder|quieter|softer|drop\w*|cut)(?![\w'])", re.I)
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
@@ -234,6 +276,9 @@ class Brain:
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
         if fixed is not None and len(rows) == 1:
             rows = (text, fixed)
+        said = state_then_request(text) if len(rows) == 1 else None
+        if said is not None:  # "the heating's off so turn it on": "it" is the heating
+            rows = (text, *said)
         when = None  # "if it rains close the blinds": the command is read without the "if"
         apart = without_condition(text) if len(rows) == 1 else None
         if apart is not None:
@@ -244,9 +289,9 @@ class Brain:
             # Long, or longer than the model reads (it keeps the end): the part after the
             # story ("..., anyway could you turn on the light") is read on its own as well,
             # so a word of the story is not taken for a device.
-            tail = after_story(text)
-            if tail is not None and tail not in rows:  # a clause holding it is read as it
-                rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
+            for tail in dict.fromkeys(t for t in (after_story(text), command_tail(text)) if t):
+                if tail not in rows:  # a clause holding it is read as it
+                    rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
         return Plan(request, tuple(rows), excluded, when)
 
     # -- reading ---------------------------------------------------------------------------
@@ -266,7 +311,7 @@ class Brain:
                       grid=self.model.image.grid,
                       threshold=self.config.policy.grounding_threshold)
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
-            terse = self._terse(text, scene)
+            terse = self._terse(text, scene) or self._need_alone(text, scene)
             if terse is not None:
                 return terse
             return Reading(text, "none", p_none, p_none, (), None, None, None,
@@ -293,7 +338,7 @@ class Brain:
                            Decision("clarify", f"the words say the other way than {intent}"))
         if no_request(text):  # "have you switched off the kettle", "I hope ..."
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", "a question about what was done, or a wish"))
+                           Decision("ignore", "a question, a wish or an offer, no request"))
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))
@@ -315,27 +360,73 @@ class Brain:
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"a statement about the {past}, in the past"))
         resolution = self.resolver.resolve(intent, text, spans, scene)
+        software = _SOFTWARE.search(text)
+        if software is not None and any(self.config.devices[t].sensitive
+                                        for t in resolution.targets):
+            # "open the door for me app": a lock or garage door is never touched on words
+            # that are about an app, a site or an account, wherever they are said
+            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
+                           Decision("ignore", f"about {software.group(0)!r}, not the "
+                                              f"{resolution.targets[0]}"))
         if resolution.implied and not named and not one_word_request(text):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"{text!r} alone asks for nothing"))
-        place = elsewhere(text, self.resolver.rooms) if resolution.implied and not named \
-            else None
+        place = self._not_the_home(text, resolution, bool(named))
         if place is not None:  # "it's hot in spain": not about the home
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"about {place!r}, not the home"))
         stray = self._stray_name(text, spans, resolution)
         if stray is not None:  # "off telly night light": a bag of names, not a list
             resolution = Resolution((), (), f"the {stray} as well? which device is meant")
+        intent, resolution = self._relative(intent, text, resolution)
         own = resolution.intents[0] if resolution.intents else intent
         value = extract_value(own, text, spans)
         unit = temperature_unit(text)
         verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
                          p_none=p_none, resolution=resolution, value=value, unit=unit)
+        if confidence < self.config.policy.act_threshold:  # "start the coffee maker", unsure
+            terse = self._terse(text, scene)
+            if terse is not None:
+                return terse
+        if verdict.decision == "clarify":  # "i'd kill for a cup of tea" read as turning off
+            need = self._need_alone(text, scene)
+            if need is not None:
+                return need
         # "make them blue": the pronoun is the device, tagged or not
         pronoun_only = all(normalize(s.text) in DEICTIC for s in devs) and (
             bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _not_the_home(self, text: str, resolution: Resolution, named: bool) -> str | None:
+        """What a command that names no device is about when it is not the home: a place
+        ("it's hot in spain", "at the office", "too cold for a walk"), a thing ("the water
+        is too hot"), software ("clean up my inbox"); None when it may be the home."""
+        if not resolution.implied:
+            return None
+        software = _SOFTWARE_NEED.search(text)
+        return (None if named else elsewhere(text, self.resolver.rooms)) or outdoors(text) \
+            or thing_said(text, self.resolver.rooms) or (software.group(0) if software else None)
+
+    def _relative(self, intent: str, text: str, resolution: Resolution
+                  ) -> tuple[str, Resolution]:
+        """ "dim the lamp by 20 percent" read as setting 20: a change by an amount is a
+        step up or down (the way its words say), never the amount as a level; with no
+        way said, or for a cover, it asks."""
+        steps = _STEPS.get(intent)
+        if steps is None or not _BY_AMOUNT.search(text):
+            return intent, resolution
+        up, down = bool(_UPWARD.search(text)), bool(_DOWNWARD.search(text))
+        if not steps:
+            return intent, Resolution((), (), "to what position? a cover is not moved by an "
+                                              "amount")
+        if up == down:
+            return intent, Resolution((), (), "by how much, and which way?")
+        step = steps[0] if up else steps[1]
+        if not resolution.targets:
+            return step, resolution
+        return step, replace(self.resolver.recheck(step, list(resolution.targets)),
+                             implied=resolution.implied)
 
     def _stray_name(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
                     ) -> str | None:
@@ -371,10 +462,12 @@ class Brain:
         """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a
         command even when the model doubts it. Read with just enough confidence to act on
         an ordinary device, so a sensitive one asks."""
-        m = _TERSE.fullmatch(text)
-        if m is None or not self.resolver.is_name(m.group("dev")):
+        m = _TERSE.fullmatch(text) or _PLAIN.fullmatch(text)
+        if m is None or not self.resolver.is_name(m.group("dev")) \
+                or re.search(r"'s\s*$", m.group("dev")):  # "the fan's on" says how it is
             return None
-        intent = "turn_on" if m.group("act").lower() == "on" else "turn_off"
+        verb = " ".join(m.group("act").lower().split())
+        intent = _PLAIN_VERBS.get(verb, "turn_on" if verb == "on" else "turn_off")
         spans = (TaggedSpan("DEV", m.start("dev"), m.end("dev"), m.group("dev")),)
         resolution = self.resolver.resolve(intent, text, spans, scene)
         confidence = self.config.policy.act_threshold
@@ -382,6 +475,20 @@ class Brain:
                          p_none=0.0, resolution=resolution, value=None)
         own = resolution.intents[0] if resolution.intents else intent
         return Reading(text, own, confidence, 0.0, spans, resolution, None, None, verdict)
+
+    def _need_alone(self, text: str, scene: Scene) -> Reading | None:
+        """ "a flat white please": a need and the words that ask for it, nothing else, turn
+        on the one device that meets it even when the model doubts it is a request."""
+        if not need_alone(text):
+            return None
+        resolution = self.resolver.resolve("turn_on", text, (), scene)
+        if not resolution.targets:
+            return None
+        verdict = decide(self.config.policy, self.config, "turn_on",
+                         confidence=IMPLIED_CONFIDENCE, p_none=0.0, resolution=resolution,
+                         value=None)
+        return Reading(text, resolution.intents[0], IMPLIED_CONFIDENCE, 0.0, (), resolution,
+                       None, None, verdict)
 
     def _room_said(self, reading: Reading) -> str | None:
         """The room a reading names ("the kitchen" of "the kitchen's pitch black")."""
@@ -404,6 +511,9 @@ class Brain:
     def _interpret(self, plan: Plan, outputs: Sequence[ModelOutput]) -> ParseResult:
         request = plan.request
         readings = [self.read(plan.rows[0], request, outputs[0])]
+        if addressed_to_someone(plan.rows[0]):  # "dad please put the kettle on"
+            return ParseResult(request.text, "none", readings[0].p_none, (), None, "ignore",
+                               reason="said to someone else")
         room = None  # a clause that names no room is in the room of the one before
         for text, out in zip(plan.rows[1:], outputs[1:], strict=True):
             readings.append(self.read(text, request, out, room))
@@ -415,6 +525,17 @@ class Brain:
                                reason=whole.verdict.reason)
         if plan.excluded is not None:
             chosen = self._exclude(chosen, plan.excluded, request)
+        whole_text = plan.rows[0]
+        for reading in chosen:  # a part read alone keeps the qualifiers said around it
+            at = whole_text.rfind(reading.text) if reading.text != whole_text else -1
+            when = later(whole_text, at, at + len(reading.text), reading.value) \
+                if at >= 0 else None
+            if when is not None and told_in_the_past(whole_text[:at]) \
+                    and later(reading.text, value=reading.value) is None \
+                    and later(whole_text[at:], value=reading.value) is None:
+                when = None  # "the meeting went on for hours, ...": the story's time
+            if when is not None:
+                plan = replace(plan, when=when)
         if plan.when is not None:  # asked for later: never now
             first = chosen[0]
             return ParseResult(request.text, first.intent, first.confidence, (), first.value,
@@ -488,7 +609,8 @@ class Brain:
         names any ("the vacuum" of "the vacuum is too noisy, stop it"); [] when none or
         several."""
         for earlier in reversed(clauses[: clauses.index(clause)]):
-            ids = {i for m in self._device_names.finditer(earlier.text)
+            said = re.sub(r"'s(?![\w'])", "", earlier.text)  # "the kettle's on"
+            ids = {i for m in self._device_names.finditer(said)
                    for i in self.resolver.names.get(normalize(m.group(0)), ())}
             if ids:
                 return sorted(ids) if len(ids) == 1 else []

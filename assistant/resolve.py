@@ -129,6 +129,15 @@ NEEDS_FEATURE: dict[str, str] = {
 # Words that qualify a kind mention without naming a device: "the other light", "both lamps".
 _MODIFIERS_OK = frozenset({"other", "both", "two", "three", "some", "these", "those", "this",
                            "that", "main", "smart"})
+# Makers' and bulb words people put before a kind word: "the hue lights", "my led lamp" are
+# the home's lights, whatever their make (a home that names a device so still matches it
+# by name first).
+_BRANDS = frozenset({"hue", "philips", "lifx", "led", "tradfri", "ikea", "nanoleaf", "wiz",
+                     "govee", "sengled"})
+# Words after a room's own words that still say the room: "the dining area", "lounge area".
+_ROOM_SUFFIX = frozenset({"area", "zone", "space", "part", "side"})
+# What a room named alone may ask of its sensitive device: "open the garage".
+_ROOM_OPENS = frozenset({"open", "close", "set_position", "lock", "unlock"})
 _EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
 _EVERYWHERE = re.compile(r"\b(everywhere|in every room|all over the (house|home|place)|"
                          r"(throughout|in) the (whole|entire) (house|home|place))\b", re.I)
@@ -220,7 +229,14 @@ class Resolver:
             return self.rooms[text]
         best = process.extractOne(text, self.rooms.keys(), scorer=fuzz.ratio,
                                   score_cutoff=self.fuzzy_threshold)
-        return self.rooms[best[0]] if best else None
+        if best:
+            return self.rooms[best[0]]
+        words = text.split()
+        if len(words) > 1 and words[-1] in _ROOM_SUFFIX:  # "the dining area"
+            found = {room for name, room in self.rooms.items()
+                     if set(words[:-1]) <= set(name.split())}
+            return found.pop() if len(found) == 1 else None
+        return None
 
     # -- devices ---------------------------------------------------------------------------
 
@@ -467,7 +483,10 @@ class Resolver:
         if text in self.rooms:  # "open the garage": the one device there that can
             def can(dev_id: str) -> bool:
                 dev = self.config.devices[dev_id]
-                return fits(dev, ALIASES.get((dev.type, intent), intent))
+                # a room stands for its sensitive device only for what that device is
+                # for ("open the garage"), not "stop the garage music"
+                return fits(dev, ALIASES.get((dev.type, intent), intent)) and (
+                    not dev.sensitive or intent in _ROOM_OPENS)
 
             fitting = [i for i in self._of_kind(None, [self.rooms[text]], None) if can(i)]
             # "vacuum the lounge": the home's vacuum, sent where it is told.
@@ -501,7 +520,7 @@ class Resolver:
                 (dev_id,) = self.names[longest]
                 extra = [w for w in re.sub(rf"\b{re.escape(longest)}\b", " ", text).split()
                          if w not in _NOT_NAME and w not in _VAGUE and w not in KIND_WORDS
-                         and w not in _NOT_NAME_AFTER]
+                         and w not in _NOT_NAME_AFTER and w not in _BRANDS]
                 if extra and not self._names_anything(" ".join(extra)):
                     # "the lava lamp": a lamp, but not one this home has
                     return [], False, f"no {text!r} (nothing called {extra[0]!r})"
@@ -594,7 +613,7 @@ class Resolver:
         for dev_id in candidates:
             for name in self._names_of(dev_id):
                 words.update(normalize(name).split())
-        kind_words = set(KIND_WORDS) | _ARTICLE_WORDS | _MODIFIERS_OK
+        kind_words = set(KIND_WORDS) | _ARTICLE_WORDS | _MODIFIERS_OK | _BRANDS
         return [w for w in head.split() if w not in kind_words and w not in words
                 and singular(w) not in words]
 

@@ -12,6 +12,8 @@ reference home, scored apart:
   first was saturated, run, then its failures read and fixed (docs/evaluation.md): a dev set;
 - the third dev set, tests/data/dev3_{commands,noncommands}.jsonl: real people's phrasing,
   written fresh, run once on main, then its failures read and fixed: a dev set too;
+- the fourth dev set, tests/data/dev4_{commands,noncommands}.jsonl: everyday requests to an
+  assistant, talk about devices, long preambles, written fresh, run once, then tuned on;
 - the test set, tests/data/test_{commands,noncommands}.jsonl: written before any tuning
   and never tuned on (docs/evaluation.md); its figures are the ones to quote.
 
@@ -61,6 +63,8 @@ DEV2_FILES = (REPO / "tests/data/dev2_commands.jsonl",
               REPO / "tests/data/dev2_noncommands.jsonl")
 DEV3_FILES = (REPO / "tests/data/dev3_commands.jsonl",
               REPO / "tests/data/dev3_noncommands.jsonl")
+DEV4_FILES = (REPO / "tests/data/dev4_commands.jsonl",
+              REPO / "tests/data/dev4_noncommands.jsonl")
 TEST_FILES = (REPO / "tests/data/test_commands.jsonl",
               REPO / "tests/data/test_noncommands.jsonl")
 RESULTS = REPO / "bench/results"
@@ -78,7 +82,7 @@ class Line:
     value: int | float | str | None
     decision: str
     source: str  # file stem
-    kind: str = "dev"  # dev | dev2 | dev3 | test
+    kind: str = "dev"  # dev | dev2 | dev3 | dev4 | test
 
 
 @dataclass(frozen=True)
@@ -495,6 +499,8 @@ SETS = (("dev", "Dev set (used while developing: optimistic)"),
         ("dev2", "Second dev set (written fresh, then its failures fixed: optimistic)"),
         ("dev3", "Third dev set (real people's phrasing, written fresh, run once, then its "
                  "failures fixed: optimistic)"),
+        ("dev4", "Fourth dev set (assistant requests, talk about devices, long preambles; "
+                 "written fresh, run once, then its failures fixed: optimistic)"),
         ("test", "Test set (written before tuning, never tuned on)"))
 
 
@@ -516,6 +522,7 @@ def write_results(out: Path, config: Path, args: argparse.Namespace, *,
         "dev_files": [str(p.relative_to(REPO)) for p in DEV_FILES],
         "dev2_files": [str(p.relative_to(REPO)) for p in DEV2_FILES],
         "dev3_files": [str(p.relative_to(REPO)) for p in DEV3_FILES],
+        "dev4_files": [str(p.relative_to(REPO)) for p in DEV4_FILES],
         "test_files": [str(p.relative_to(REPO)) for p in TEST_FILES],
     }
     out.mkdir(parents=True, exist_ok=True)
@@ -531,7 +538,7 @@ def write_results(out: Path, config: Path, args: argparse.Namespace, *,
         md += [f"brain: not available ({ours})", ""]
     # Failures of the dev sets only: the test set's are not for reading while tuning.
     md += [*lines_out, "", "## Failures (dev sets only)", ""]
-    for kind in ("dev", "dev2", "dev3"):
+    for kind in ("dev", "dev2", "dev3", "dev4"):
         md += [f"### {kind}", ""]
         for summary in results[kind]["all"]:
             md += failures_md(summary)
@@ -561,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = (args.config or default_config()).resolve()
     lines = (load_dev(DEV_FILES, "dev") + load_dev(DEV2_FILES, "dev2")
-             + load_dev(DEV3_FILES, "dev3")
+             + load_dev(DEV3_FILES, "dev3") + load_dev(DEV4_FILES, "dev4")
              + load_dev(TEST_FILES, "test"))
     counts = {kind: (sum(ln.kind == kind and ln.intent != "none" for ln in lines),
                      sum(ln.kind == kind and ln.intent == "none" for ln in lines))

@@ -1,0 +1,67 @@
+"""The fourth dev set (tests/data/dev4_*.jsonl) is well-formed for the reference home, fresh
+(no line equals a line of another hand-written set, word for word) and held out of training."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_config
+from assistant.corpus.training import HELD_OUT_FILES, held_out_texts, normalised
+from assistant.labels import DECISIONS, INTENTS, VALUE_KIND
+
+DATA = Path(__file__).resolve().parent / "data"
+DEV4 = (DATA / "dev4_commands.jsonl", DATA / "dev4_noncommands.jsonl")
+
+
+def lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines()
+            if raw.strip()]
+
+
+@pytest.mark.parametrize("path", DEV4, ids=lambda p: p.name)
+def test_every_line_is_a_valid_label(path: Path) -> None:
+    home = load_config(DATA.parent.parent / "devices.yaml")
+    is_command = path.stem.endswith("_commands")
+    rows = lines(path)
+    assert len(rows) >= (120 if is_command else 250), path.name
+    for number, line in enumerate(rows, 1):
+        where = f"{path.name}:{number}"
+        assert set(line) == {"text", "camera", "intent", "targets", "value", "decision"}, where
+        assert isinstance(line["text"], str) and line["text"].strip(), where
+        assert line["camera"] is None or line["camera"] in home.cameras, where
+        assert line["intent"] in INTENTS and line["decision"] in DECISIONS, where
+        targets = line["targets"]
+        assert isinstance(targets, list) and set(targets) <= set(home.devices), where
+        assert (line["intent"] != "none") == is_command, where
+        assert (line["intent"] == "none") == (line["decision"] == "ignore"), where
+        assert bool(targets) == (line["decision"] in ("act", "confirm")), where
+        if line["decision"] == "act" or line["intent"] == "none":
+            assert (line["value"] is None) == (VALUE_KIND[str(line["intent"])] is None), where
+
+
+def test_fresh_against_the_other_sets() -> None:
+    mine = [normalised(str(line["text"])) for path in DEV4 for line in lines(path)]
+    assert len(set(mine)) == len(mine)
+    others = {normalised(line["text"]) for path in DATA.rglob("*.jsonl")
+              if not path.name.startswith("dev4_") for line in lines(path)
+              if isinstance(line.get("text"), str)}
+    assert not set(mine) & others
+
+
+def test_held_out_of_training() -> None:
+    assert "dev4_*.jsonl" in HELD_OUT_FILES
+    held = held_out_texts(DATA)
+    assert all(normalised(str(line["text"])) in held for path in DEV4 for line in lines(path))
+
+
+def test_fresh_against_the_issue_examples() -> None:
+    import test_issue8_examples as issue
+
+    examples = {normalised(t) for t in [*issue.NON_COMMANDS, *(a[0] for a in issue.ACTS),
+                                        *(c[0] for c in issue.COMPOUND),
+                                        *(c[0] for c in issue.CLARIFY), issue.BED_LIGHT]}
+    assert not {normalised(str(line["text"])) for path in DEV4 for line in lines(path)} \
+        & examples
