@@ -1,5 +1,6 @@
-"""The fourth dev set (tests/data/dev4_*.jsonl) is well-formed for the reference home, fresh
-(no line equals a line of another hand-written set, word for word) and held out of training."""
+"""The hand-written dev sets of the later rounds (tests/data/dev3_*, dev4_*) are well-formed
+for the reference home, fresh (no line equals a line of another hand-written set, or of the
+issue's examples, word for word) and held out of training."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from assistant.corpus.training import HELD_OUT_FILES, held_out_texts, normalised
 from assistant.labels import DECISIONS, INTENTS, VALUE_KIND
 
 DATA = Path(__file__).resolve().parent / "data"
-DEV4 = (DATA / "dev4_commands.jsonl", DATA / "dev4_noncommands.jsonl")
+# set name -> at least this many commands, non-commands
+SETS = {"dev3": (150, 150), "dev4": (120, 250)}
+
+
+def files(name: str) -> tuple[Path, Path]:
+    return DATA / f"{name}_commands.jsonl", DATA / f"{name}_noncommands.jsonl"
 
 
 def lines(path: Path) -> list[dict[str, object]]:
@@ -21,12 +27,14 @@ def lines(path: Path) -> list[dict[str, object]]:
             if raw.strip()]
 
 
-@pytest.mark.parametrize("path", DEV4, ids=lambda p: p.name)
-def test_every_line_is_a_valid_label(path: Path) -> None:
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("kind", [0, 1], ids=["commands", "noncommands"])
+def test_every_line_is_a_valid_label(name: str, kind: int) -> None:
+    path = files(name)[kind]
     home = load_config(DATA.parent.parent / "devices.yaml")
-    is_command = path.stem.endswith("_commands")
+    is_command = kind == 0
     rows = lines(path)
-    assert len(rows) >= (120 if is_command else 250), path.name
+    assert len(rows) >= SETS[name][kind], path.name
     for number, line in enumerate(rows, 1):
         where = f"{path.name}:{number}"
         assert set(line) == {"text", "camera", "intent", "targets", "value", "decision"}, where
@@ -42,26 +50,29 @@ def test_every_line_is_a_valid_label(path: Path) -> None:
             assert (line["value"] is None) == (VALUE_KIND[str(line["intent"])] is None), where
 
 
-def test_fresh_against_the_other_sets() -> None:
-    mine = [normalised(str(line["text"])) for path in DEV4 for line in lines(path)]
+@pytest.mark.parametrize("name", SETS)
+def test_fresh_against_the_other_sets(name: str) -> None:
+    mine = [normalised(str(line["text"])) for path in files(name) for line in lines(path)]
     assert len(set(mine)) == len(mine)
     others = {normalised(line["text"]) for path in DATA.rglob("*.jsonl")
-              if not path.name.startswith("dev4_") for line in lines(path)
+              if not path.name.startswith(f"{name}_") for line in lines(path)
               if isinstance(line.get("text"), str)}
     assert not set(mine) & others
 
 
-def test_held_out_of_training() -> None:
-    assert "dev4_*.jsonl" in HELD_OUT_FILES
-    held = held_out_texts(DATA)
-    assert all(normalised(str(line["text"])) in held for path in DEV4 for line in lines(path))
-
-
-def test_fresh_against_the_issue_examples() -> None:
+def test_dev4_is_fresh_against_the_issue_examples() -> None:
     import test_issue8_examples as issue
 
     examples = {normalised(t) for t in [*issue.NON_COMMANDS, *(a[0] for a in issue.ACTS),
                                         *(c[0] for c in issue.COMPOUND),
                                         *(c[0] for c in issue.CLARIFY), issue.BED_LIGHT]}
-    assert not {normalised(str(line["text"])) for path in DEV4 for line in lines(path)} \
-        & examples
+    assert not {normalised(str(line["text"])) for path in files("dev4")
+                for line in lines(path)} & examples
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_held_out_of_training(name: str) -> None:
+    assert f"{name}_*.jsonl" in HELD_OUT_FILES
+    held = held_out_texts(DATA)
+    assert all(normalised(str(line["text"])) in held for path in files(name)
+               for line in lines(path))
