@@ -92,3 +92,26 @@ def test_a_model_that_disagrees_is_refused(tmp_path: Path) -> None:
         MilmModel(path)
     with pytest.raises(ModelError, match="model file not found"):
         MilmModel(tmp_path / "missing.onnx")
+
+
+def test_calls_of_a_few_rows_answer_as_one_batch_would(model: MilmModel) -> None:
+    """Rows go to ONNX Runtime a few at a time (the image encoder's memory grows with
+    rows x pixels); the answers are those of one call over the whole batch."""
+    rng = np.random.default_rng(3)
+    frame = rng.integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    texts = ["turn that on", "dim the kitchen lights to forty percent", "what time is it",
+             "lock the front door", "switch this off", "make it warmer in here please"]
+    frames = [frame, None, frame, None, frame, None]
+    saved = model.max_rows
+    try:
+        model.max_rows = 1
+        one = model.infer(texts, frames)
+        model.max_rows = len(texts)
+        whole = model.infer(texts, frames)
+    finally:
+        model.max_rows = saved
+    assert saved >= 1
+    for a, b in zip(one, whole, strict=True):
+        assert a.tags == b.tags and a.image_present == b.image_present
+        assert np.allclose(a.intent_probs, b.intent_probs, atol=1e-5)
+        assert np.allclose(a.grounding, b.grounding, atol=1e-5)
