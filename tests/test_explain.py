@@ -48,8 +48,14 @@ def brain() -> Brain:
 
 @pytest.fixture(scope="module")
 def tap(brain: Brain) -> _Tap:
-    session, name = attention_session(brain.model.path, 36)
+    session, name = attention_session(brain.model.path, regions(brain))
     return _Tap(session, name)
+
+
+def regions(brain: Brain) -> int:
+    """The shipped model's number of image regions (its grid, from the metadata)."""
+    rows, cols = brain.model.image.grid
+    return rows * cols
 
 
 def frame_file(folder: Path, brain: Brain, camera: str, pointed: str, seed: int = 0) -> str:
@@ -65,7 +71,7 @@ def test_the_attention_is_the_cross_blocks_softmax_over_regions(
     image = frame_file(tmp_path, brain, "living_room_cam", "living_room_lamp")
     exp, frame = explain(brain, "turn that on", "living_room_cam", image, tap)
     pieces = len([p for w in exp.words for p in w.pieces])
-    assert exp.attention.shape == (pieces, 36) == (3, 36)
+    assert exp.attention.shape == (pieces, regions(brain)) and pieces == 3
     np.testing.assert_allclose(exp.attention.sum(1), 1.0, atol=1e-5)
     assert exp.attention.min() >= 0
     np.testing.assert_allclose(exp.grounding.sum(), 1.0, atol=1e-5)
@@ -152,12 +158,13 @@ def test_the_softmax_is_found_by_a_probe_when_shapes_are_not_symbolic(brain: Bra
     import onnx
 
     model = onnx.load(str(brain.model.path))
-    by_shape = region_softmax(model, 36)
+    m = regions(brain)
+    by_shape = region_softmax(model, m)
     for dim in model.graph.input[0].type.tensor_type.shape.dim:  # input_ids: no names
         dim.Clear()
     with pytest.raises(ModelError):
-        region_softmax(model, 36)  # no symbolic token axis, no probe: not found
-    assert region_softmax(model, 36, probe_shapes) == by_shape
+        region_softmax(model, m)  # no symbolic token axis, no probe: not found
+    assert region_softmax(model, m, probe_shapes) == by_shape
 
 
 def test_a_graph_without_that_softmax_is_a_one_line_error() -> None:

@@ -45,7 +45,12 @@ def test_metadata_matches_the_runtime(model: MilmModel) -> None:
     assert tuple(json.loads(meta["intents"])) == INTENTS
     assert tuple(json.loads(meta["slot_tags"])) == SLOT_TAGS
     assert len(meta["data_digest"]) == 64
-    assert model.image.grid[0] * model.image.grid[1] == 36
+    cfg = json.loads(meta["model_config"])
+    # What ships: the ImageNet-pretrained trunk, 128x128 frames, 8x8 regions, [-1, 1] input.
+    assert cfg["image_backbone"] == "efficientnet-lite0"
+    assert model.image.grid == (cfg["grid"], cfg["grid"]) == (8, 8)
+    assert (model.image.height, model.image.width) == (cfg["image_size"],) * 2 == (128, 128)
+    assert model.image.mean == model.image.std == (0.5, 0.5, 0.5)
 
 
 def test_outputs_for_text_and_frames(model: MilmModel) -> None:
@@ -56,7 +61,7 @@ def test_outputs_for_text_and_frames(model: MilmModel) -> None:
     for o in out:
         assert o.intent_probs.shape == (len(INTENTS),)
         assert abs(float(o.intent_probs.sum()) - 1) < 1e-4
-        assert o.grounding.shape == (36,) and abs(float(o.grounding.sum()) - 1) < 1e-4
+        assert o.grounding.shape == (64,) and abs(float(o.grounding.sum()) - 1) < 1e-4
         assert len(o.tags) == len(o.tokens) == len(o.offsets)
     assert out[0].intent == "turn_on" and out[1].intent == "none"
     assert [t for t in out[0].tags if t != "O"] == ["B-DEV", "I-DEV"]

@@ -83,7 +83,8 @@ def test_no_test_sentence_is_in_the_training_data() -> None:
                              reference_home(ROOT / "devices.yaml"),
                              held_out=held_out_texts(ROOT / "tests" / "data"))
     # a handful per thousand: short generic lines of the held-out sets ("volume up", "make
-    # me laugh") are written by the templates too, and dropped
-    assert len(data) > 0.996 * SHIPPED.n_homes * SHIPPED.per_home
+    # me laugh", dev4's everyday requests) are written by the templates too, and dropped
+    # (262 of 60,000 with dev4); more would mean the held-out sets swallow the training data
+    assert len(data) > 0.995 * SHIPPED.n_homes * SHIPPED.per_home
     copied = overlap(data, held_out_sentences())
     assert not copied, "test sentences in the training data:\n" + "\n".join(copied)
