@@ -159,6 +159,12 @@ def _frame(rng: np.random.Generator, config: HomeConfig, camera: str, target: st
     return np.ascontiguousarray(rgb[:, :, ::-1])  # BGR, as cv2 and the runtime take frames
 
 
+def shown_path(path: Path) -> str:
+    """`path` relative to the repository when it is inside it (results are committed)."""
+    resolved = Path(path).resolve()
+    return str(resolved.relative_to(REPO)) if resolved.is_relative_to(REPO) else str(path)
+
+
 def _zones(config: HomeConfig, camera: str) -> dict[str, tuple[float, float, float, float]]:
     return {d: (z[0], z[1], z[2], z[3]) for d, z in config.cameras[camera].zones.items()}
 
@@ -317,7 +323,7 @@ def run_model(config_path: Path, config: HomeConfig, model_path: Path, *,
             s.add(c, a.intent, a.targets, a.decision)
         by_pose[pose] = {"correct": s.correct, "total": s.total, "wrong_actions": s.wrong_actions}
     out: dict[str, Any] = {
-        "model": str(model_path), "version": brain.model.version,
+        "model": shown_path(model_path), "version": brain.model.version,
         "deictic_with_frame": with_frame.summary(),
         "deictic_no_frame": no_frame.summary(),
         "deictic_with_frame_by_pose": by_pose,
@@ -425,7 +431,7 @@ def run(config_path: Path, models: Sequence[Path], layouts: int, rss: bool = Tru
         "what": "SYNTHETIC composites from export/scenes_real.py (split=heldout), not "
                 "camera footage",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": str(config_path), "layouts": layouts, "seed": seed,
+        "config": shown_path(config_path), "layouts": layouts, "seed": seed,
         "commit": _commit(),
         "deictic_cases": len(deictic), "explicit_cases": len(explicit),
         "render_s": render_s, "machine": {"python": platform.python_version(),
