@@ -59,6 +59,7 @@ from assistant.pipeline import Brain
 from assistant.resolve import fits
 from assistant.types import ParseResult
 from bench.benchmark_parse import _RSS_WRAPPER, assistant_command
+from bench.paths import shown_path
 from export.scenes_real import Pose, render_real_scene
 
 REPO = Path(__file__).resolve().parents[1]
@@ -157,12 +158,6 @@ def _frame(rng: np.random.Generator, config: HomeConfig, camera: str, target: st
     rgb = render_real_scene(rng, zones, target, pose, split="heldout",  # type: ignore[arg-type]
                             kinds=_kinds(config))
     return np.ascontiguousarray(rgb[:, :, ::-1])  # BGR, as cv2 and the runtime take frames
-
-
-def shown_path(path: Path) -> str:
-    """`path` relative to the repository when it is inside it (results are committed)."""
-    resolved = Path(path).resolve()
-    return str(resolved.relative_to(REPO)) if resolved.is_relative_to(REPO) else str(path)
 
 
 def _zones(config: HomeConfig, camera: str) -> dict[str, tuple[float, float, float, float]]:

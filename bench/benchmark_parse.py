@@ -57,7 +57,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.paths import REPO, shown_path
+
 DEV_FILES = (REPO / "tests/data/dev_commands.jsonl", REPO / "tests/data/dev_noncommands.jsonl")
 DEV2_FILES = (REPO / "tests/data/dev2_commands.jsonl",
               REPO / "tests/data/dev2_noncommands.jsonl")
@@ -511,7 +512,7 @@ def write_results(out: Path, config: Path, args: argparse.Namespace, *,
     """bench/results/latest.json and latest.md."""
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _git_commit(), "config": str(config),
+        "commit": _git_commit(), "config": shown_path(config),
         "model": None if args.model is None else str(args.model),
         "repeat": args.repeat, "loads": args.loads,
         "pythonhashseed": os.environ.get("PYTHONHASHSEED"),
@@ -531,7 +532,7 @@ def write_results(out: Path, config: Path, args: argparse.Namespace, *,
                    indent=1, default=str) + "\n", encoding="utf-8")
     md = [f"# Parse benchmark ({meta['date']}, commit {meta['commit']})", "",
           "; ".join(f"{kind} set: {c} commands, {n} non-commands"
-                    for kind, (c, n) in counts.items()) + f". Config: `{config}`. hassil "
+                    for kind, (c, n) in counts.items()) + f". Config: `{meta['config']}`. hassil "
           f"{meta['hassil']}, home-assistant-intents {meta['home_assistant_intents']}, "
           f"PYTHONHASHSEED={meta['pythonhashseed']}.", ""]
     if isinstance(ours, str):
