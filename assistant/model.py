@@ -28,6 +28,7 @@ from tokenizers.models import WordPiece
 
 from assistant.errors import ModelError
 from assistant.labels import INTENTS, SLOT_TAGS
+from assistant.split_session import SplitSession, load_split
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +109,14 @@ class MilmModel:
         # No memory pattern either: it plans one block for a call's peak, per input shape
         # (text lengths vary), and cost 9 MB of peak RSS with the image trunk.
         options.enable_mem_pattern = False
-        try:
-            self.session = ort.InferenceSession(str(self.path), options,
-                                                providers=_providers(providers))
-        except Exception as exc:  # ORT raises its own untyped exceptions
-            raise ModelError(f"{self.path}: cannot load ONNX model: "
-                             f"{str(exc).splitlines()[0]}") from exc
+        self.session: Any = load_split(self.path, options, _providers(providers))
+        if self.session is None:
+            try:
+                self.session = ort.InferenceSession(str(self.path), options,
+                                                    providers=_providers(providers))
+            except Exception as exc:  # ORT raises its own untyped exceptions
+                raise ModelError(f"{self.path}: cannot load ONNX model: "
+                                 f"{str(exc).splitlines()[0]}") from exc
         meta = self.session.get_modelmeta().custom_metadata_map
         missing = [k for k in REQUIRED_METADATA if k not in meta]
         if missing:
@@ -131,9 +134,11 @@ class MilmModel:
                                    mean=tuple(img["mean"]), std=tuple(img["std"]),
                                    grid=(int(img["grid"][0]), int(img["grid"][1])))
         self._blank = np.zeros((3, self.image.height, self.image.width), np.float32)
-        # Rows per ONNX Runtime call: the image encoder's activations grow with rows x
-        # pixels and make most of a call's memory (16 rows at 128x128 took 40 MB more than one).
-        self.max_rows = max(1, ROW_PIXELS // (self.image.height * self.image.width))
+        # Rows per ONNX Runtime call. The whole graph encodes a frame for every row, and
+        # those activations grow with rows x pixels (16 rows at 128x128 took 40 MB more
+        # than one); split, it encodes each distinct frame once, one at a time.
+        self.max_rows = 16 if isinstance(self.session, SplitSession) else \
+            max(1, ROW_PIXELS // (self.image.height * self.image.width))
         self.load_ms = (time.perf_counter() - started) * 1000
         log.info("model %s v%s loaded in %.0f ms on %s", self.path.name, self.version,
                  self.load_ms, self.session.get_providers()[0])
@@ -171,8 +176,11 @@ class MilmModel:
         for row, p in enumerate(pieces):
             ids[row, : len(p) + 2] = [cls_id, *p, sep_id]
             mask[row, : len(p) + 2] = 1
-        image = np.stack([self.prepare_image(f) if f is not None else self._blank
-                          for f in frames])
+        prepared: dict[int, npt.NDArray[np.float32]] = {}  # a frame rows share: once
+        for f in frames:
+            if f is not None and id(f) not in prepared:
+                prepared[id(f)] = self.prepare_image(f)
+        image = np.stack([self._blank if f is None else prepared[id(f)] for f in frames])
         present = np.asarray([f is not None for f in frames], np.float32)
         parts = [self.session.run(
             ["intent_logits", "slot_logits", "grounding_logits"],

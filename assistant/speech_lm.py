@@ -50,6 +50,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from assistant.cache import cache_root
 from assistant.config import HomeConfig, load_config
 from assistant.errors import AssistantError
 from assistant.vocabulary import normalize_phrase
@@ -58,7 +59,6 @@ log = logging.getLogger(__name__)
 
 BUILDER_VERSION = 1
 """Bump when the way the model is built changes (the cache key carries it)."""
-CACHE_ENV = "CACHE_DIRECTORY"
 _SKIP_TAGS = frozenset({"noise", "slip", "split"})
 """Generator examples with typing or recognizer slips ("front dor", "turn of"): the brain
 learns from them, but nobody says them, so the recognizer's model leaves them out."""
@@ -230,16 +230,6 @@ def everyday_sentences(settings: LmSettings) -> list[str]:
 
 
 # ----------------------------------------------------------------------- build
-
-
-def cache_root() -> Path:
-    """$CACHE_DIRECTORY, else $XDG_CACHE_HOME/milm-assistant, else ~/.cache/milm-assistant."""
-    systemd = os.environ.get(CACHE_ENV)
-    if systemd:
-        # systemd may pass several directories separated by ":"; the first is ours.
-        return Path(systemd.split(":", 1)[0])
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "milm-assistant"
 
 
 def _version(dist: str) -> str:
