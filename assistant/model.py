@@ -136,8 +136,9 @@ class MilmModel:
         self._blank = np.zeros((3, self.image.height, self.image.width), np.float32)
         # Rows per ONNX Runtime call. The whole graph encodes a frame for every row, and
         # those activations grow with rows x pixels (16 rows at 128x128 took 40 MB more
-        # than one); split, it encodes each distinct frame once, one at a time.
-        self.max_rows = 16 if isinstance(self.session, SplitSession) else \
+        # than one); split, it encodes each distinct frame once, one at a time, and the
+        # text part's memory still grows with rows (16 took 17 MB more than 4).
+        self.max_rows = 4 if isinstance(self.session, SplitSession) else \
             max(1, ROW_PIXELS // (self.image.height * self.image.width))
         self.load_ms = (time.perf_counter() - started) * 1000
         log.info("model %s v%s loaded in %.0f ms on %s", self.path.name, self.version,

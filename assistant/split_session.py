@@ -68,15 +68,19 @@ class SplitSession:
         image = np.asarray(feeds[IMAGE], np.float32)
         present = np.asarray(feeds["image_present"], np.float32)
         index = np.zeros(len(present), np.int64)  # 0: the blank frame's frontier
-        unique: dict[bytes, int] = {}
+        slots: dict[bytes, int] = {}  # a frame's digest -> its slot in the bank
+        firsts: list[int] = []  # the first row showing each distinct frame
         for row in np.flatnonzero(present):
-            index[row] = unique.setdefault(image[row].tobytes(), len(unique) + 1)
+            key = hashlib.blake2b(np.ascontiguousarray(image[row]).data).digest()
+            if key not in slots:
+                slots[key] = len(firsts) + 1
+                firsts.append(int(row))
+            index[row] = slots[key]
         bank = self.blank
-        if unique:
+        if firsts:
             # One frame a call: the encoder's activations are most of a call's memory.
-            shown = [self.image.run(self.frontier, {IMAGE: np.frombuffer(key, np.float32)
-                                                    .reshape(1, *image.shape[1:])})
-                     for key in unique]
+            shown = [self.image.run(self.frontier, {IMAGE: image[row:row + 1]})
+                     for row in firsts]
             self.encoded += len(shown)
             bank = [np.concatenate([b, *(np.asarray(f[t]) for f in shown)])
                     for t, b in enumerate(self.blank)]
