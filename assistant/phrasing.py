@@ -772,36 +772,37 @@ _UP_WORDS = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|up|more|increase|rais
                        r"lighter|full|max\w*|on)(?![\w'])", re.I)
 
 
-def _words(pattern: str) -> re.Pattern[str]:
+def words_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` (an alternation) as whole words, any case."""
     return re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])", re.I)
 
 
 # Words that ask for one way of a pair of opposite intents: a reading of the other way with
 # only these words in it is a misreading ("kick off a cleaning run" read as stop).
 _WAYS: dict[str, re.Pattern[str]] = {
-    "turn_on": _words(r"on|start\w*|up|activat\w*|enabl\w*|boil\w*|brew\w*|fire up|"
+    "turn_on": words_regex(r"on|start\w*|up|activat\w*|enabl\w*|boil\w*|brew\w*|fire up|"
                       r"power up|light up|wake|get\w* going"),
-    "turn_off": _words(r"off|out|stop\w*|kill|shut\w*|cut|deactivat\w*|disabl\w*|unplug\w*|"
+    "turn_off": words_regex(r"off|out|stop\w*|kill|shut\w*|cut|deactivat\w*|disabl\w*|unplug\w*|"
                        r"no more|enough|down"),
-    "open": _words(r"open\w*|raise\w*|up|lift\w*|roll\w* up|pull\w* up|let\w*|part\w*|"
+    "open": words_regex(r"open\w*|raise\w*|up|lift\w*|roll\w* up|pull\w* up|let\w*|part\w*|"
                    r"crack\w*|draw\w*"),
-    "close": _words(r"close\w*|shut\w*|lower\w*|down|drop\w*|roll\w* down|pull\w* down|"
+    "close": words_regex(r"close\w*|shut\w*|lower\w*|down|drop\w*|roll\w* down|pull\w* down|"
                     r"draw\w*|block\w*"),
-    "start": _words(r"start\w*|kick\w* off|begin\w*|resum\w*|play\w*|unpause\w*|continu\w*|"
+    "start": words_regex(r"start\w*|kick\w* off|begin\w*|resum\w*|play\w*|unpause\w*|continu\w*|"
                     r"carry on|go|going|run\w*|on|clean\w*|vacuum\w*|hoover\w*|sweep\w*|"
                     r"mop\w*|dust\w*|do|get\w*"),
-    "stop": _words(r"stop\w*|paus\w*|halt\w*|end|finish\w*|quit|off|enough|hold|freeze|"
+    "stop": words_regex(r"stop\w*|paus\w*|halt\w*|end|finish\w*|quit|off|enough|hold|freeze|"
                    r"kill|cancel\w*|abort\w*|break|done|no more"),
 }
-_ASKS_DIMMER = _words(r"dim\w*|darker|darken\w*")
-_ASKS_BRIGHTER = _words(r"brighten\w*|brighter")
-_ASKS_QUIETER = _words(r"quiet\w*|softer|lower|down|turn\w* down|less|reduce|decrease|"
+_ASKS_DIMMER = words_regex(r"dim\w*|darker|darken\w*")
+_ASKS_BRIGHTER = words_regex(r"brighten\w*|brighter")
+_ASKS_QUIETER = words_regex(r"quiet\w*|softer|lower|down|turn\w* down|less|reduce|decrease|"
                        r"too loud|mute\w*|hush")
-_ASKS_LOUDER = _words(r"loud\w*|louder|up|raise|increase|boost|more|can'?t hear|"
+_ASKS_LOUDER = words_regex(r"loud\w*|louder|up|raise|increase|boost|more|can'?t hear|"
                       r"cannot hear|crank\w*|pump\w*|blast\w*")
-_TOO_QUIET = _words(r"(?:too|so|very|really|a bit|far too|way too) (?:quiet|soft|low|faint)")
-_TOO_LOUD = _words(r"(?:too|so|very|really|a bit|far too|way too) (?:loud|noisy|high)")
-_IS_DIM = _words(r"(?:too|so|very|a bit|bit|rather|quite|pretty|really|is|it'?s|are|"
+_TOO_QUIET = words_regex(r"(?:too|so|very|really|a bit|far too|way too) (?:quiet|soft|low|faint)")
+_TOO_LOUD = words_regex(r"(?:too|so|very|really|a bit|far too|way too) (?:loud|noisy|high)")
+_IS_DIM = words_regex(r"(?:too|so|very|a bit|bit|rather|quite|pretty|really|is|it'?s|are|"
                  r"getting|gets|far too|way too) (?:dim|dingy|dark)")
 _KICK_OFF = re.compile(r"(?<![\w'])kick\w*\s+off(?![\w'])", re.I)
 _OPPOSITE = {"turn_on": "turn_off", "turn_off": "turn_on", "open": "close", "close": "open",

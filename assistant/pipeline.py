@@ -69,6 +69,7 @@ from assistant.phrasing import (
     thing_said,
     told_in_the_past,
     without_condition,
+    words_regex,
 )
 from assistant.policy import IMPLIED_CONFIDENCE, Decision, decide
 from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
@@ -105,13 +106,14 @@ _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "acco
                           "program", "programme", "game", "password", "code", "remote", "sale",
                           "opener", "battery", "batteries", "manual", "bill", "company"})
 # Words about software and accounts: said anywhere, they keep a sensitive device out.
-_SOFTWARE = re.compile(r"(?<![\w'])(?:apps?|application|website|site|account|program|"
-                       r"programme|folder|file|document|browser|tab|email|e-mail|phone|"
-                       r"laptop|computer|screen|password|login|settings|game)(?![\w'])", re.I)
+_SOFTWARE_WORDS = (r"apps?|application|website|site|account|program|programme|folder|file|"
+                   r"document|browser|tab|email|e-mail|phone|laptop|computer|screen|"
+                   r"password|login|settings|game")
+_SOFTWARE = words_regex(_SOFTWARE_WORDS)
 # ... and what a command that names no device may be about instead: "clean up my inbox".
-_SOFTWARE_NEED = re.compile(_SOFTWARE.pattern[:-len(r")(?![\w'])")] + r"|inbox|desktop|cache|"
-                            r"history|storage|photos|emails|messages|downloads|disk|drive|"
-                            r"memory|contacts|calendar|playlist|notifications)(?![\w'])", re.I)
+_SOFTWARE_NEED = words_regex(_SOFTWARE_WORDS + r"|inbox|desktop|cache|history|storage|photos|"
+                             r"emails|messages|downloads|disk|drive|memory|contacts|calendar|"
+                             r"playlist|notifications")
 # "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
 _BY_AMOUNT = re.compile(r"(?<![\w'])by\s+(?:a\s+|another\s+|about\s+)?(?:\d|one|two|three|four|"
                         r"five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|half|"
@@ -120,10 +122,10 @@ _STEPS: dict[str, tuple[str, ...]] = {
     "set_brightness": ("brightness_up", "brightness_down"),
     "set_volume": ("volume_up", "volume_down"),
     "set_temperature": ("temperature_up", "temperature_down"), "set_position": ()}
-_UPWARD = re.compile(r"(?<![\w'])(?:brighten\w*|brighter|raise\w*|increase\w*|up|more|louder|"
-                     r"warmer|hotter|boost\w*|bump\w*|higher)(?![\w'])", re.I)
-_DOWNWARD = re.compile(r"(?<![\w'])(?:dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker|"
-                       r"darken\w*|cooler|colder|quieter|softer|drop\w*|cut)(?![\w'])", re.I)
+_UPWARD = words_regex(r"brighten\w*|brighter|raise\w*|increase\w*|up|more|louder|warmer|"
+                      r"hotter|boost\w*|bump\w*|higher")
+_DOWNWARD = words_regex(r"dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker|darken\w*|"
+                        r"cooler|colder|quieter|softer|drop\w*|cut")
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})

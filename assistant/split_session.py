@@ -22,7 +22,6 @@ write, a graph that does not cut cleanly.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -40,7 +39,8 @@ from assistant.cache import cache_root
 log = logging.getLogger(__name__)
 IMAGE = "image"
 CUT_VERSION = 1  # bump when the cut changes (the cache key carries it)
-PARTS = ("image.onnx", "text.onnx", "frontier.json")
+PARTS = ("image.onnx", "text.onnx")
+KEEP = 4  # models whose parts stay cached (a benchmark loads two in turn)
 
 
 class SplitSession:
@@ -145,7 +145,6 @@ def cut(model_path: Path, out_dir: Path) -> list[str]:
     graph.initializer.extend(weights)
     onnx.checker.check_model(model)
     onnx.save(model, str(out_dir / "text.onnx"))
-    (out_dir / "frontier.json").write_text(json.dumps(frontier))
     return frontier
 
 
@@ -184,8 +183,10 @@ def parts_for(model_path: Path, cache: Path | None = None) -> Path:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for old in root.iterdir():  # one model's parts at a time: the others are stale
-        if old != final and not old.name.startswith("."):
+    cached = sorted((d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")),
+                    key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in cached[KEEP:]:  # parts of models replaced since
+        if old != final:
             shutil.rmtree(old, ignore_errors=True)
     return final
 
@@ -197,9 +198,15 @@ def load_split(model_path: Path, options: Any, providers: list[str]) -> SplitSes
 
     try:
         folder = parts_for(model_path)
-        frontier = json.loads((folder / "frontier.json").read_text())
         image = ort.InferenceSession(str(folder / "image.onnx"), options, providers=providers)
         text = ort.InferenceSession(str(folder / "text.onnx"), options, providers=providers)
+        # The frontier is what the image part gives and the text part takes besides the
+        # whole graph's own inputs; two parts that disagree are not used.
+        frontier = [o.name for o in image.get_outputs()]
+        extra = {i.name for i in text.get_inputs()} - {"input_ids", "attention_mask",
+                                                      "image_present"}
+        if extra != set(frontier):
+            raise ValueError(f"the parts in {folder} do not fit together")
         return SplitSession(image, text, frontier)
     except Exception as exc:  # any failure: the whole graph still works
         log.warning("%s: image encoder not split off (%s); every row encodes its frame",

@@ -82,8 +82,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RenderFn = Callable[..., npt.NDArray[np.uint8]]
 # The parameters fine-tuning may change: all of them drop out when image_present is 0.
 TRAINED_PREFIXES = ("image.", "cross.", "ground_query", "ground_q.", "ground_ln.", "ground_k.")
-# ImageNet-pretrained layers stay as they are unless --train-trunk: a few thousand rendered
-# rooms would wear away what a million photographs taught them.
+# ImageNet-pretrained layers stay as they are, but for the last --trunk-blocks (at a tenth
+# of the rate): a few thousand rendered rooms would wear away what a million photographs
+# taught them.
 FROZEN_PREFIXES = ("image.trunk.",)
 POSES = ("point", "stand")
 RESOLVER_THRESHOLD = Policy().grounding_threshold  # what the runtime acts on
@@ -415,11 +416,14 @@ def with_backbone(init: MILM, backbone: str, image_size: int,
     (the region self-attention, the context conv) and freshly initialised otherwise."""
     from export.pretrained_trunk import Lite0Trunk, load_lite0
 
-    stride = Lite0Trunk(init.cfg.trunk_blocks).stride if backbone != "cnn" else 16
-    if image_size % stride:
-        raise ValueError(f"--image-size {image_size} is not a multiple of the stride {stride}")
-    cfg = replace(init.cfg, image_backbone=backbone, image_size=image_size,
-                  grid=image_size // stride if backbone != "cnn" else init.cfg.grid,
+    grid = init.cfg.grid  # the small CNN pools to any grid
+    if backbone != "cnn":
+        stride = Lite0Trunk(init.cfg.trunk_blocks).stride
+        if image_size % stride:
+            raise ValueError(f"--image-size {image_size} is not a multiple of the stride "
+                             f"{stride}")
+        grid = image_size // stride
+    cfg = replace(init.cfg, image_backbone=backbone, image_size=image_size, grid=grid,
                   n_image_layers=image_layers or init.cfg.n_image_layers)
     model = MILM(cfg)
     old = init.state_dict()

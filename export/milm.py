@@ -5,8 +5,8 @@ static_embeddings.py) -> trainable adapter + learned positions -> pre-LN transfo
 Image: ImageNet-pretrained EfficientNet-Lite0 blocks (export/pretrained_trunk.py) and a
 1x1 projection, or a small CNN learnt from scratch (4x4 patch stem, 3x3 conv stages), on
 a normalised square RGB frame -> a grid x grid lattice of region features (m regions,
-c channels) + a 2-d (row + column) position encoding -> one self-attention layer over
-the regions (where the person points needs more than a 3x3 neighbourhood).
+c channels) + a 2-d (row + column) position encoding -> self-attention layers over the
+regions (where the person points needs more than a 3x3 neighbourhood).
 Core: the corrected bidirectional text-image cross-attention of docs/architecture.md,
 
     S   = (T W_I) I^T + ((I W_T) T^T)^T          # (n, m) per head
@@ -182,7 +182,8 @@ class ImageEncoder(nn.Module):
     """image (B, 3, H, W) normalised -> region features I (B, m, c) with 2-d positions.
 
     Backbone "efficientnet-lite0": the pretrained trunk (frozen while fine-tuning the
-    eye, see export/finetune_eye.py) and a trainable 1x1 projection to c channels.
+    eye but for its last blocks, see export/finetune_eye.py) and a trainable 1x1
+    projection to c channels.
     Backbone "cnn": a 4x4 stride-4 patch stem (96 -> 24 px) and a 3x3 conv, then one
     stage per further channel width: a 3x3 conv, stride 2 while the map is larger than
     the grid, and a 3x3 conv (ReLU after each). A last 3x3 conv on the grid lets every
