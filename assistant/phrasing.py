@@ -232,6 +232,30 @@ def join_splits(text: str, words: Iterable[str]) -> str:
     return "".join([*out, text[last:]]) if out else text
 
 
+def and_slip_regex(devices: Iterable[str], rooms: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern for "and" heard as "in" or "on" between two of the home's device names:
+    "turn off the tv in the speaker", "the kettle on the coffee machine". A device is not
+    a place, so the words can only have been "and" (the recognizer's commonest slip of it):
+    read as it was said, both devices are named, rather than the second alone. A name that
+    is also a room's ("the lamp in the office") is a place and left alone."""
+    places = {" ".join(r.lower().split()) for r in rooms}
+    names = sorted({" ".join(d.lower().split()) for d in devices} - places - {""},
+                   key=len, reverse=True)
+    if not names:
+        return None
+    alt = "|".join(r"[\s-]+".join(map(re.escape, n.split())) for n in names)
+    return re.compile(rf"(?<![\w'])(?P<a>{alt})\s+(?:in|on|an|n)\s+(?P<art>(?:the|my)\s+)?"
+                      rf"(?P<b>{alt})(?![\w'])", re.I)
+
+
+def mend_and_slip(text: str, pattern: re.Pattern[str] | None) -> str:
+    """ "the tv in the speaker" -> "the tv and the speaker" (see `and_slip_regex`)."""
+    if pattern is None:
+        return text
+    return pattern.sub(lambda m: f"{m.group('a')} and {m.group('art') or ''}{m.group('b')}",
+                       text)
+
+
 @lru_cache(maxsize=16)
 def _joinable(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= 5 and w.isalpha())

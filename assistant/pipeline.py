@@ -43,6 +43,7 @@ from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     addressed_to_someone,
     after_story,
+    and_slip_regex,
     asks_no_change,
     clean,
     command_tail,
@@ -54,6 +55,7 @@ from assistant.phrasing import (
     has_cue,
     is_cue_word,
     later,
+    mend_and_slip,
     need_alone,
     no_request,
     one_word_request,
@@ -200,6 +202,9 @@ class Brain:
         self._names = _names_regex(self._protected)
         self._device_names = _names_regex(normalize(n) for d in config.devices.values()
                                           for n in (d.name, *d.aliases))
+        self._and_slip = and_slip_regex(
+            (normalize(n) for d in config.devices.values() for n in (d.name, *d.aliases)),
+            (normalize(n) for r in config.rooms.values() for n in (r.name, *r.aliases)))
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -265,7 +270,8 @@ class Brain:
 
     def plan(self, request: ParseRequest) -> Plan:
         """The texts the model reads for this request."""
-        text = clean(request.text, self._protected, self._vocabulary)
+        text = mend_and_slip(clean(request.text, self._protected, self._vocabulary),
+                             self._and_slip)
         excluded = None
         cut = split_except(text)
         if cut is not None:

@@ -200,3 +200,28 @@ def test_a_pronoun_clause_acts_on_the_devices_before_it(brain: Brain) -> None:
         ("kids_room_light", "turn_on"), ("kids_room_light", "set_color")}
     # the floor lamp has no colour: the whole asks rather than doing half
     assert brain.parse("put the lounge lights on and make them green").decision == "clarify"
+
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    # "and" heard as "in"/"on" between two device names: both devices, not the second alone
+    ("switch off the telly in the stereo", "turn_off", {"living_room_tv", "living_room_speaker"}),
+    ("turn on the kettle on the coffee maker", "turn_on", {"kitchen_kettle", "kitchen_coffee"}),
+    # a room after "in" is a place
+    ("turn the lamp on in the office", "turn_on", {"office_lamp"}),
+])
+def test_and_heard_as_in_between_devices(brain: Brain, text: str, intent: str,
+                                         targets: set[str]) -> None:
+    result = brain.parse(text)
+    assert (result.intent, set(result.targets), result.decision) == (intent, targets, "act")
+
+
+def test_and_slip_leaves_rooms_and_single_names_alone() -> None:
+    from assistant.phrasing import and_slip_regex, mend_and_slip
+
+    pattern = and_slip_regex(["tv", "speaker", "office"], ["office"])
+    assert mend_and_slip("turn off the tv in the speaker", pattern) == \
+        "turn off the tv and the speaker"
+    assert mend_and_slip("turn off the tv in the office", pattern) == \
+        "turn off the tv in the office"
+    assert mend_and_slip("turn the speaker on", pattern) == "turn the speaker on"
+    assert mend_and_slip("anything", and_slip_regex([], [])) == "anything"
