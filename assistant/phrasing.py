@@ -828,6 +828,11 @@ _TOO_QUIET = words_regex(r"(?:too|so|very|really|a bit|far too|way too) (?:quiet
 _TOO_LOUD = words_regex(r"(?:too|so|very|really|a bit|far too|way too) (?:loud|noisy|high)")
 _IS_DIM = words_regex(r"(?:too|so|very|a bit|bit|rather|quite|pretty|really|is|it'?s|are|"
                  r"getting|gets|far too|way too) (?:dim|dingy|dark)")
+# "it's getting darker in here", "it's a bit dimmer in here": how the room is (too dark),
+# not a request to dim it ("make it a bit darker" has no such verb before the degree).
+_GROWN_DIM = words_regex(r"(?:it'?s|it is|is|are|getting|gets|got|gotten|grown|growing|"
+                         r"become|becoming)\s+(?:(?:a|bit|little|lot|much|way|so|too|rather|"
+                         r"quite|really|even|far)\s+)*(?:dimmer|darker)")
 _KICK_OFF = re.compile(r"(?<![\w'])kick\w*\s+off(?![\w'])", re.I)
 _OPPOSITE = {"turn_on": "turn_off", "turn_off": "turn_on", "open": "close", "close": "open",
              "start": "stop", "stop": "start"}
@@ -842,8 +847,9 @@ def contradicts(intent: str, text: str) -> bool:
         said = _KICK_OFF.sub("start", text)  # its "off" says no "off"
         return bool(_WAYS[other].search(said)) and not _WAYS[intent].search(said)
     if intent == "brightness_down":
-        return bool(_TOO_DARK.search(text) or _ASKS_BRIGHTER.search(text)) \
-            and not _DOWN_WORDS.search(text)
+        said = _GROWN_DIM.sub(" dark ", text)
+        return bool(_TOO_DARK.search(said) or _ASKS_BRIGHTER.search(said)) \
+            and not _DOWN_WORDS.search(said)
     if intent == "brightness_up":  # "it's a bit dim" is how it is, not what is asked
         said = _IS_DIM.sub(" dark ", text)
         return bool(_TOO_BRIGHT.search(said) or _ASKS_DIMMER.search(said)) \

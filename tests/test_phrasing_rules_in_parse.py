@@ -225,3 +225,20 @@ def test_and_slip_leaves_rooms_and_single_names_alone() -> None:
         "turn off the tv in the office"
     assert mend_and_slip("turn the speaker on", pattern) == "turn the speaker on"
     assert mend_and_slip("anything", and_slip_regex([], [])) == "anything"
+
+
+@pytest.mark.parametrize("text", [
+    "it's gotten a lot darker in the study",  # how the room is: too dark, not "dim it"
+    "it is even dimmer in here now",
+    "lads stop arguing about the tv",  # people told to stop, not the tv
+    "so stop shouting over the speaker",
+])
+def test_states_and_people_told_to_stop_are_not_acted_on(brain: Brain, text: str) -> None:
+    result = brain.parse_batch([ParseRequest(text=text, camera="office_cam")])[0]
+    assert result.decision not in ("act", "confirm"), (text, result)
+
+
+def test_a_request_for_darker_still_dims(brain: Brain) -> None:
+    result = brain.parse_batch([ParseRequest(text="make it a bit darker in here",
+                                             camera="office_cam")])[0]
+    assert (result.intent, result.decision) == ("brightness_down", "act")
