@@ -838,6 +838,27 @@ _OPPOSITE = {"turn_on": "turn_off", "turn_off": "turn_on", "open": "close", "clo
              "start": "stop", "stop": "start"}
 
 
+# Words that say which way the temperature should go. "thermostat degrees" or "thermostat
+# again turn" name the heating but not the way: a guess either way is a wrong action.
+_TEMPERATURE_WAY = words_regex(
+    r"up|down|warm\w*|cool\w*|hot\w*|cold\w*|heat(?!ing|er)\w*|chill\w*|freez\w*|froz\w*|"
+    r"boil\w*|roast\w*|toast\w*|icy|ice|frigid|melt\w*|shiver\w*|arctic|tropical|"
+    r"swelter\w*|sweat\w*|stuff\w*|nipp\w*|brr\w*|raise\w*|lower\w*|increase\w*|decrease\w*|"
+    r"reduce\w*|bump\w*|crank\w*|more|less|higher|high|low|notch|igloo|oven|sauna|fridge|"
+    r"icebox|cos[yi]\w*|coz[yi]\w*|humid\w*|mild\w*|crisp\w*|bake\w*|baking|burn\w*|"
+    r"plus|minus|add|drop\w*|knock\w*|lift\w*|boost\w*|hike\w*|pump\w*")
+
+
+def way_doubt(intent: str, text: str) -> str | None:
+    """Why the way of a reading is in doubt, or None: the words say the other way
+    (`contradicts`), or a relative temperature command says no way ("thermostat degrees")."""
+    if contradicts(intent, text):
+        return f"the words say the other way than {intent}"
+    if intent in ("temperature_up", "temperature_down") and not _TEMPERATURE_WAY.search(text):
+        return "which way: warmer or cooler?"
+    return None
+
+
 def contradicts(intent: str, text: str) -> bool:
     """Do the words say the other way ("dark in here" read as dimming, "it's glaring"
     read as brightening, "kick off a cleaning run" read as stopping), with no word that

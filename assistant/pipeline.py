@@ -47,7 +47,6 @@ from assistant.phrasing import (
     asks_no_change,
     clean,
     command_tail,
-    contradicts,
     cooking,
     corrected_request,
     elsewhere,
@@ -70,6 +69,7 @@ from assistant.phrasing import (
     statement_subject,
     thing_said,
     told_in_the_past,
+    way_doubt,
     without_condition,
     words_regex,
 )
@@ -341,9 +341,10 @@ class Brain:
         if other is not None:  # "open the door app": an app, not the door
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"the {other.text} is another thing here"))
-        if contradicts(intent, text):  # "dark in here" read as dimming: asking beats guessing
+        # "dark in here" read as dimming, "thermostat degrees": asking beats guessing
+        if (doubt := way_doubt(intent, text)) is not None:
             return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
-                           Decision("clarify", f"the words say the other way than {intent}"))
+                           Decision("clarify", doubt))
         if no_request(text):  # "have you switched off the kettle", "I hope ..."
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "a question, a wish or an offer, no request"))

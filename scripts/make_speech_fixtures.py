@@ -34,7 +34,8 @@ every other clip of each voice with synthetic room noise mixed in at 10 to 20 dB
 `--set dev` speaks tests/data/dev_speech.jsonl (the ear's own spoken dev set, written by hand
 to tune on) into tests/data/speech_dev/ the same way (other noise draws).
 `--set dev-extra --out DIR` speaks the hand-written text dev set (tests/data/dev_*.jsonl) the
-same way, as a larger spoken dev set to tune on (not committed: rerun it to reproduce).
+same way, as a larger spoken dev set to tune on (not committed: rerun it to reproduce);
+`--set dev-extra2 --out DIR` speaks the second and third text dev sets (dev2_*, dev3_*).
 Everything here is synthetic speech and synthetic noise.
 """
 
@@ -222,7 +223,7 @@ class Piper:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["fixtures", "test", "dev", "dev-extra"],
+    parser.add_argument("--set", choices=["fixtures", "test", "dev", "dev-extra", "dev-extra2"],
                         default="fixtures")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -235,11 +236,13 @@ def main(argv: list[str] | None = None) -> int:
         return make_spoken_set(TEST_SENTENCES, args.out or TEST_OUT, seed=7)
     if args.set == "dev":
         return make_spoken_set(DEV_SPEECH_SENTENCES, args.out or DEV_SPEECH_OUT, seed=11)
-    if args.set == "dev-extra":
+    if args.set in ("dev-extra", "dev-extra2"):
         if args.out is None:
-            print("error: --set dev-extra needs --out DIR (it is not committed)",
+            print(f"error: --set {args.set} needs --out DIR (it is not committed)",
                   file=sys.stderr)
             return 1
+        if args.set == "dev-extra2":
+            return make_spoken_set(DEV2_SENTENCES, args.out, seed=5)
         return make_spoken_set(DEV_SENTENCES, args.out, seed=3)
     out: Path = args.out or DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
@@ -290,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
 TEST_SENTENCES = [ROOT / "tests" / "data" / "test_speech.jsonl"]
 DEV_SENTENCES = [ROOT / "tests" / "data" / "dev_commands.jsonl",
                  ROOT / "tests" / "data" / "dev_noncommands.jsonl"]
+DEV2_SENTENCES = [ROOT / "tests" / "data" / f"dev{n}_{kind}.jsonl"
+                  for n in (2, 3) for kind in ("commands", "noncommands")]
 TEST_OUT = ROOT / "tests" / "data" / "speech_test"
 # The spoken dev set: sentences written by hand for tuning the ear (not from the test set,
 # the generator or the issue texts), spoken like the test set with other noise draws.

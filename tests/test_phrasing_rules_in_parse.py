@@ -242,3 +242,16 @@ def test_a_request_for_darker_still_dims(brain: Brain) -> None:
     result = brain.parse_batch([ParseRequest(text="make it a bit darker in here",
                                              camera="office_cam")])[0]
     assert (result.intent, result.decision) == ("brightness_down", "act")
+
+
+@pytest.mark.parametrize("text", ["the thermostat degrees", "the thermostat again please turn"])
+def test_a_temperature_change_with_no_way_asks(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "clarify" and not result.commands, result
+
+
+@pytest.mark.parametrize(("text", "intent"), [("heating cooler please", "temperature_down"),
+                                              ("i'm shivering", "temperature_up")])
+def test_a_temperature_change_with_a_way_acts(brain: Brain, text: str, intent: str) -> None:
+    result = brain.parse_batch([ParseRequest(text=text, camera="office_cam")])[0]
+    assert (result.intent, result.targets, result.decision) == (intent, ("thermostat",), "act")
