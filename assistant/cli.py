@@ -132,12 +132,20 @@ def transcribe(path: str, brain: Any) -> Any:
     path (one recognizer per brain, loaded on first use)."""
     from assistant.audio import wav_utterance
     from assistant.daemon import home_recognizer
+    from assistant.speech import SpeechError
 
     utt = wav_utterance(path)
     recognizer = _recognizers.get(id(brain))
     if recognizer is None:
         recognizer = _recognizers[id(brain)] = home_recognizer(brain.config)
-    return recognizer.recognize(utt)
+    try:
+        return recognizer.recognize(utt)
+    except AssistantError:
+        raise
+    except Exception as exc:  # the recognizer's C library: one clip must not end a batch
+        recognizer.reset()
+        raise SpeechError(f"{path}: the recognizer failed on this audio "
+                          f"({type(exc).__name__}: {exc})") from exc
 
 
 def answer(brain: Any, requests: Sequence[Any]) -> list[dict[str, Any]]:

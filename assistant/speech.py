@@ -570,6 +570,8 @@ class PocketSphinxRecognizer:
         for i, hyp in enumerate(self._decoder.nbest()):
             if i >= NBEST_SCAN:
                 break
+            if hyp is None:  # PocketSphinx 5.1.1 yields None for some entries
+                continue
             reading = " ".join(hyp.hypstr.split())
             if reading and hyp.score > 0:
                 scores[reading] = max(scores.get(reading, -math.inf), math.log(hyp.score))

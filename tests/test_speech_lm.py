@@ -207,3 +207,12 @@ def test_reference_model_decodes_free_phrasing(reference_lm: HomeLanguageModel) 
     # Everyday talk has somewhere to go: no home command comes out of it.
     chat = rec.recognize(wav_utterance(SPEECH / "non60_i_had_a_long_day_at_work.wav"))
     assert chat.text and "kettle" not in chat.text
+
+
+def test_an_empty_nbest_entry_is_skipped(reference_lm: HomeLanguageModel) -> None:
+    """PocketSphinx's n-best list can hold an empty entry (None) for some audio: it is
+    skipped, not a crash of `parse --audio` or the daemon's utterance."""
+    rec = PocketSphinxRecognizer(None, language_model=reference_lm)
+    heard = rec.recognize(wav_utterance(ROOT / "tests" / "data" / "speech_edge" /
+                                        "nbest_gap.wav"))
+    assert heard.alternatives and heard.alternatives[0].text == heard.text
