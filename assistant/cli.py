@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import AssistantError, ConfigError, InputError
+from assistant.memory import return_freed_memory
 from assistant.untrusted import text_problem
 
 # OpenCV reads its decoding limit once, when it is imported (the speech path imports it
@@ -398,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return_freed_memory()  # see assistant.memory: peak RSS with frames 150 -> 142 MiB
     daemon = args.command == "run"
     # journald adds timestamps; the daemon logs INFO, one-shot commands only problems.
     logging.basicConfig(level=logging.DEBUG if args.verbose else
