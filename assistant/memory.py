@@ -5,8 +5,8 @@ up to 32 MB, and then keeps that much freed memory in the heap instead of giving
 ONNX Runtime frees and re-allocates its activations on every call (the sessions run without
 an arena), so a parse process with camera frames held about 8 MiB it no longer used: peak
 RSS 150 MiB against 142 MiB with a fixed 1 MiB threshold (`bench.benchmark_eye`, 240
-frames, the same run). Fixing the threshold also fixes the mmap threshold at its 128 KiB
-default, so large blocks go back to the system when freed.
+frames of seed 7001, runs back to back). Fixing the threshold also fixes the mmap
+threshold at its 128 KiB default, so large blocks go back to the system when freed.
 """
 
 from __future__ import annotations

@@ -232,18 +232,24 @@ def join_splits(text: str, words: Iterable[str]) -> str:
     return "".join([*out, text[last:]]) if out else text
 
 
+def names_alternation(names: Iterable[str]) -> str:
+    """A regex alternation of these names (normalised: lower case, single spaces), the
+    longest first, their words joined by spaces or hyphens."""
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    return "|".join(r"[\s-]+".join(map(re.escape, n.split())) for n in ordered)
+
+
 def and_slip_regex(devices: Iterable[str], rooms: Iterable[str]) -> re.Pattern[str] | None:
     """A pattern for "and" heard as "in" or "on" between two of the home's device names:
     "turn off the tv in the speaker", "the kettle on the coffee machine". A device is not
     a place, so the words can only have been "and" (the recognizer's commonest slip of it):
     read as it was said, both devices are named, rather than the second alone. A name that
-    is also a room's ("the lamp in the office") is a place and left alone."""
-    places = {" ".join(r.lower().split()) for r in rooms}
-    names = sorted({" ".join(d.lower().split()) for d in devices} - places - {""},
-                   key=len, reverse=True)
-    if not names:
+    is also a room's ("the lamp in the office") is a place and left alone. Names come
+    normalised (`resolve.normalize`)."""
+    names = set(devices) - set(rooms)
+    if not any(names):
         return None
-    alt = "|".join(r"[\s-]+".join(map(re.escape, n.split())) for n in names)
+    alt = names_alternation(names)
     return re.compile(rf"(?<![\w'])(?P<a>{alt})\s+(?:in|on|an|n)\s+(?P<art>(?:the|my)\s+)?"
                       rf"(?P<b>{alt})(?![\w'])", re.I)
 

@@ -55,6 +55,7 @@ from assistant.phrasing import (
     is_cue_word,
     later,
     mend_and_slip,
+    names_alternation,
     need_alone,
     no_request,
     one_word_request,
@@ -193,18 +194,15 @@ class Brain:
         self.config = config
         self.model = model
         self.resolver = Resolver(config)
-        names = [n for d in config.devices.values() for n in (d.name, *d.aliases)]
-        names += [n for r in config.rooms.values() for n in (r.name, *r.aliases)]
-        self._protected = frozenset(normalize(n) for n in names)
+        devices = [normalize(n) for d in config.devices.values() for n in (d.name, *d.aliases)]
+        rooms = [normalize(n) for r in config.rooms.values() for n in (r.name, *r.aliases)]
+        self._protected = frozenset(devices + rooms)
         self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
         # The home's names as said, wherever the tagger missed them: words of a name ask
         # for nothing ("front door lock pizza", "espresso machine quickly").
         self._names = _names_regex(self._protected)
-        self._device_names = _names_regex(normalize(n) for d in config.devices.values()
-                                          for n in (d.name, *d.aliases))
-        self._and_slip = and_slip_regex(
-            (normalize(n) for d in config.devices.values() for n in (d.name, *d.aliases)),
-            (normalize(n) for r in config.rooms.values() for n in (r.name, *r.aliases)))
+        self._device_names = _names_regex(devices)
+        self._and_slip = and_slip_regex(devices, rooms)
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -691,9 +689,7 @@ def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
 
 def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
     """Any of these names as whole words, the longest first."""
-    ordered = sorted({n for n in names if n}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(r"[\s-]+".join(map(re.escape, n.split()))
-                                                  for n in ordered) + r")(?![\w'])", re.I)
+    return words_regex(names_alternation(names))
 
 
 def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:
