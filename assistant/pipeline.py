@@ -75,7 +75,7 @@ from assistant.phrasing import (
     words_regex,
 )
 from assistant.policy import IMPLIED_CONFIDENCE, Decision, decide
-from assistant.resolve import DEICTIC, HERE, Resolution, Resolver, Scene, normalize
+from assistant.resolve import DEICTIC, HERE, POINTED_ALIASES, Resolution, Resolver, Scene, normalize
 from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
@@ -386,7 +386,7 @@ class Brain:
         if stray is not None:  # "off telly night light": a bag of names, not a list
             resolution = Resolution((), (), f"the {stray} as well? which device is meant")
         intent, resolution = self._relative(intent, text, resolution)
-        own = resolution.intents[0] if resolution.intents else intent
+        own, confidence = self._own_action(intent, confidence, out, resolution)
         value = extract_value(own, text, spans)
         unit = temperature_unit(text)
         verdict = decide(self.config.policy, self.config, intent, confidence=confidence,
@@ -404,6 +404,24 @@ class Brain:
             bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _own_action(self, intent: str, confidence: float, out: ModelOutput,
+                    resolution: Resolution) -> tuple[str, float]:
+        """The action on the devices found, and the belief in it (see _same_action)."""
+        own = resolution.intents[0] if resolution.intents else intent
+        return own, max(confidence, self._same_action(out.intent_probs, resolution))
+
+    def _same_action(self, probs: npt.NDArray[np.float32], resolution: Resolution) -> float:
+        """The model's belief in what will be done to the devices found: intents that mean
+        the same action on them count together ("close that" at the blinds read as close
+        or lock). Never for a sensitive device, whose doubt is kept whole."""
+        if not resolution.targets or resolution.problem or any(
+                self.config.devices[t].sensitive for t in resolution.targets):
+            return 0.0
+        kinds = {(self.config.devices[t].type, own)
+                 for t, own in zip(resolution.targets, resolution.intents, strict=True)}
+        return float(sum(p for name, p in zip(INTENTS, probs, strict=True) if all(
+            POINTED_ALIASES.get((kind, name), name) == own for kind, own in kinds)))
 
     def _not_the_home(self, text: str, resolution: Resolution, named: bool) -> str | None:
         """What a command that names no device is about when it is not the home: a place

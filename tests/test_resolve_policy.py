@@ -357,3 +357,16 @@ def test_a_name_said_elsewhere_still_implies(home: HomeConfig) -> None:
 ])
 def test_a_device_of_another_room_than_the_one_said_asks(home: HomeConfig, text: str) -> None:
     assert run(home, "turn_on", text)[1:] == ((), "clarify")
+
+
+def test_open_this_at_the_blinds_opens_them_in_whichever_sense_the_verb_was_read(
+        home: HomeConfig) -> None:
+    at_blinds = np.zeros((6, 6), np.float32)
+    at_blinds[0:3, 5] = 1 / 3  # the blinds' zone [0.8, 0.05, 0.18, 0.5]
+    # "open this" read as a door's verb (unlock): the frame shows blinds, so open them
+    assert run(home, "unlock", "open [this](DEV)", "living_room_cam",
+               at_blinds.ravel()) == ("open", ("living_room_blinds",), "act")
+    assert run(home, "lock", "close [that](DEV)", "living_room_cam",
+               at_blinds.ravel()) == ("close", ("living_room_blinds",), "act")
+    # a cover named, not seen, keeps the plain sense: a garage door cannot lock
+    assert run(home, "lock", "lock the [garage door](DEV)") == ("lock", (), "clarify")

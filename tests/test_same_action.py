@@ -1,0 +1,46 @@
+"""The brain counts intents that mean the same action on the devices found together."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.config import HomeConfig
+from assistant.labels import INTENTS
+from assistant.pipeline import Brain
+from assistant.resolve import Resolution
+
+
+@pytest.fixture(scope="module")
+def brain(home: HomeConfig) -> Brain:
+    return Brain(home, Brain.load("devices.yaml").model)
+
+
+def probs(**share: float) -> np.ndarray:
+    out = np.zeros(len(INTENTS), np.float32)
+    for name, p in share.items():
+        out[INTENTS.index(name)] = p
+    out[INTENTS.index("none")] = 1.0 - sum(share.values())
+    return out
+
+
+def test_close_and_lock_on_blinds_are_one_action(brain: Brain) -> None:
+    blinds = Resolution(("living_room_blinds",), ("close",))
+    assert brain._same_action(probs(close=0.46, lock=0.4), blinds) == pytest.approx(0.86)
+    # turn_off on a cover is close too; opening is not
+    assert brain._same_action(probs(close=0.4, turn_off=0.2, open=0.3),
+                              blinds) == pytest.approx(0.6)
+
+
+def test_a_sensitive_device_or_an_unclear_resolution_keeps_its_doubt(brain: Brain) -> None:
+    split = probs(close=0.46, lock=0.4)
+    assert brain._same_action(split, Resolution(("garage_door",), ("close",))) == 0.0
+    assert brain._same_action(split, Resolution(("front_door",), ("lock",))) == 0.0
+    assert brain._same_action(split, Resolution((), (), "which one?")) == 0.0
+
+
+def test_devices_of_several_types_count_only_what_means_the_same_on_all(
+        brain: Brain) -> None:
+    # the lamp's turn_off and the blinds' close: turn_off means both, close only one
+    both = Resolution(("living_room_lamp", "living_room_blinds"), ("turn_off", "close"))
+    assert brain._same_action(probs(turn_off=0.5, close=0.3), both) == pytest.approx(0.5)
