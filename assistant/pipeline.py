@@ -80,6 +80,7 @@ from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
 _NONE = INTENTS.index("none")
+_DOOR_SENSE = {"lock": "close", "unlock": "open"}
 
 
 _CLIMATE = frozenset({"temperature_up", "temperature_down", "set_temperature"})
@@ -133,6 +134,7 @@ _DOWNWARD = words_regex(r"dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
 _PRONOUN = re.compile(r"(?<![\w'])(?:it|them|those|these)(?![\w'])", re.I)
+_THIS = re.compile(r"(?<![\w'])(?:this|that|it|them|those|these)(?![\w'])", re.I)
 # Rows (utterances and their clauses) per model call: the runtime's memory grows with the
 # largest call, and clauses, stories and polite leads add rows to a batch of requests.
 _MAX_ROWS = 16
@@ -307,7 +309,7 @@ class Brain:
         """One model output -> resolved devices and the policy's verdict. `room`: the room
         an earlier clause named ("the kitchen's dark, turn the light on"), standing for
         the camera's."""
-        intent, confidence = out.intent, out.confidence
+        intent, confidence = _door_sense(out.intent, text), out.confidence
         p_none = float(out.intent_probs[_NONE])
         camera = self.config.cameras.get(request.camera) if request.camera else None
         if room is not None:
@@ -708,6 +710,18 @@ def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
 def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
     """Any of these names as whole words, the longest first."""
     return words_regex(names_alternation(names))
+
+
+def _door_sense(intent: str, text: str) -> str:
+    """"close that" read as locking, with no word of a lock's: the words say close, and
+    the device shown decides what closing means (a lock locks, blinds close). Only for a
+    pointing word: "close the deal" stays a lock without a word that asks for it, which is
+    no request. "open" is a door's word already (the resolver gives blinds its sense)."""
+    plain = _DOOR_SENSE.get(intent)
+    if plain is not None and _THIS.search(text) and not has_cue(intent, text) \
+            and has_cue(plain, text):
+        return plain
+    return intent
 
 
 def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:

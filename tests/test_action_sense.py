@@ -1,4 +1,5 @@
-"""The brain counts intents that mean the same action on the devices found together."""
+"""How the brain reads the action: intents that mean the same action on the devices found
+count together; a door verb said as "open" or "close" takes the words' sense."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from assistant.config import HomeConfig
 from assistant.labels import INTENTS
-from assistant.pipeline import Brain
+from assistant.pipeline import Brain, _door_sense
 from assistant.resolve import Resolution
 
 
@@ -44,3 +45,17 @@ def test_devices_of_several_types_count_only_what_means_the_same_on_all(
     # the lamp's turn_off and the blinds' close: turn_off means both, close only one
     both = Resolution(("living_room_lamp", "living_room_blinds"), ("turn_off", "close"))
     assert brain._same_action(probs(turn_off=0.5, close=0.3), both) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("intent", "text", "expected"), [
+    ("lock", "close that", "close"),  # the words say close: the device decides the sense
+    ("unlock", "open this one", "unlock"),  # "open" is a door's word too: the device decides
+    ("lock", "lock that", "lock"),
+    ("lock", "close and lock the door", "lock"),
+    ("unlock", "let me in", "unlock"),  # no word for either: the model's reading stays
+    ("turn_off", "close that", "turn_off"),
+    ("lock", "close the deal", "lock"),  # no pointing word: nothing is shown to decide
+])
+def test_a_door_verb_read_from_open_or_close_takes_the_words_sense(
+        intent: str, text: str, expected: str) -> None:
+    assert _door_sense(intent, text) == expected
