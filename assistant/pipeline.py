@@ -309,7 +309,7 @@ class Brain:
         """One model output -> resolved devices and the policy's verdict. `room`: the room
         an earlier clause named ("the kitchen's dark, turn the light on"), standing for
         the camera's."""
-        intent, confidence = _door_sense(out.intent, text), out.confidence
+        intent, confidence = _door_sense(out.intent, text, out.image_present), out.confidence
         p_none = float(out.intent_probs[_NONE])
         camera = self.config.cameras.get(request.camera) if request.camera else None
         if room is not None:
@@ -409,8 +409,11 @@ class Brain:
 
     def _own_action(self, intent: str, confidence: float, out: ModelOutput,
                     resolution: Resolution) -> tuple[str, float]:
-        """The action on the devices found, and the belief in it (see _same_action)."""
+        """The action on the devices found, and the belief in it: with a frame, the
+        intents that mean that action on the devices count together (see _same_action)."""
         own = resolution.intents[0] if resolution.intents else intent
+        if not out.image_present:  # "close this conversation": no frame, the doubt stays
+            return own, confidence
         return own, max(confidence, self._same_action(out.intent_probs, resolution))
 
     def _same_action(self, probs: npt.NDArray[np.float32], resolution: Resolution) -> float:
@@ -712,13 +715,14 @@ def _names_regex(names: Iterable[str]) -> re.Pattern[str]:
     return words_regex(names_alternation(names))
 
 
-def _door_sense(intent: str, text: str) -> str:
+def _door_sense(intent: str, text: str, shown: bool) -> str:
     """"close that" read as locking, with no word of a lock's: the words say close, and
     the device shown decides what closing means (a lock locks, blinds close). Only for a
-    pointing word: "close the deal" stays a lock without a word that asks for it, which is
-    no request. "open" is a door's word already (the resolver gives blinds its sense)."""
+    pointing word and a frame: "close the deal" stays a lock without a word that asks for
+    it, which is no request, and so does "close this conversation" with no frame to show
+    blinds. "open" is a door's word already (the resolver gives blinds its sense)."""
     plain = _DOOR_SENSE.get(intent)
-    if plain is not None and _THIS.search(text) and not has_cue(intent, text) \
+    if shown and plain is not None and _THIS.search(text) and not has_cue(intent, text) \
             and has_cue(plain, text):
         return plain
     return intent

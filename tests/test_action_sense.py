@@ -3,11 +3,14 @@ count together; a door verb said as "open" or "close" takes the words' sense."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from assistant.config import HomeConfig
 from assistant.labels import INTENTS
+from assistant.model import ModelOutput
 from assistant.pipeline import Brain, _door_sense
 from assistant.resolve import Resolution
 
@@ -58,4 +61,16 @@ def test_devices_of_several_types_count_only_what_means_the_same_on_all(
 ])
 def test_a_door_verb_read_from_open_or_close_takes_the_words_sense(
         intent: str, text: str, expected: str) -> None:
-    assert _door_sense(intent, text) == expected
+    assert _door_sense(intent, text, shown=True) == expected
+    assert _door_sense(intent, text, shown=False) == intent  # nothing shown to decide
+
+
+def test_without_a_frame_the_doubt_stays(brain: Brain) -> None:
+    """"close this conversation" in the living room, no frame: the room's one cover is
+    implied, and close 0.46 + lock 0.4 must not add up to a reason to close it."""
+    blinds = Resolution(("living_room_blinds",), ("close",))
+    split = probs(close=0.46, lock=0.4)
+    seen = ModelOutput(split, (), (), (), np.zeros(64, np.float32), image_present=True)
+    unseen = replace(seen, image_present=False)
+    assert brain._own_action("close", 0.46, seen, blinds)[1] == pytest.approx(0.86)
+    assert brain._own_action("close", 0.46, unseen, blinds)[1] == pytest.approx(0.46)
