@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from assistant.config import Camera, Device, HomeConfig
 from assistant.decode import TaggedSpan
 from assistant.labels import TYPE_INTENT_ALIASES, TYPE_INTENTS
-from assistant.phrasing import corrects, implies, need_words, not_a_device, phrasing
+from assistant.phrasing import corrects, has_cue, implies, need_words, not_a_device, phrasing
 
 DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
                      "that thing", "this thing", "that light", "this light", "that lamp",
@@ -79,10 +79,16 @@ ALIASES: dict[tuple[str, str], str] = {
     **TYPE_INTENT_ALIASES,
     ("switch", "start"): "turn_on", ("fan", "start"): "turn_on",
 }
-# "open this" at the blinds: the model may read the verb in a door's sense. Only for a
-# cover the frame shows: "lock the garage door" still says that a garage door cannot lock.
+# What the frame shows decides the sense of a verb that more than one kind of device
+# takes: "open this" at the blinds read as a door's unlocking, "turn that one down" at the
+# speaker read as dimming. Only for a device the frame shows, and only where the words ask
+# for its own sense too ("dim this" at the speaker is no request to turn it down): "lock
+# the garage door" still says that a garage door cannot lock.
+_LEVELS = {"light": "brightness", "media_player": "volume", "climate": "temperature"}
 POINTED_ALIASES: dict[tuple[str, str], str] = {
     **ALIASES, ("cover", "unlock"): "open", ("cover", "lock"): "close",
+    **{(kind, f"{other}_{way}"): f"{level}_{way}" for kind, level in _LEVELS.items()
+       for other in _LEVELS.values() if other != level for way in ("up", "down")},
 }
 # Kind words that say what a media player plays, not which one: "the music is too loud on
 # the speaker" is about the speaker.
@@ -321,9 +327,17 @@ class Resolver:
             # The verb may be the device's own name: "hoover the lounge", "vacuum time".
             return replace(self._check(intent, ids, set()),
                            implied=not self._name_leads(ids, text))
-        pointed = set(self._pointed(scene)[0]) if any(
-            normalize(s.text) in DEICTIC for s in dev_spans) else set()
+        pointed = {i: self._shown_sense(i, intent, text) for i in self._pointed(scene)[0]} \
+            if any(normalize(s.text) in DEICTIC for s in dev_spans) else {}
         return self._check(intent, found, explicit, pointed)
+
+    def _shown_sense(self, dev_id: str, intent: str, text: str) -> str:
+        """What `intent` means for a device the frame shows (POINTED_ALIASES)."""
+        kind = self.config.devices[dev_id].type
+        own = POINTED_ALIASES.get((kind, intent), intent)
+        if own != ALIASES.get((kind, intent), intent) and not has_cue(own, text):
+            return ALIASES.get((kind, intent), intent)
+        return own
 
     def _name_leads(self, ids: Sequence[str], text: str) -> bool:
         """Is the command's verb a one-word name of one of these devices ("hoover the
@@ -710,8 +724,7 @@ class Resolver:
         """ "that", "it", "those": what the frame shows, else the device implied."""
         ids, named, problem = self._pointed(scene)
         fits_intent = not problem and all(
-            fits(self.config.devices[i], POINTED_ALIASES.get(
-                (self.config.devices[i].type, intent), intent)) for i in ids)
+            fits(self.config.devices[i], self._shown_sense(i, intent, text_all)) for i in ids)
         if fits_intent:
             return ids, named, problem
         # Nothing pointed at that can do it ("make it warmer" while pointing at a lamp, or
@@ -769,17 +782,17 @@ class Resolver:
         return self._check(intent, devices, set(devices))
 
     def _check(self, intent: str, found: list[str], explicit: set[str],
-               pointed: set[str] | None = None) -> Resolution:
+               pointed: dict[str, str] | None = None) -> Resolution:
         """Keep the devices of `found` that can do `intent` (`pointed`: the ones the frame
-        showed); an `explicit` one that cannot makes the command unclear."""
+        showed, with the intent's sense for each); an `explicit` one that cannot makes the
+        command unclear."""
         if not found:
             return Resolution((), (), "no device fits")
         targets: list[str] = []
         intents: list[str] = []
         for dev_id in found:
             dev = self.config.devices[dev_id]
-            aliases = POINTED_ALIASES if pointed and dev_id in pointed else ALIASES
-            own = aliases.get((dev.type, intent), intent)
+            own = (pointed or {}).get(dev_id) or ALIASES.get((dev.type, intent), intent)
             if fits(dev, own):
                 targets.append(dev_id)
                 intents.append(own)

@@ -370,3 +370,14 @@ def test_open_this_at_the_blinds_opens_them_in_whichever_sense_the_verb_was_read
                at_blinds.ravel()) == ("close", ("living_room_blinds",), "act")
     # a cover named, not seen, keeps the plain sense: a garage door cannot lock
     assert run(home, "lock", "lock the [garage door](DEV)") == ("lock", (), "clarify")
+
+
+def test_a_level_verb_at_the_speaker_is_its_volume_when_the_words_allow_it(
+        home: HomeConfig) -> None:
+    at_speaker = np.zeros((6, 6), np.float32)
+    at_speaker[3, 4] = 1.0  # the speaker's zone [0.68, 0.45, 0.08, 0.2]
+    assert run(home, "brightness_down", "turn [that one](DEV) down a bit", "living_room_cam",
+               at_speaker.ravel()) == ("volume_down", ("living_room_speaker",), "act")
+    # "dim" asks for light only: no reading of it lowers a speaker's volume
+    assert run(home, "brightness_down", "dim [this](DEV)", "living_room_cam",
+               at_speaker.ravel())[1:] == ((), "clarify")
