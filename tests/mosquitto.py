@@ -25,7 +25,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -283,6 +283,17 @@ class Subscriber:
         with self._cond:
             self._cond.wait_for(lambda: len(matching()) >= count, timeout)
             return matching()
+
+    def wait_match(self, topic: str, accept: Callable[[bytes], bool], timeout: float = 3.0
+                   ) -> mqtt.MQTTMessage | None:
+        """Wait for a message on `topic` whose payload `accept`s; the last such, or None."""
+        def found() -> list[mqtt.MQTTMessage]:
+            return [m for m in self.messages if m.topic == topic and accept(bytes(m.payload))]
+
+        with self._cond:
+            self._cond.wait_for(lambda: bool(found()), timeout)
+            matches = found()
+            return matches[-1] if matches else None
 
     def payloads(self, topic: str | None = None) -> list[str]:
         with self._cond:
