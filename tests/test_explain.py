@@ -215,7 +215,7 @@ def test_bad_input_is_one_line(brain: Brain, tmp_path: Path,
 
 
 def test_a_huge_image_is_refused_before_decoding(tmp_path: Path) -> None:
-    # In its own process: OpenCV reads its pixel limit when first imported.
+    # In its own process, as a user runs it: the header's size is checked before decoding.
     bomb = tmp_path / "bomb.png"  # 160 KB of PNG claiming 12000 x 12000 pixels
     bomb.write_bytes(cv2.imencode(".png", np.zeros((12000, 12000), np.uint8))[1].tobytes())
     done = assistant(*config_args("explain", "turn that off", "--camera", "kitchen_cam",

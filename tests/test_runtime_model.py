@@ -12,7 +12,7 @@ import pytest
 
 from assistant.errors import ModelError
 from assistant.labels import INTENTS, SLOT_TAGS
-from assistant.model import REQUIRED_METADATA, MilmModel, shipped_model_path
+from assistant.model import REQUIRED_METADATA, MilmModel, shipped_model_path, shrink
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,3 +120,33 @@ def test_calls_of_a_few_rows_answer_as_one_batch_would(model: MilmModel) -> None
         assert a.tags == b.tags and a.image_present == b.image_present
         assert np.allclose(a.intent_probs, b.intent_probs, atol=1e-5)
         assert np.allclose(a.grounding, b.grounding, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(240, 320), (480, 640), (1080, 1920), (200, 130), (128, 128),
+                                   (97, 301)])
+@pytest.mark.parametrize("size", [(128, 128), (96, 96)])
+def test_frames_shrink_as_opencv_inter_area_does(shape: tuple[int, int],
+                                                 size: tuple[int, int]) -> None:
+    """The model was trained on frames OpenCV shrank; the runtime shrinks them in numpy."""
+    import cv2
+
+    frame = np.random.default_rng(sum(shape)).integers(0, 256, (*shape, 3), dtype=np.uint8)
+    ours = shrink(frame, *size).astype(int)
+    theirs = cv2.resize(frame, size, interpolation=cv2.INTER_AREA).astype(int)
+    assert ours.shape == theirs.shape
+    assert np.abs(ours - theirs).max() <= 1
+    assert (ours != theirs).mean() < 0.01
+
+
+def test_parse_with_a_frame_never_imports_opencv(tmp_path: Path) -> None:
+    """OpenCV's import alone is 14 MiB of parse's 150 MB: a frame file does not need it."""
+    import cv2
+
+    image = tmp_path / "frame.png"
+    cv2.imwrite(str(image), np.zeros((240, 320, 3), np.uint8))
+    code = ("import sys; from assistant.cli import main; "
+            f"main(['parse', 'turn that on', '--camera', 'living_room_cam', '--image', "
+            f"{str(image)!r}]); print('cv2' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "False"
