@@ -56,12 +56,15 @@ def load_image(path: object) -> npt.NDArray[np.uint8]:
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise InputError(f"{shown(str(path))}: image over {MAX_IMAGE_PIXELS} pixels")
             # As a camera held it (OpenCV's decoder applies the EXIF orientation too).
-            rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"), dtype=np.uint8)
+            # In place, and converted only when not RGB already: a 4096 x 4096 frame is
+            # 48 MiB, and each copy would be another 48.
+            ImageOps.exif_transpose(image, in_place=True)
+            rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     except InputError:
         raise
     except Exception:  # hostile bytes: Pillow raises many kinds
         raise InputError(f"{shown(str(path))}: not a readable image") from None
-    return np.ascontiguousarray(rgb[:, :, ::-1])
+    return rgb[:, :, ::-1]  # BGR, as a camera gives frames: a view, not a copy
 
 
 def _string(obj: dict[str, Any], key: str, *, optional: bool = False) -> str | None:
@@ -134,7 +137,7 @@ def transcribe(path: str, brain: Any) -> Any:
     """A WAV file -> its Transcript (text and alternatives), through the daemon's speech
     path (one recognizer per brain, loaded on first use)."""
     from assistant.audio import wav_utterance
-    from assistant.daemon import home_recognizer
+    from assistant.home_speech import home_recognizer
     from assistant.speech import SpeechError
 
     utt = wav_utterance(path)
@@ -268,7 +271,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from assistant.config import load_config
-    from assistant.daemon import Daemon, DaemonOptions, camera_overrides, home_recognizer
+    from assistant.daemon import Daemon, DaemonOptions, camera_overrides
+    from assistant.home_speech import home_recognizer
     from assistant.pipeline import Brain
 
     config = load_config(args.config)

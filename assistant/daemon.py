@@ -47,12 +47,10 @@ from assistant.listener import Heard, Listener
 from assistant.mqtt import MAX_TEXT_CHARS, ConfirmReply, InboundLimit, MqttLink, MqttSettings
 from assistant.pipeline import Brain
 from assistant.sdnotify import SystemdNotifier
-from assistant.speech import Recognizer, make_recognizer
-from assistant.speech_lm import home_language_model
+from assistant.speech import Recognizer
 from assistant.topics import topic_problem
 from assistant.types import Alternative, Command, ParseRequest, ParseResult, Transcript
 from assistant.untrusted import BurstLog, shorten, text_problem
-from assistant.vocabulary import HomeVocabulary
 
 log = logging.getLogger(__name__)
 
@@ -72,21 +70,6 @@ def mqtt_settings(config: HomeConfig) -> MqttSettings:
         password_file=m.password_file, queue_max=m.queue_max,
         queue_max_age_s=m.queue_max_age_s, reconnect_min_s=m.reconnect_min_s,
         reconnect_max_s=m.reconnect_max_s)
-
-
-def home_recognizer(config: HomeConfig, *, mode: str | None = None) -> Recognizer:
-    """The configured recognizer for this home: PocketSphinx with the home's language model
-    (`speech.pocketsphinx: lm`, built and cached on first use) or grammar, or Vosk.
-    `mode` overrides `speech.pocketsphinx` (the benchmark's grammar baseline)."""
-    names = [n for dev in config.devices.values() for n in (dev.name, *dev.aliases)]
-    rooms = [n for room in config.rooms.values() for n in (room.name, *room.aliases)]
-    vocabulary = HomeVocabulary.from_names(names, rooms, config.speech.wake_phrase)
-    use_lm = (mode or config.speech.pocketsphinx) == "lm"
-    return make_recognizer(
-        config.speech.backend, config.speech.vosk_model, vocabulary,
-        language_model=(functools.partial(home_language_model, config, isolated=True)
-                        if use_lm else None),
-        vosk_phrase_list=config.speech.vosk_phrase_list)
 
 
 @dataclass(frozen=True)

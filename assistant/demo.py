@@ -21,7 +21,8 @@ import numpy as np
 from assistant.audio import SAMPLE_RATE, read_wav
 from assistant.broker import HOST, LocalBroker
 from assistant.config import HomeConfig, load_config
-from assistant.daemon import Daemon, DaemonOptions, home_recognizer, mqtt_settings
+from assistant.daemon import Daemon, DaemonOptions, mqtt_settings
+from assistant.home_speech import home_recognizer
 from assistant.pipeline import Brain
 from assistant.simulator import DeviceSimulator, SimDevice
 from assistant.types import ParseResult

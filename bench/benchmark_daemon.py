@@ -58,8 +58,8 @@ def spoken_accuracy(config_path: Path, *, session: bool) -> dict[str, Any]:
     them, endpointed, streamed and decoded by `Listener` as `assistant run` does.
     """
     from assistant.audio import open_audio_source, wav_utterance
-    from assistant.daemon import home_recognizer
     from assistant.endpoint import EndpointConfig
+    from assistant.home_speech import home_recognizer
     from assistant.listener import Listener
     from assistant.pipeline import Brain
 
@@ -141,7 +141,8 @@ def latency(config_path: Path, n_files: int, early_decode_s: float | None = 0.2
     """The daemon on a local broker, hearing `n_files` spoken commands in real time."""
     from assistant.broker import HOST, LocalBroker
     from assistant.config import load_config
-    from assistant.daemon import Daemon, DaemonOptions, home_recognizer
+    from assistant.daemon import Daemon, DaemonOptions
+    from assistant.home_speech import home_recognizer
     from assistant.pipeline import Brain
 
     rows = [json.loads(line) for line in (FIXTURES / "manifest.jsonl").read_text().splitlines()]

@@ -134,7 +134,7 @@ def run_set(set_name: str, brain: Any, recognizer: Any) -> dict[str, Tally]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from assistant.config import load_config
-    from assistant.daemon import home_recognizer
+    from assistant.home_speech import home_recognizer
     from assistant.pipeline import Brain
 
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark_speech",

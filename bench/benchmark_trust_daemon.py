@@ -66,7 +66,8 @@ def serve(config: Path, fast_limits: bool) -> int:
 
     from assistant.audio import AudioChunk, AudioSource
     from assistant.config import load_config
-    from assistant.daemon import Daemon, DaemonOptions, home_recognizer
+    from assistant.daemon import Daemon, DaemonOptions
+    from assistant.home_speech import home_recognizer
     from assistant.mqtt import INBOUND_LIMITS, InboundLimit
     from assistant.pipeline import Brain
 

@@ -405,7 +405,7 @@ def run(lines: int = 10_000, seed: int = 0, config: Path = ROOT / "devices.yaml"
 def noise_probe(seconds: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)) -> dict[float, float]:
     """Seconds PocketSphinx takes on loud white noise of each length (parse --audio)."""
     from assistant.config import load_config
-    from assistant.daemon import home_recognizer
+    from assistant.home_speech import home_recognizer
     from assistant.types import Utterance
 
     recognizer = home_recognizer(load_config(ROOT / "devices.yaml"))

@@ -35,7 +35,8 @@ import yaml
 
 from assistant.audio import SAMPLE_RATE, read_wav
 from assistant.config import HomeConfig
-from assistant.daemon import Daemon, DaemonOptions, home_recognizer, mqtt_settings
+from assistant.daemon import Daemon, DaemonOptions, mqtt_settings
+from assistant.home_speech import home_recognizer
 from assistant.pipeline import Brain
 from assistant.simulator import DeviceSimulator, SimDevice
 from assistant.speech import Recognizer

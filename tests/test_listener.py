@@ -14,7 +14,7 @@ import pytest
 
 from assistant.audio import AudioChunk, read_wav
 from assistant.config import load_config
-from assistant.daemon import home_recognizer
+from assistant.home_speech import home_recognizer
 from assistant.listener import Heard, Listener
 from assistant.types import Transcript, Utterance
 

@@ -138,15 +138,18 @@ def test_frames_shrink_as_opencv_inter_area_does(shape: tuple[int, int],
     assert (ours != theirs).mean() < 0.01
 
 
-def test_parse_with_a_frame_never_imports_opencv(tmp_path: Path) -> None:
-    """OpenCV's import alone is 14 MiB of parse's 150 MB: a frame file does not need it."""
+def test_parse_with_a_frame_or_audio_never_imports_opencv(tmp_path: Path) -> None:
+    """OpenCV's import alone is 14 MiB of parse's 150 MB: neither a frame file nor a WAV
+    file needs it (the recognizer comes without the daemon and its cameras)."""
     import cv2
 
     image = tmp_path / "frame.png"
     cv2.imwrite(str(image), np.zeros((240, 320, 3), np.uint8))
+    wav = ROOT / "samples" / "speech" / "02_turn_on_the_lights.wav"
     code = ("import sys; from assistant.cli import main; "
             f"main(['parse', 'turn that on', '--camera', 'living_room_cam', '--image', "
-            f"{str(image)!r}]); print('cv2' in sys.modules)")
+            f"{str(image)!r}]); main(['parse', '--audio', {str(wav)!r}]); "
+            "print('cv2' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120, cwd=ROOT)
     assert done.stdout.strip().splitlines()[-1] == "False"

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from assistant.config import HomeConfig
-from assistant.daemon import home_recognizer
+from assistant.home_speech import home_recognizer
 from assistant.pipeline import Brain
 from bench.benchmark_speech import DATA, load_rows, run_set
 
