@@ -133,8 +133,8 @@ _DOWNWARD = words_regex(r"dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker
 # Words beside a name and a number that still say only "set it to this value".
 _VALUE_WORDS = frozenset({"the", "my", "percent", "per", "cent", "%", "degrees", "degree",
                           "please", "and", "a", "point", "celsius", "fahrenheit", "c", "f"})
-_PRONOUN = re.compile(r"(?<![\w'])(?:it|them|those|these)(?![\w'])", re.I)
-_THIS = re.compile(r"(?<![\w'])(?:this|that|it|them|those|these)(?![\w'])", re.I)
+_PRONOUN = words_regex("it|them|those|these")
+_THIS = words_regex("this|that|it|them|those|these")  # a pronoun, or a word that points
 # Rows (utterances and their clauses) per model call: the runtime's memory grows with the
 # largest call, and clauses, stories and polite leads add rows to a batch of requests.
 _MAX_ROWS = 16

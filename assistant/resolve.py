@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -200,6 +201,25 @@ class Scene:
     grid: tuple[int, int] = (6, 6)
     threshold: float = 0.5  # share of attention a pointed-at device needs
 
+    @cached_property
+    def pointed(self) -> tuple[tuple[str, ...], bool, str | None]:
+        """(the device pointed at, whether one is firmly, why not): worked out once for a
+        command, however many of its words point."""
+        camera, grounding = self.camera, self.grounding
+        if camera is None or grounding is None:
+            return (), False, "no camera frame to see what is meant"
+        if not camera.zones:
+            return (), False, "the camera has no device zones"
+        scores = zone_scores(grounding, self.grid, camera.zones)
+        ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
+        best = ranked[0]
+        runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        # Firm enough, and clearly more than the next device: pointing between two
+        # devices asks rather than guesses.
+        if scores[best] < self.threshold or scores[best] < 1.5 * runner_up:
+            return (), False, f"cannot tell what is pointed at (best {best} {scores[best]:.2f})"
+        return (best,), True, None
+
 
 @dataclass(frozen=True)
 class Resolution:
@@ -327,17 +347,16 @@ class Resolver:
             # The verb may be the device's own name: "hoover the lounge", "vacuum time".
             return replace(self._check(intent, ids, set()),
                            implied=not self._name_leads(ids, text))
-        pointed = {i: self._shown_sense(i, intent, text) for i in self._pointed(scene)[0]} \
+        pointed = {i: self._shown_sense(i, intent, text) for i in scene.pointed[0]} \
             if any(normalize(s.text) in DEICTIC for s in dev_spans) else {}
         return self._check(intent, found, explicit, pointed)
 
     def _shown_sense(self, dev_id: str, intent: str, text: str) -> str:
         """What `intent` means for a device the frame shows (POINTED_ALIASES)."""
         kind = self.config.devices[dev_id].type
-        own = POINTED_ALIASES.get((kind, intent), intent)
-        if own != ALIASES.get((kind, intent), intent) and not has_cue(own, text):
-            return ALIASES.get((kind, intent), intent)
-        return own
+        plain = ALIASES.get((kind, intent), intent)
+        own = POINTED_ALIASES.get((kind, intent), plain)
+        return own if own == plain or has_cue(own, text) else plain
 
     def _name_leads(self, ids: Sequence[str], text: str) -> bool:
         """Is the command's verb a one-word name of one of these devices ("hoover the
@@ -722,7 +741,8 @@ class Resolver:
     def _deictic(self, mention: str, *, intent: str, text_all: str, scope: list[str],
                  scene: Scene) -> tuple[list[str], bool, str | None]:
         """ "that", "it", "those": what the frame shows, else the device implied."""
-        ids, named, problem = self._pointed(scene)
+        shown, named, problem = scene.pointed
+        ids = list(shown)
         fits_intent = not problem and all(
             fits(self.config.devices[i], self._shown_sense(i, intent, text_all)) for i in ids)
         if fits_intent:
@@ -758,23 +778,6 @@ class Resolver:
         if len(found) == 1 or len(here) == 1:
             return (found if len(found) == 1 else here), None
         return [], f"which {wanted[0]}? {len(found)} fit" if found else f"no {wanted[0]} here"
-
-    @staticmethod
-    def _pointed(scene: Scene) -> tuple[list[str], bool, str | None]:
-        camera, grounding = scene.camera, scene.grounding
-        if camera is None or grounding is None:
-            return [], False, "no camera frame to see what is meant"
-        if not camera.zones:
-            return [], False, "the camera has no device zones"
-        scores = zone_scores(grounding, scene.grid, camera.zones)
-        ranked = sorted(scores, key=lambda k: scores[k], reverse=True)
-        best = ranked[0]
-        runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
-        # Firm enough, and clearly more than the next device: pointing between two
-        # devices asks rather than guesses.
-        if scores[best] < scene.threshold or scores[best] < 1.5 * runner_up:
-            return [], False, f"cannot tell what is pointed at (best {best} {scores[best]:.2f})"
-        return [best], True, None
 
     def recheck(self, intent: str, devices: list[str]) -> Resolution:
         """Targets for `intent` among devices already named (the "it" of "turn on the lamp
