@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.labels import COLORS
+from assistant.labels import COLOR_ALIASES, COLORS
 
 _UNITS = {
     "zero": 0, "oh": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -194,9 +194,7 @@ def parse_color(words: str) -> str | None:
     for name in sorted(COLORS, key=len, reverse=True):  # "warm white" before "white"
         if re.search(rf"\b{name}\b", text):
             return name
-    aliases = {"purple": ("violet", "lilac"), "white": ("daylight", "neutral"),
-               "warm white": ("warm", "soft white"), "cool white": ("cool", "cold white")}
-    for name, alts in aliases.items():
+    for name, alts in COLOR_ALIASES.items():
         if any(re.search(rf"\b{a}\b", text) for a in alts):
             return name
     return None

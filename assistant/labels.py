@@ -106,5 +106,9 @@ COLORS: Final[dict[str, tuple[int, int, int]]] = {
     "lime": (150, 255, 0),
     "crimson": (220, 20, 60),
 }
+# Other words for a colour of COLORS: "violet" is purple, "cool" is cool white.
+COLOR_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "purple": ("violet", "lilac"), "white": ("daylight", "neutral"),
+    "warm white": ("warm", "soft white"), "cool white": ("cool", "cold white")}
 
 DECISIONS: Final[tuple[str, ...]] = ("act", "confirm", "clarify", "ignore")

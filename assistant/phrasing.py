@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from assistant.labels import COLORS
+from assistant.labels import COLOR_ALIASES, COLORS
 
 _SEP = r"[\s,.;:!?\"()-]+"  # between words in the original text
 
@@ -281,6 +281,13 @@ def _outside(text: str, spans: Sequence[tuple[int, int]]) -> str:
 _COLOR_NAMES = re.compile(
     rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, COLORS), key=len, reverse=True))})"
     r"(?![\w'])", re.I)
+# A colour after a word of degree describes the light, it does not ask for that colour:
+# "why is the big light so yellow", "the lamp looks too blue".
+_ANY_COLOR = sorted({*COLORS, *(a for alts in COLOR_ALIASES.values() for a in alts)},
+                    key=len, reverse=True)
+_DEGREE_COLOR = re.compile(
+    r"(?<![\w'])(?:so|too|very|really|quite|rather|awfully|a bit|kind of|sort of)\s+"
+    rf"(?:{'|'.join(map(re.escape, _ANY_COLOR))})(?![\w'])", re.I)
 # "can the lamp be red", "could I have red lights"
 _COLOR_ASKS = frozenset({"please", "to", "go", "into", "be", "have", "can", "could", "want",
                          "like", "make"})
@@ -301,6 +308,12 @@ _VALUE_INTENTS = frozenset({"set_brightness", "set_color", "set_temperature", "s
                             "set_position"})
 
 
+def described_colors(text: str) -> str:
+    """The text without the colours it describes ("too cool ... warm white" -> "...
+    warm white"): those are what the light is, not what is asked."""
+    return _DEGREE_COLOR.sub(lambda m: " " * len(m.group()), text)  # offsets kept
+
+
 def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
     """Do the words outside the device and room spans ask for `intent` (or a need)?"""
     p = phrasing()
@@ -311,7 +324,7 @@ def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bo
     # must ask, a verb, "to", "please" ("the ceiling light cool white please").
     if intent == "set_color":
         rest = _COLOR_NAMES.sub(" ", _outside(text, spans))
-        return bool(cue.search(text)) and any(
+        return bool(cue.search(described_colors(text))) and any(
             w in _COLOR_ASKS or p.any_cue.fullmatch(w) or p.verb.fullmatch(w)
             for w in re.findall(r"[a-z']+", rest.lower()))
     # A value asks wherever it is (a tagger may take "fifty" into "the lamp fifty"), but

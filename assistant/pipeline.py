@@ -49,6 +49,7 @@ from assistant.phrasing import (
     command_tail,
     cooking,
     corrected_request,
+    described_colors,
     elsewhere,
     ends_in_correction,
     has_cue,
@@ -754,12 +755,13 @@ def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
     if kind is None:
         return None
     if kind == "color":
+        asked = described_colors(text)  # "too cool, make it warm white": warm white
         for span in spans:
-            if span.kind == "COLOR":
+            if span.kind == "COLOR" and asked[span.start:span.end] == text[span.start:span.end]:
                 color = parse_color(span.text)
                 if color:
                     return color
-        return parse_color(text)
+        return parse_color(asked)
     number = None
     for span in spans:
         if span.kind == "NUM":

@@ -255,3 +255,15 @@ def test_a_temperature_change_with_no_way_asks(brain: Brain, text: str) -> None:
 def test_a_temperature_change_with_a_way_acts(brain: Brain, text: str, intent: str) -> None:
     result = brain.parse_batch([ParseRequest(text=text, camera="office_cam")])[0]
     assert (result.intent, result.targets, result.decision) == (intent, ("thermostat",), "act")
+
+
+@pytest.mark.parametrize("text", ["why is the big light so yellow",
+                                  "the ceiling light in the lounge looks really blue tonight"])
+def test_a_colour_described_is_not_asked_for(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision != "act", result
+
+
+def test_the_colour_asked_for_wins_over_the_one_described(brain: Brain) -> None:
+    result = brain.parse("the big light is a bit too cool can you make it warm white")
+    assert (result.decision, result.value) == ("act", "warm white"), result
