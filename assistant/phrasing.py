@@ -519,6 +519,8 @@ def past_statement_subject(text: str) -> str | None:
 # "the fan's on", "the garage door's still open": how a device is, said with "'s".
 _STATE_IS = re.compile(
     r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look)\W+)*(?:(?:the|my|our|your)\s+)?"
+    # not a request for the state: "make sure the front door's locked"
+    r"(?!(?:make|making) sure\b|ensure\b|check\b|double check\b|be sure\b|verify\b)"
     r"(?P<subject>[a-z][a-z -]*?)'s\s+(?:still\s+|already\s+|now\s+|not\s+)?"
     r"(?:on|off|open|closed|shut|locked|unlocked|running|broken|stuck|dead|out|new|old|"
     r"empty|full|working)(?![\w'])(?![^,.;!?]*(?<![\w'])(?:too|please|can|could|would|"

@@ -601,7 +601,7 @@ class Brain:
         if any(c.resolution is not None and c.resolution.targets and not c.resolution.implied
                for c in asked):
             asked = [c for c in asked if c.resolution is None or not c.resolution.implied
-                     or c.pronoun_only]
+                     or c.pronoun_only or self._names_targets(c)]
         rebound: list[Reading] = []  # "it" of a clause: the devices of the one before
         for clause in asked:
             last = rebound[-1].resolution if rebound else prior
@@ -634,6 +634,15 @@ class Brain:
         if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         return rebound
+
+    def _names_targets(self, clause: Reading) -> bool:
+        """Does the clause name its devices, untagged ("stop the vacuum" of "stop the vacuum
+        and turn on the lamp": the tagger took no span, the resolver found it by its
+        words)?"""
+        targets = set(clause.resolution.targets) if clause.resolution else set()
+        said = {i for m in self._device_names.finditer(clause.text)
+                for i in self.resolver.names.get(normalize(m.group(0)), ())}
+        return bool(targets) and targets <= said
 
     def _named_before(self, clauses: list[Reading], clause: Reading) -> list[str]:
         """The one device named by its own name in the nearest clause before `clause` that

@@ -267,3 +267,20 @@ def test_a_colour_described_is_not_asked_for(brain: Brain, text: str) -> None:
 def test_the_colour_asked_for_wins_over_the_one_described(brain: Brain) -> None:
     result = brain.parse("the big light is a bit too cool can you make it warm white")
     assert (result.decision, result.value) == ("act", "warm white"), result
+
+
+@pytest.mark.parametrize(("text", "first", "second"), [
+    ("stop the vacuum and turn on the lamp", ("vacuum", "stop"), ("living_room_lamp", "turn_on")),
+    ("stop the hoover and mute the telly", ("vacuum", "stop"), ("living_room_tv", "mute"))])
+def test_a_clause_naming_its_device_untagged_is_carried_out(
+        brain: Brain, text: str, first: tuple[str, str], second: tuple[str, str]) -> None:
+    # the tagger takes no span in "stop the vacuum": the clause is still named, not implied
+    result = brain.parse(text)
+    assert result.decision == "act"
+    assert {(c.device_id, c.intent) for c in result.commands} == {first, second}, result
+
+
+def test_make_sure_asks_for_the_state(brain: Brain) -> None:
+    result = brain.parse("make sure the front door's locked")
+    assert (result.decision, result.intent, result.targets) == ("act", "lock", ("front_door",))
+    assert brain.parse("the front door's locked").decision == "ignore"
