@@ -727,7 +727,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     out = args.out / "milm.onnx"
     record = {"init_sha256": sha256(args.init), "renderer": render_name,
               "steps": train_log["steps"], "seconds": round(train_log["seconds"], 1),
-              "seed": args.seed, "captured_frames": data.counts["captured"],
+              "seed": args.seed, "lr": args.lr, "zone_weight": args.zone_weight,
+              "captured_frames": data.counts["captured"],
               "trained": list(TRAINED_PREFIXES),
               "trunk_blocks_trained": args.trunk_blocks,
               "backbone": model.cfg.image_backbone}
