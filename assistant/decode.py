@@ -148,7 +148,10 @@ def number_phrase(text: str, start: int) -> str:
     words = re.findall(r"[a-z]+", text[start:].lower())
     taken: list[str] = []
     for i, word in enumerate(words):
-        if word in _NUMBER_WORDS or (word in _PERCENT_WORDS and not taken) or (
+        after = words[i + 1] if i + 1 < len(words) else ""
+        hundred = (word == "a" and not taken and after == "hundred") or (  # "a hundred and"
+            word == "and" and bool(taken) and taken[-1] == "hundred" and after in _NUMBER_WORDS)
+        if hundred or word in _NUMBER_WORDS or (word in _PERCENT_WORDS and not taken) or (
                 word in _FRACTION_WORDS and taken and taken[-1] in _UNITS):  # "three quarters"
             taken.append(word)
         elif taken and words[i : i + 3] == ["and", "a", "half"]:
@@ -165,7 +168,8 @@ def find_number(text: str) -> float | None:
     if digits:
         return signed(text, digits.start(), float(digits.group().replace(",", ".")))
     for m in re.finditer(r"[a-z]+", text.lower()):
-        if m.group() in _UNITS or m.group() in _TENS:
+        if m.group() in _UNITS or m.group() in _TENS or m.group() == "hundred" or (
+                m.group() == "a" and text[m.end():].lower().lstrip().startswith("hundred")):
             number = parse_number(number_phrase(text, m.start()))
             return None if number is None else signed(text, m.start(), number)
     return None

@@ -69,6 +69,7 @@ class Phrasing:
 
     wake: re.Pattern[str]  # at the start of a text
     wake_end: re.Pattern[str]  # at the end of a text
+    wake_inside: re.Pattern[str]  # inside a text, before the request
     wake_words: tuple[str, ...]
     joined_words: tuple[str, ...]
     cues: dict[str, re.Pattern[str]]  # intent -> words that ask for it
@@ -87,6 +88,7 @@ class Phrasing:
     no_change: re.Pattern[str]  # at the start of a command
     own_chore: re.Pattern[str]
     own_doing: re.Pattern[str]
+    own_action: re.Pattern[str]
     need_asks: frozenset[str]
     cooking: re.Pattern[str]
     not_devices: frozenset[str]
@@ -131,6 +133,8 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
         wake=re.compile(rf"^\W*(?:(?:{greet}){_SEP})*(?:{wake_alt})(?![\w'])[\s,.!?:;-]*", re.I),
         wake_end=re.compile(rf"[\s,.!?:;-]+(?:{wake_alt})[\s.!?]*$", re.I),
+        wake_inside=re.compile(rf"[\s,.!?:;-](?:{_alternation(data['wake_words_inside'])})"
+                               r"(?![\w'])[\s,.!?:;-]*", re.I),
         wake_words=tuple([*data["wake_words"], *data.get("wake_words_misheard", [])]),
         joined_words=tuple(data["joined_words"]),
         cues=cues,
@@ -161,6 +165,7 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
             rf"(?:{'|'.join(data['no_change'])})", re.I),
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
         own_doing=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_doing'])})", re.I),
+        own_action=re.compile(rf"(?:{'|'.join(data['own_action'])})", re.I),
         need_asks=frozenset(str(w).lower() for w in data["need_asks"]),
         cooking=_compile(data["cooking_objects"]),
         not_devices=frozenset(str(w).lower() for w in data["not_devices"]),
@@ -203,6 +208,22 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
         out = out[: m.start()]
     out = _TV.sub("tv", _OF_OFF.sub("off", out))
     return join_splits(out, (*p.joined_words, *vocabulary))
+
+
+def after_wake(text: str) -> str | None:
+    """The request after a wake word said inside the text, when what comes before it is
+    talk to others ("you two stop it, alexa turn on the fan" -> "turn on the fan"); None when
+    there is none, when the part before is a request itself ("turn on the lamp and alexa
+    turn off the tv") or holds a condition ("if it gets dark alexa turn on the lights")."""
+    p = phrasing()
+    for m in p.wake_inside.finditer(text):
+        before, rest = text[: m.start()], text[m.end():].strip(" ,.!?")
+        if not before.strip(" ,.!?") or len(rest.split()) < 2 or not p.action_start.match(rest):
+            continue
+        if p.action_start.match(before.strip(" ,.!?")) or p.later.search(before):
+            return None
+        return rest
+    return None
 
 
 # Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
@@ -584,6 +605,63 @@ def after_story(text: str) -> str | None:
     return tail if len(tail.split()) >= 2 else None
 
 
+# An aside after a command: "turn the garden lights off, the neighbours are complaining",
+# "alexa turn the stereo up this is my song". It starts like a clause of its own (a subject)
+# and has a verb; it is not a place, a value or more of the device ("in the kitchen",
+# "to fifty", "the one by the window").
+_ASIDE_START = re.compile(
+    r"(?:(?:oh|and|because|cause|cos|since|as|cuz)\s+)?(?:i|im|i'm|i've|ive|i'll|ill|i'd|it|"
+    r"it's|its|he|he's|hes|she|she's|shes|they|they're|theyre|we|we're|were|you|you're|youre|"
+    r"there's|theres|that's|thats|this|my|your|his|her|our|their|the|[a-z]+'s)(?![\w'])", re.I)
+_ASIDE_VERB = re.compile(
+    r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
+    r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
+    r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must)(?![\w'])"
+    r"|[a-z]'(?:s|re|m|ve|ll|d)(?![\w'])", re.I)
+_COMMAND_END = re.compile(
+    r"(?<![\w'])(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
+    r"quarter|max|maximum|minimum|full|"
+    rf"{'|'.join(map(re.escape, _ANY_COLOR))})$", re.I)
+_ASIDE_BAR = re.compile(
+    r"(?<![\w'])(?:not|no|don'?t|do not|never|except|but|instead|actually|wait|sorry|mean|"
+    r"rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
+    r"tonight|tomorrow|later|one|ones|too|also|as well|both|all|every|only|just the|"
+    r"whatever|called|says?|said|tells?|told|asks?|asked|way)(?![\w'])",
+    re.I)
+
+
+def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, str] | None:
+    """(the command, the aside after it): "turn the garden lights off, the neighbours are
+    complaining" -> ("turn the garden lights off", "the neighbours are complaining"); None
+    when the text does not start with a command followed by such an aside. An aside that
+    takes the command back, qualifies it ("..., not the lamp", "..., when I leave"), or
+    says more of what is meant ("..., the one by the window") is none: the whole is read.
+    The command ends as one does: "on", "off", a value, a colour, "please", or a name
+    `named` matches ("... the dining room light"); without a comma (speech has none) it is
+    three words or more. An aside that names one is no aside."""
+    p = phrasing()
+    if not p.action_start.match(text):
+        return None
+    words = list(re.finditer(r"[\w']+", text))
+    for k in range(2, len(words) - 1):
+        head, tail = text[: words[k - 1].end()], text[words[k - 1].end():]
+        aside = tail.strip(" ,.;:!?-")
+        comma = tail.lstrip().startswith((",", ";", ".", "-"))
+        if (not comma and k < 3) or not (_COMMAND_END.search(head) or (
+                named is not None and any(m.end() == len(head) for m in named.finditer(head)))):
+            continue
+        if named is not None and named.search(aside):  # "..., the kitchen one's fine"
+            continue
+        if len(aside.split()) < 2 or not (comma or _ASIDE_START.match(aside)) \
+                or not _ASIDE_VERB.search(aside) or _ASIDE_BAR.search(aside) \
+                or p.action_start.match(aside) or p.corrections.search(aside):
+            continue
+        return head.strip(" ,"), aside
+    return None
+
+
 _TERSE_START = re.compile(r"(?:the\s+|my\s+|our\s+)?[a-z]+(?:\s+[a-z]+)?\s+(?:on|off|up|down)"
                           r"(?![\w'])", re.I)
 
@@ -629,6 +707,12 @@ def addressed_to_someone(text: str) -> bool:
 def asks_no_change(text: str) -> bool:
     """ "leave the hall light on", "keep the heating off for now": nothing to change."""
     return bool(phrasing().no_change.search(text))
+
+
+def own_action(text: str) -> bool:
+    """ "going to lock the front door now", "let me just unplug the fan": what the speaker
+    does with a device, not a request."""
+    return bool(phrasing().own_action.search(text))
 
 
 def own_chore(text: str) -> bool:

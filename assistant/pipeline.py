@@ -43,9 +43,11 @@ from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     addressed_to_someone,
     after_story,
+    after_wake,
     and_slip_regex,
     asks_no_change,
     clean,
+    command_head,
     command_tail,
     cooking,
     corrected_request,
@@ -53,6 +55,7 @@ from assistant.phrasing import (
     elsewhere,
     ends_in_correction,
     has_cue,
+    implies,
     is_cue_word,
     later,
     mend_and_slip,
@@ -61,8 +64,10 @@ from assistant.phrasing import (
     no_request,
     one_word_request,
     outdoors,
+    own_action,
     own_chore,
     past_statement_subject,
+    phrasing,
     polite_core,
     split_clauses,
     split_except,
@@ -206,6 +211,7 @@ class Brain:
         self._names = _names_regex(self._protected)
         self._device_names = _names_regex(devices)
         self._and_slip = and_slip_regex(devices, rooms)
+        self._evidence_kinds = tuple(phrasing().evidence)
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -273,11 +279,15 @@ class Brain:
         """The texts the model reads for this request."""
         text = mend_and_slip(clean(request.text, self._protected, self._vocabulary),
                              self._and_slip)
+        text = after_wake(text) or text  # "kids, stop it, alexa pause the tv": to the assistant
         excluded = None
         cut = split_except(text)
         if cut is not None:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
+        last = command_head(clauses[-1], self._names) if len(clauses) > 1 else None
+        if last is not None and self._aside_agrees(*last):
+            clauses[-1] = last[0]  # "... and open the garage, dad's home": the aside apart
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
         core = polite_core(text)  # "do you mind turning off the telly": read as a request too
         if core is not None and len(rows) == 1:
@@ -292,6 +302,9 @@ class Brain:
         apart = without_condition(text) if len(rows) == 1 else None
         if apart is not None:
             rows, when = (text, apart[0]), apart[1]
+        head = command_head(text, self._names) if len(rows) == 1 else None
+        if head is not None and self._aside_agrees(*head):
+            rows = (text, head[0])  # "turn the fan on, it's stuffy": the aside is read apart
         if len(text.split()) >= _LONG_STORY or len(
                 self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:
@@ -302,6 +315,18 @@ class Brain:
                 if tail not in rows:  # a clause holding it is read as it
                     rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
         return Plan(request, tuple(rows), excluded, when)
+
+    def _aside_agrees(self, command: str, aside: str) -> bool:
+        """An aside that speaks of a kind of device ("it's boiling": the heating) goes with
+        a command that names one of that kind; "turn the tv off it's boiling" (the ear's
+        "heating" heard as "tv") is read whole, and asks."""
+        kinds = {kind for kind in self._evidence_kinds if implies(kind, aside)}
+        if not kinds:
+            return True
+        named = {self.config.devices[i].type for i in self._ids_named(command)}
+        if "fan" in named:  # a fan is for the air as much as the heating is
+            named.add("climate")
+        return bool(kinds & named)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -358,7 +383,8 @@ class Brain:
                 set(re.findall(r"[a-z']+", text[: s.start].lower())) - _POLITE for s in devs):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "cooking, not the heating"))
-        if own_chore(text) and not devs:  # "I need to clean the bathroom"
+        # "I need to clean the bathroom", "just turning the big light off with the switch"
+        if own_action(text) or (own_chore(text) and not devs):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "the speaker's own chore"))
         subject = statement_subject(text)
@@ -640,18 +666,19 @@ class Brain:
         and turn on the lamp": the tagger took no span, the resolver found it by its
         words)?"""
         targets = set(clause.resolution.targets) if clause.resolution else set()
-        said = {i for m in self._device_names.finditer(clause.text)
+        return bool(targets) and targets <= self._ids_named(clause.text)
+
+    def _ids_named(self, text: str) -> set[str]:
+        """The devices the text names by their own names or aliases."""
+        return {i for m in self._device_names.finditer(text)
                 for i in self.resolver.names.get(normalize(m.group(0)), ())}
-        return bool(targets) and targets <= said
 
     def _named_before(self, clauses: list[Reading], clause: Reading) -> list[str]:
         """The one device named by its own name in the nearest clause before `clause` that
         names any ("the vacuum" of "the vacuum is too noisy, stop it"); [] when none or
         several."""
         for earlier in reversed(clauses[: clauses.index(clause)]):
-            said = re.sub(r"'s(?![\w'])", "", earlier.text)  # "the kettle's on"
-            ids = {i for m in self._device_names.finditer(said)
-                   for i in self.resolver.names.get(normalize(m.group(0)), ())}
+            ids = self._ids_named(re.sub(r"'s(?![\w'])", "", earlier.text))  # "the kettle's on"
             if ids:
                 return sorted(ids) if len(ids) == 1 else []
         return []

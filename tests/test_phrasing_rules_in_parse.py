@@ -284,3 +284,34 @@ def test_make_sure_asks_for_the_state(brain: Brain) -> None:
     result = brain.parse("make sure the front door's locked")
     assert (result.decision, result.intent, result.targets) == ("act", "lock", ("front_door",))
     assert brain.parse("the front door's locked").decision == "ignore"
+
+
+@pytest.mark.parametrize(("text", "intent", "target"), [
+    ("turn the hallway light on, the postman is here", "turn_on", "hallway_light"),
+    ("right everyone settle down, jarvis turn on the desk lamp", "turn_on", "office_lamp")])
+def test_a_command_among_other_talk_is_carried_out(brain: Brain, text: str, intent: str,
+                                                   target: str) -> None:
+    # an aside after the command, or talk to others before a wake word, is not read into it
+    result = brain.parse(text)
+    assert (result.decision, result.intent, result.targets) == ("act", intent, (target,)), result
+
+
+def test_an_aside_about_another_kind_of_device_is_not_cut_off(brain: Brain) -> None:
+    # "it's boiling" speaks of the heating: "tv" may be the ear's slip, so it is read whole
+    assert brain.plan(ParseRequest(text="turn the tv off it's boiling")).rows == (
+        "turn the tv off it's boiling",)
+    assert brain.plan(ParseRequest(text="turn the lamp on it's so dark")).rows == (
+        "turn the lamp on it's so dark", "turn the lamp on")
+
+
+@pytest.mark.parametrize("text", ["just switching the desk lamp off myself",
+                                  "gonna unlock the front door for the plumber",
+                                  "let me quickly close the blinds",
+                                  "turn off the fan when you wake up"])
+def test_the_speakers_own_doing_and_a_later_time_do_not_act(brain: Brain, text: str) -> None:
+    assert brain.parse(text).decision not in ("act", "confirm")
+
+
+def test_a_hundred_and_twenty_percent_is_out_of_range(brain: Brain) -> None:
+    result = brain.parse("set the desk lamp to a hundred and twenty percent")
+    assert (result.decision, result.value) == ("clarify", 120), result
