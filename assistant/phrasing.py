@@ -210,17 +210,19 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     return join_splits(out, (*p.joined_words, *vocabulary))
 
 
-def after_wake(text: str) -> str | None:
+def after_wake(text: str, named: re.Pattern[str] | None = None) -> str | None:
     """The request after a wake word said inside the text, when what comes before it is
     talk to others ("you two stop it, alexa turn on the fan" -> "turn on the fan"); None when
-    there is none, when the part before is a request itself ("turn on the lamp and alexa
-    turn off the tv") or holds a condition ("if it gets dark alexa turn on the lights")."""
+    there is none, when the part before is a request for something of the home (`named`
+    matches its names: "turn on the lamp and alexa turn off the tv") or holds a condition
+    ("if it gets dark alexa turn on the lights")."""
     p = phrasing()
     for m in p.wake_inside.finditer(text):
         before, rest = text[: m.start()], text[m.end():].strip(" ,.!?")
         if not before.strip(" ,.!?") or len(rest.split()) < 2 or not p.action_start.match(rest):
             continue
-        if p.action_start.match(before.strip(" ,.!?")) or p.later.search(before):
+        if p.later.search(before) or (p.action_start.match(before.strip(" ,.!?")) and (
+                named is None or named.search(before))):
             return None
         return rest
     return None
@@ -500,6 +502,14 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
                 p.action_end.search(right) and len(right.split()) >= 2) or (
                 p.clause_subject.match(right) and p.action_start.search(left)):
             cuts.append((m.start(), m.end()))
+    # A correction said without a pause, then the command again: "set the heating to 20 uh
+    # no make it 21" (speech has no commas) ends one clause, taken back, and starts the next.
+    for m in p.corrections.finditer(text):
+        right = text[m.end():].lstrip(" ,.;:!?-")
+        if p.action_start.search(text[: m.start()]) and p.action_start.match(right) \
+                and not any(a - 1 <= m.end() <= b + 1 for a, b in cuts):
+            cuts.append((m.end(), m.end()))
+    cuts.sort()
     if not cuts:
         return []
     ranges = []
@@ -612,7 +622,8 @@ def after_story(text: str) -> str | None:
 _ASIDE_START = re.compile(
     r"(?:(?:oh|and|because|cause|cos|since|as|cuz)\s+)?(?:i|im|i'm|i've|ive|i'll|ill|i'd|it|"
     r"it's|its|he|he's|hes|she|she's|shes|they|they're|theyre|we|we're|were|you|you're|youre|"
-    r"there's|theres|that's|thats|this|my|your|his|her|our|their|the|[a-z]+'s)(?![\w'])", re.I)
+    r"there's|theres|that's|thats|this|my|your|his|her|our|their|the|does|do|did|who|anyone|"
+    r"anybody|someone|somebody|everyone|everybody|nobody|[a-z]+'s)(?![\w'])", re.I)
 _ASIDE_VERB = re.compile(
     r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
     r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
@@ -622,7 +633,7 @@ _COMMAND_END = re.compile(
     r"(?<![\w'])(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
-    r"quarter|max|maximum|minimum|full|"
+    r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|"
     rf"{'|'.join(map(re.escape, _ANY_COLOR))})$", re.I)
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|don'?t|do not|never|except|but|instead|actually|wait|sorry|mean|"

@@ -67,7 +67,6 @@ from assistant.phrasing import (
     own_action,
     own_chore,
     past_statement_subject,
-    phrasing,
     polite_core,
     split_clauses,
     split_except,
@@ -211,7 +210,6 @@ class Brain:
         self._names = _names_regex(self._protected)
         self._device_names = _names_regex(devices)
         self._and_slip = and_slip_regex(devices, rooms)
-        self._evidence_kinds = tuple(phrasing().evidence)
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -279,7 +277,8 @@ class Brain:
         """The texts the model reads for this request."""
         text = mend_and_slip(clean(request.text, self._protected, self._vocabulary),
                              self._and_slip)
-        text = after_wake(text) or text  # "kids, stop it, alexa pause the tv": to the assistant
+        # "kids, stop it, alexa pause the tv": the request is to the assistant
+        text = after_wake(text, self._names) or text
         excluded = None
         cut = split_except(text)
         if cut is not None:
@@ -320,9 +319,11 @@ class Brain:
         """An aside that speaks of a kind of device ("it's boiling": the heating) goes with
         a command that names one of that kind; "turn the tv off it's boiling" (the ear's
         "heating" heard as "tv") is read whole, and asks."""
-        kinds = {kind for kind in self._evidence_kinds if implies(kind, aside)}
-        if not kinds:
-            return True
+        # Only what is felt says which device is meant ("the neighbours are complaining"
+        # fits blinds as well as the garden lights).
+        kinds = {kind for kind in ("light", "climate") if implies(kind, aside)}
+        if not kinds or any(implies(kind, command) for kind in kinds):
+            return True  # "turn the light on, i can't see"
         named = {self.config.devices[i].type for i in self._ids_named(command)}
         if "fan" in named:  # a fan is for the air as much as the heating is
             named.add("climate")

@@ -315,3 +315,18 @@ def test_the_speakers_own_doing_and_a_later_time_do_not_act(brain: Brain, text: 
 def test_a_hundred_and_twenty_percent_is_out_of_range(brain: Brain) -> None:
     result = brain.parse("set the desk lamp to a hundred and twenty percent")
     assert (result.decision, result.value) == ("clarify", 120), result
+
+
+@pytest.mark.parametrize(("text", "camera", "intent", "target", "value"), [
+    # speech has no commas: the aside, the talk before a wake word and a correction are
+    # found by their words
+    ("put the kettle on does anyone want tea", None, "turn_on", "kitchen_kettle", None),
+    ("stop arguing you two alexa pause the tv", None, "stop", "living_room_tv", None),
+    ("switch the lamp on in here i can't see my book", "living_room_cam", "turn_on",
+     "living_room_lamp", None),
+    ("set the desk lamp to 30 no make it 40", None, "set_brightness", "office_lamp", 40)])
+def test_speech_without_commas(brain: Brain, text: str, camera: str | None, intent: str,
+                               target: str, value: int | None) -> None:
+    result = brain.parse_batch([ParseRequest(text=text, camera=camera)])[0]
+    assert (result.decision, result.intent, result.targets, result.value) == (
+        "act", intent, (target,), value), result
