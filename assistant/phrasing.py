@@ -622,13 +622,17 @@ def after_story(text: str) -> str | None:
 _ASIDE_START = re.compile(
     r"(?:(?:oh|and|because|cause|cos|since|as|cuz)\s+)?(?:i|im|i'm|i've|ive|i'll|ill|i'd|it|"
     r"it's|its|he|he's|hes|she|she's|shes|they|they're|theyre|we|we're|were|you|you're|youre|"
-    r"there's|theres|that's|thats|this|my|your|his|her|our|their|the|does|do|did|who|anyone|"
-    r"anybody|someone|somebody|everyone|everybody|nobody|[a-z]+'s)(?![\w'])", re.I)
+    r"there's|theres|that's|thats|that|this|my|your|his|her|our|their|the|does|do|did|who|"
+    r"anyone|anybody|someone|somebody|everyone|everybody|nobody|[a-z]+'s)(?![\w'])", re.I)
 _ASIDE_VERB = re.compile(
     r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
     r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
     r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must)(?![\w'])"
     r"|[a-z]'(?:s|re|m|ve|ll|d)(?![\w'])", re.I)
+# "turn on the lamp that is by the window": a relative clause says which device, no aside.
+_WHICH_ONE = re.compile(r"(?:that|which)(?:'s|\s+is|\s+are|\s+was)\s+(?:by|in|on|near|next|"
+                        r"beside|behind|above|below|under|over|at|with|from|for|the|my|our)"
+                        r"(?![\w'])", re.I)
 _COMMAND_END = re.compile(
     r"(?<![\w'])(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
@@ -667,6 +671,7 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
             continue
         if len(aside.split()) < 2 or not (comma or _ASIDE_START.match(aside)) \
                 or not _ASIDE_VERB.search(aside) or _ASIDE_BAR.search(aside) \
+                or _WHICH_ONE.match(aside) \
                 or p.action_start.match(aside) or p.corrections.search(aside):
             continue
         return head.strip(" ,"), aside

@@ -330,3 +330,12 @@ def test_speech_without_commas(brain: Brain, text: str, camera: str | None, inte
     result = brain.parse_batch([ParseRequest(text=text, camera=camera)])[0]
     assert (result.decision, result.intent, result.targets, result.value) == (
         "act", intent, (target,), value), result
+
+
+def test_an_aside_starting_with_that_but_not_a_relative_clause(brain: Brain) -> None:
+    result = brain.parse("turn the speaker up that song is great")
+    assert (result.decision, result.intent, result.targets) == (
+        "act", "volume_up", ("living_room_speaker",)), result
+    # "that is by the window" says which lamp: the whole is read, not "turn on the lamp"
+    assert brain.plan(ParseRequest(text="turn on the lamp that is by the window")).rows == (
+        "turn on the lamp that is by the window",)
