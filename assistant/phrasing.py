@@ -633,12 +633,13 @@ _ASIDE_VERB = re.compile(
 _WHICH_ONE = re.compile(r"(?:that|which)(?:'s|\s+is|\s+are|\s+was)\s+(?:by|in|on|near|next|"
                         r"beside|behind|above|below|under|over|at|with|from|for|the|my|our)"
                         r"(?![\w'])", re.I)
+# The last word of a command (matched whole: "warm white" ends in "white" too).
 _COMMAND_END = re.compile(
-    r"(?<![\w'])(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
+    r"(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
     r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|"
-    rf"{'|'.join(map(re.escape, _ANY_COLOR))})$", re.I)
+    rf"{'|'.join(map(re.escape, _ANY_COLOR))})", re.I)
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|don'?t|do not|never|except|but|instead|actually|wait|sorry|mean|"
     r"rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
@@ -660,19 +661,22 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
     if not p.action_start.match(text):
         return None
     words = list(re.finditer(r"[\w']+", text))
+    # Cheap tests first: every cut point is tried, and a hostile line has hundreds.
     for k in range(2, len(words) - 1):
-        head, tail = text[: words[k - 1].end()], text[words[k - 1].end():]
-        aside = tail.strip(" ,.;:!?-")
+        end = words[k - 1].end()
+        tail = text[end:]
         comma = tail.lstrip().startswith((",", ";", ".", "-"))
-        if (not comma and k < 3) or not (_COMMAND_END.search(head) or (
-                named is not None and any(m.end() == len(head) for m in named.finditer(head)))):
+        aside = tail.strip(" ,.;:!?-")
+        if (not comma and k < 3) or not (comma or _ASIDE_START.match(aside)):
             continue
-        if named is not None and named.search(aside):  # "..., the kitchen one's fine"
+        head = text[:end]
+        if not (_COMMAND_END.fullmatch(words[k - 1].group()) or (
+                named is not None and any(m.end() == end for m in named.finditer(head)))):
             continue
-        if len(aside.split()) < 2 or not (comma or _ASIDE_START.match(aside)) \
-                or not _ASIDE_VERB.search(aside) or _ASIDE_BAR.search(aside) \
-                or _WHICH_ONE.match(aside) \
-                or p.action_start.match(aside) or p.corrections.search(aside):
+        if len(aside.split()) < 2 or not _ASIDE_VERB.search(aside) \
+                or _ASIDE_BAR.search(aside) or _WHICH_ONE.match(aside) \
+                or p.action_start.match(aside) or p.corrections.search(aside) \
+                or (named is not None and named.search(aside)):  # "..., the kitchen one's fine"
             continue
         return head.strip(" ,"), aside
     return None

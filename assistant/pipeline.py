@@ -284,9 +284,8 @@ class Brain:
         if cut is not None:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
-        last = command_head(clauses[-1], self._names) if len(clauses) > 1 else None
-        if last is not None and self._aside_agrees(*last):
-            clauses[-1] = last[0]  # "... and open the garage, dad's home": the aside apart
+        if len(clauses) > 1:  # "... and open the garage, dad's home": the aside apart
+            clauses[-1] = self._without_aside(clauses[-1]) or clauses[-1]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
         core = polite_core(text)  # "do you mind turning off the telly": read as a request too
         if core is not None and len(rows) == 1:
@@ -301,9 +300,9 @@ class Brain:
         apart = without_condition(text) if len(rows) == 1 else None
         if apart is not None:
             rows, when = (text, apart[0]), apart[1]
-        head = command_head(text, self._names) if len(rows) == 1 else None
-        if head is not None and self._aside_agrees(*head):
-            rows = (text, head[0])  # "turn the fan on, it's stuffy": the aside is read apart
+        head = self._without_aside(text) if len(rows) == 1 else None
+        if head is not None:  # "turn the fan on, it's stuffy": the aside is read apart
+            rows = (text, head)
         if len(text.split()) >= _LONG_STORY or len(
                 self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:
@@ -314,6 +313,12 @@ class Brain:
                 if tail not in rows:  # a clause holding it is read as it
                     rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
         return Plan(request, tuple(rows), excluded, when)
+
+    def _without_aside(self, text: str) -> str | None:
+        """The command of `text` without the aside after it (phrasing.command_head), when
+        the aside agrees with it; else None."""
+        head = command_head(text, self._names)
+        return head[0] if head is not None and self._aside_agrees(*head) else None
 
     def _aside_agrees(self, command: str, aside: str) -> bool:
         """An aside that speaks of a kind of device ("it's boiling": the heating) goes with
