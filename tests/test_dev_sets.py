@@ -1,4 +1,4 @@
-"""The hand-written dev sets of the later rounds (tests/data/dev3_*, dev4_*) are well-formed
+"""The hand-written dev sets of the later rounds (tests/data/dev3_*, dev4_*, dev5_*) are well-formed
 for the reference home, fresh (no line equals a line of another hand-written set, or of the
 issue's examples, word for word) and held out of training."""
 
@@ -15,7 +15,7 @@ from assistant.labels import DECISIONS, INTENTS, VALUE_KIND
 
 DATA = Path(__file__).resolve().parent / "data"
 # set name -> at least this many commands, non-commands
-SETS = {"dev3": (150, 150), "dev4": (120, 250)}
+SETS = {"dev3": (150, 150), "dev4": (120, 250), "dev5": (250, 600)}
 
 
 def files(name: str) -> tuple[Path, Path]:
@@ -60,13 +60,14 @@ def test_fresh_against_the_other_sets(name: str) -> None:
     assert not set(mine) & others
 
 
-def test_dev4_is_fresh_against_the_issue_examples() -> None:
+@pytest.mark.parametrize("name", ["dev4", "dev5"])
+def test_fresh_against_the_issue_examples(name: str) -> None:
     import test_issue8_examples as issue
 
     examples = {normalised(t) for t in [*issue.NON_COMMANDS, *(a[0] for a in issue.ACTS),
                                         *(c[0] for c in issue.COMPOUND),
                                         *(c[0] for c in issue.CLARIFY), issue.BED_LIGHT]}
-    assert not {normalised(str(line["text"])) for path in files("dev4")
+    assert not {normalised(str(line["text"])) for path in files(name)
                 for line in lines(path)} & examples
 
 
