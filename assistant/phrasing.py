@@ -337,6 +337,27 @@ def described_colors(text: str) -> str:
     return _DEGREE_COLOR.sub(lambda m: " " * len(m.group()), text)  # offsets kept
 
 
+def terse_color(text: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """One device, then its colour, and nothing else ("bedroom lights blue", "ceiling light
+    warm white"): the terse form asks, as "kitchen light off" does."""
+    merged: list[tuple[int, int]] = []  # a name said and its tagged words are one mention
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    if not merged or len(merged) > 2:  # a room and a device at most
+        return False
+    end = merged[-1][1]
+    said = [w for w in re.findall(r"[a-z']+", _outside(text[:end], merged).lower())
+            if w not in ("the", "my", "our")]
+    color = text[end:].strip(" ,.!?").lower()
+    # "bedroom light blue" may be the bedroom's lights "light blue": ask, do not guess
+    if text[:end].lower().endswith("light") and f"light {color}" in _ANY_COLOR:
+        return False
+    return not said and bool(_COLOR_NAMES.fullmatch(color))
+
+
 def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
     """Do the words outside the device and room spans ask for `intent` (or a need)?"""
     p = phrasing()
@@ -416,6 +437,15 @@ def need_alone(text: str) -> bool:
         and bool(set(words) & p.need_asks)
 
 
+def said_value(qualifier: str, value: object) -> bool:
+    """Is the qualifier "at N" the command's value N ("set the heating at 21"), not a time?
+    Not when N could be an hour of the clock ("set the heating at 7"): asking is safer."""
+    said = re.fullmatch(r"at (\d+(?:[.,]\d+)?)", qualifier.strip(), re.I)
+    if said is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return float(said.group(1).replace(",", ".")) == value and not 1 <= value <= 12
+
+
 def later(text: str, start: int = 0, end: int | None = None,
           value: object = None) -> str | None:
     """A delay, schedule or condition that applies to the command at text[start:end].
@@ -429,8 +459,7 @@ def later(text: str, start: int = 0, end: int | None = None,
     for m in p.later.finditer(text):
         if p.polite_if.match(text, m.start()):  # "if it's no trouble": politeness
             continue
-        said = re.fullmatch(r"at (\d+(?:[.,]\d+)?)", m.group(0).strip(), re.I)
-        if said and isinstance(value, int | float) and float(said.group(1)) == value:
+        if said_value(m.group(0), value):
             continue
         if m.end() <= start:
             between = text[m.end():start]

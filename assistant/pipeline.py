@@ -38,7 +38,7 @@ from assistant.decode import (
     temperature_unit,
 )
 from assistant.errors import InputError
-from assistant.labels import INTENTS, VALUE_KIND
+from assistant.labels import INTENTS, TYPE_INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     addressed_to_someone,
@@ -68,11 +68,13 @@ from assistant.phrasing import (
     own_chore,
     past_statement_subject,
     polite_core,
+    said_value,
     split_clauses,
     split_except,
     starts_with_action,
     state_then_request,
     statement_subject,
+    terse_color,
     thing_said,
     told_in_the_past,
     way_doubt,
@@ -149,6 +151,22 @@ _ON_GADGET = re.compile(r"(?<![\w'])(?:on|in|of|from|for)\s+(?:my|the|your|our)\
                         r"mobile|cell|tablet|laptop|computer|ipad|iphone|android|pc|mac|"
                         r"macbook|watch|car|kindle|headphones|earbuds|console|xbox|"
                         r"playstation)(?![\w'])", re.I)
+# A verb on a pronoun, as a correction says it: "close them", "turn it off instead".
+_VERB_ON_PRONOUN = re.compile(
+    r"(?:(?:please|just|no|actually|then|so)\s+)*(?P<verb>[a-z]+)\s+(?:them|it|those|that|"
+    r"that one|these)(?:\s+(?P<way>on|off|up|down))?(?:\s+(?:please|instead|then|now))*")
+# What such a verb asks, when it can ask only one thing.
+_PLAIN_VERBS = {"open": "open", "close": "close", "shut": "close", "lock": "lock",
+                "unlock": "unlock", "dim": "brightness_down", "brighten": "brightness_up",
+                "pause": "stop", "stop": "stop", "start": "start", "mute": "mute",
+                "unmute": "unmute", "turn on": "turn_on", "switch on": "turn_on",
+                "turn off": "turn_off", "switch off": "turn_off", "turn up": "brightness_up",
+                "turn down": "brightness_down", "shut off": "turn_off"}
+# A request that starts with "play" ("can you play ...", "play ..."), and a second request
+# joined to it ("play some jazz and dim the lights").
+_PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
+                         r"hey|so)\W+)*play(?![\w'])", re.I)
+_JOINED = re.compile(r"(?<![\w'])(?:and|then|also|plus)(?![\w'])|[,;]", re.I)
 # A story told before a command this long (in words) is read on its own as well.
 _LONG_STORY = 14
 _POLITE = frozenset({"can", "could", "would", "will", "you", "please", "just", "um", "uh",
@@ -336,6 +354,17 @@ class Brain:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _scene(self, request: ParseRequest, out: ModelOutput, room: str | None) -> Scene:
+        """What the camera gives a reading: its room (or `room`, said in an earlier clause,
+        with no zones then) and the grounding of its frame."""
+        camera = self.config.cameras.get(request.camera) if request.camera else None
+        if room is not None:
+            camera = (camera or next(iter(self.config.cameras.values()), None))
+            camera = camera.model_copy(update={"room": room, "zones": {}}) if camera else None
+        return Scene(camera=camera, grounding=out.grounding if out.image_present else None,
+                     grid=self.model.image.grid,
+                     threshold=self.config.policy.grounding_threshold)
+
     def read(self, text: str, request: ParseRequest, out: ModelOutput,
              room: str | None = None) -> Reading:
         """One model output -> resolved devices and the policy's verdict. `room`: the room
@@ -343,13 +372,7 @@ class Brain:
         the camera's."""
         intent, confidence = _door_sense(out.intent, text, out.image_present), out.confidence
         p_none = float(out.intent_probs[_NONE])
-        camera = self.config.cameras.get(request.camera) if request.camera else None
-        if room is not None:
-            camera = (camera or next(iter(self.config.cameras.values()), None))
-            camera = camera.model_copy(update={"room": room, "zones": {}}) if camera else None
-        scene = Scene(camera=camera, grounding=out.grounding if out.image_present else None,
-                      grid=self.model.image.grid,
-                      threshold=self.config.policy.grounding_threshold)
+        scene = self._scene(request, out, room)
         if intent == "none" or p_none >= self.config.policy.ignore_threshold:
             terse = self._terse(text, scene) or self._need_alone(text, scene)
             if terse is not None:
@@ -359,7 +382,10 @@ class Brain:
         spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
         said = [(m.start(), m.end()) for m in self._names.finditer(text)]
-        if not has_cue(intent, text, named + said) \
+        # "bedroom lights blue": a device the tagger found, then its colour, no verb
+        bare_color = intent == "set_color" and any(s.kind == "DEV" for s in spans) \
+            and terse_color(text, named)
+        if not has_cue(intent, text, named + said) and not bare_color \
                 and not self._name_and_value(intent, text, spans):  # "router garden but quickly or"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", f"no request in it ({intent} without a word "
@@ -383,12 +409,10 @@ class Brain:
         if asks_no_change(text):  # "leave the hall light on"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "asked to change nothing"))
-        # "heat up some soup", "warm the milk": cooking, unless the heating is named after
-        # the verb ("turn the heating up while I make dinner").
-        if intent in _CLIMATE and cooking(text) and not any(
-                set(re.findall(r"[a-z']+", text[: s.start].lower())) - _POLITE for s in devs):
+        topic = _other_topic(intent, text, devs)
+        if topic is not None:
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", "cooking, not the heating"))
+                           Decision("ignore", topic))
         # "I need to clean the bathroom", "just turning the big light off with the switch"
         if own_action(text) or (own_chore(text) and not devs):
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
@@ -599,6 +623,8 @@ class Brain:
                 when = None  # "the meeting went on for hours, ...": the story's time
             if when is not None:
                 plan = replace(plan, when=when)
+        if plan.when is not None and said_value(plan.when, chosen[0].value):
+            plan = replace(plan, when=None)  # "set the thermostat at 20": the value, not 8 pm
         if plan.when is not None:  # asked for later: never now
             first = chosen[0]
             return ParseResult(request.text, first.intent, first.confidence, (), first.value,
@@ -614,9 +640,12 @@ class Brain:
         # back (its devices are still what "them" means), and only what follows counts.
         prior: Resolution | None = None
         corrected = [i for i, c in enumerate(clauses[:-1]) if ends_in_correction(c.text)]
-        if corrected:
-            prior = clauses[corrected[-1]].resolution
+        if corrected:  # a bare "actually" clause takes back the one before it
+            prior = next((c.resolution for c in reversed(clauses[:corrected[-1] + 1])
+                          if c.resolution is not None and c.resolution.targets), None)
             clauses = clauses[corrected[-1] + 1:]
+            if prior is not None and clauses:
+                clauses[0] = self._verb_on_pronoun(clauses[0], list(prior.targets))
         # A clause is an action when it is carried out or names something; one that only
         # asks what it is about ("let me in" of "let me in, unlock the door") is context.
         # A clause the model is unsure of, whose words name nothing of the home ("I've
@@ -666,6 +695,25 @@ class Brain:
         if not (corrected or different or clear or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         return rebound
+
+    def _verb_on_pronoun(self, clause: Reading, devices: list[str]) -> Reading:
+        """A correction's plain verb on "them" ("open the blinds, no wait, close them"),
+        which the model alone reads as no request: the verb's intent on the devices the
+        clause before named."""
+        said = _VERB_ON_PRONOUN.fullmatch(normalize(clause.text))
+        if clause.acts or said is None:
+            return clause
+        verb = said.group("verb")
+        intent = _PLAIN_VERBS.get(f"{verb} {said.group('way')}" if said.group("way") else verb)
+        if intent is None:
+            return clause
+        resolution = self.resolver.recheck(intent, devices)
+        verdict = decide(self.config.policy, self.config, intent,
+                         confidence=IMPLIED_CONFIDENCE, p_none=0.0, resolution=resolution,
+                         value=None)
+        own = resolution.intents[0] if resolution.intents else intent
+        return replace(clause, intent=own, confidence=IMPLIED_CONFIDENCE, p_none=0.0,
+                       resolution=resolution, verdict=verdict, pronoun_only=True)
 
     def _names_targets(self, clause: Reading) -> bool:
         """Does the clause name its devices, untagged ("stop the vacuum" of "stop the vacuum
@@ -743,6 +791,22 @@ class Brain:
                                reason="; ".join(confirm))
         return ParseResult(text, first.intent, first.confidence, tuple(targets), first.value,
                            "act", tuple(commands))
+
+
+def _other_topic(intent: str, text: str, devs: Sequence[TaggedSpan]) -> str | None:
+    """Why the request is about something else than the device its words suggest, if it
+    is: cooking, or a title to play."""
+    # "heat up some soup", "warm the milk": cooking, unless the heating is named after the
+    # verb ("turn the heating up while I make dinner").
+    if intent in _CLIMATE and cooking(text) and not any(
+            set(re.findall(r"[a-z']+", text[: s.start].lower())) - _POLITE for s in devs):
+        return "cooking, not the heating"
+    # "play blinding lights by the weeknd": what follows "play" is a title, so a light or
+    # heat word in it asks for nothing
+    if intent not in TYPE_INTENTS["media_player"] and _PLAY_FIRST.match(text) \
+            and not _JOINED.search(text):
+        return "a request to play something"
+    return None
 
 
 def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
