@@ -31,7 +31,7 @@ SPOKEN = [
     "turn on the lights",          # the microphone's camera is in the living room
     "turn that off",               # the person in the video points at the floor lamp
     "make it warmer",
-    "unlock the front door",       # sensitive: a confirmation request, no action yet
+    "please unlock the front door",  # sensitive: a confirmation request, no action yet
     "yes",                         # ... confirmed by voice
     "dock the vacuum",
 ]

@@ -52,7 +52,7 @@ KITCHEN_LIGHT = SPEECH / "00_turn_on_the_kitchen_light.wav"
 LIGHTS = SPEECH / "02_turn_on_the_lights.wav"
 TURN_THAT_OFF = SPEECH / "03_turn_that_off.wav"
 WARMER = SPEECH / "04_make_it_warmer.wav"
-UNLOCK = SPEECH / "05_unlock_the_front_door.wav"
+UNLOCK = SPEECH / "05_please_unlock_the_front_door.wav"
 YES = SPEECH / "06_yes.wav"
 KETTLE = FIXTURES / "cmd05_turn_on_the_kettle_please.wav"
 
