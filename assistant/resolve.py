@@ -46,7 +46,7 @@ HERE = frozenset({"here", "in here", "this room", "the room", "this place", "thi
                   "room", "place"})  # "brighten the room": "the" is gone when normalised
 EVERYTHING = frozenset({"everything", "all", "all devices", "every device", "anything",
                         "all the devices", "the lot"})
-# Kind words -> device type. "lamp" also narrows to devices called lamps, when there are any.
+# Kind words -> device type. "lamp" also narrows to devices called lamps.
 KIND_WORDS: dict[str, str] = {
     "light": "light", "lights": "light", "lamp": "light", "lamps": "light",
     "lighting": "light", "bulb": "light", "bulbs": "light", "lite": "light",
@@ -95,6 +95,7 @@ POINTED_ALIASES: dict[tuple[str, str], str] = {
 # the speaker" is about the speaker.
 _PLAYED = frozenset({"music", "sound", "volume"})
 _NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
+                               "brr", "brrr", "ugh", "oof", "phew",
                                "asap", "now"})
 # Kind words of covers that only window coverings answer to.
 _WINDOW_WORDS = frozenset({"blind", "curtain", "shade", "shutter", "drape"})
@@ -275,8 +276,9 @@ class Resolver:
                 ) -> Resolution:
         """Targets for `intent` from the DEV and ROOM spans of `text`."""
         camera = scene.camera
-        # Punctuation and politeness tagged as a device ("the lamp on :)", "lights off pls")
-        # name nothing; nor does a verb after "to" ("too dark to shave").
+        # Punctuation, politeness and interjections tagged as a device ("the lamp on :)",
+        # "lights off pls", "brr i'm chilly") name nothing; nor does a verb after "to" ("too
+        # dark to shave").
         spans = [s for s in spans if s.kind != "DEV"
                  or normalize(s.text) not in _NOT_DEVICE_WORDS]
         spans = self._join_named(text, self._repair(text, spans))
@@ -689,8 +691,8 @@ class Resolver:
         ids = [i for i, d in self.config.devices.items()
                if (kind is None or d.type == kind) and (not scope or d.room in scope)]
         if head and head.rstrip("s").endswith("lamp"):
-            lamps = [i for i in ids if any("lamp" in n for n in self._names_of(i))]
-            ids = lamps or ids
+            # "the lamp" in a room with none is not its ceiling light: ask
+            ids = [i for i in ids if any("lamp" in n for n in self._names_of(i))]
         if head and singular(head.rsplit(maxsplit=1)[-1]) in _WINDOW_WORDS:
             # "the curtains" are window coverings, never a garage door
             ids = [i for i in ids if any(w in n.split() or f"{w}s" in n.split()

@@ -118,3 +118,24 @@ def test_a_correction_acts_on_what_was_named(brain: Brain, text: str, intent: st
 def test_a_corrected_lock_still_asks_to_confirm_an_unlock(brain: Brain) -> None:
     got = brain.parse("lock the front door, no wait, unlock it")
     assert (got.decision, got.intent, got.targets) == ("confirm", "unlock", ("front_door",))
+
+
+@pytest.mark.parametrize(("text", "camera", "decision", "targets"), [
+    # "lamp" narrows to the devices called lamps: a room with none asks
+    ("switch the lamp on in here", "kitchen_cam", "clarify", ()),
+    ("turn on the kitchen lamp", None, "clarify", ()),
+    ("turn the lamp off in here", "office_cam", "act", ("office_lamp",)),
+    # an interjection tagged as a device names nothing
+    ("brr im chilly", "office_cam", "act", ("thermostat",)),
+])
+def test_room_words_and_interjections(brain: Brain, text: str, camera: str | None,
+                                      decision: str, targets: tuple[str, ...]) -> None:
+    got = brain.parse(text, camera)
+    assert (got.decision, got.targets) == (decision, targets), got
+
+
+@pytest.mark.parametrize("text", ["im just switching the kettle off myself",
+                                  "i'm turning the telly off now",
+                                  "we're locking up the front door"])
+def test_the_speaker_saying_what_they_do_is_no_request(brain: Brain, text: str) -> None:
+    assert brain.parse(text).decision == "ignore"
