@@ -631,13 +631,20 @@ def statement(text: str) -> tuple[str, str] | None:
     return None
 
 
+# "so" saying what for: "... so you can see my face", "so that we don't trip over".
+_PURPOSE = re.compile(r"\s+(?:that\s+)?(?:you|i|we|they|he|she|it|everyone|everybody)\s+"
+                      r"(?:can|could|will|'ll|won'?t|don'?t|do not|may|might|are able)"
+                      r"(?![\w'])", re.I)
+
+
 def after_story(text: str) -> str | None:
     """What follows the last "so", "anyway", "because" or full stop of a text ("... and we
     talked about the weather, anyway could you turn on the light" -> "could you turn on
     the light"); None when nothing does."""
     last = None
     for m in phrasing().story_breaks.finditer(text):
-        last = m
+        if not _PURPOSE.match(text, m.end()):  # "so you can see my face": why, not what
+            last = m
     if last is None:
         return None
     tail = text[last.end():].strip(" ,.!?")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.phrasing import said_value, terse_color
+from assistant.phrasing import after_story, said_value, terse_color
 from assistant.pipeline import Brain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,3 +139,19 @@ def test_room_words_and_interjections(brain: Brain, text: str, camera: str | Non
                                   "we're locking up the front door"])
 def test_the_speaker_saying_what_they_do_is_no_request(brain: Brain, text: str) -> None:
     assert brain.parse(text).decision == "ignore"
+
+
+@pytest.mark.parametrize(("text", "tail"), [
+    ("i moved the fan so you can hear me better", None),  # "so" saying what for
+    ("we tidied the hall so that we don't trip over, is that ok", None),
+    ("it's late so could you dim the bedroom light", "could you dim the bedroom light"),
+    ("long day at work so lights off in the lounge", "lights off in the lounge"),
+])
+def test_a_purpose_after_so_is_no_story_break(text: str, tail: str | None) -> None:
+    assert after_story(text) == tail
+
+
+def test_a_purpose_is_not_read_as_a_request(brain: Brain) -> None:
+    got = brain.parse("i'll move the lamp so you can see the board, is that better",
+                      "office_cam")
+    assert got.decision == "ignore", got
