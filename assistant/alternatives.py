@@ -7,7 +7,8 @@ readings that are nearly as likely mean different things ("mute the tv" / "unmut
 brain parses every strong reading (in one model call, `Brain.parse_batch`) and:
 
 1. a best reading that is not a command stays not a command (a weaker reading never turns
-   chit-chat into an action);
+   chit-chat into an action); nor does one that asks for later ("turn off the tv in half an
+   hour": a reading that lost the delay does not act now);
 2. of the strong readings (confidence at least `STRONG_SHARE` of the best one's), those that
    are a consistent command for this home (act or confirm) are the candidates; none: the
    best reading's answer stands (a question back);
@@ -27,6 +28,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from assistant.config import Policy
+from assistant.phrasing import later
 from assistant.types import Alternative, ParseResult
 
 STRONG_SHARE = 0.2
@@ -56,6 +58,8 @@ def choose(alternatives: Sequence[Alternative], results: Sequence[ParseResult],
     best = results[0]
     if best.decision == "ignore":
         return best
+    if best.decision == "clarify" and later(alternatives[0].text, value=best.value):
+        return best  # "... in half an hour" heard: a reading that lost it never acts now
     floor = STRONG_SHARE * alternatives[0].confidence
     strong = [(alt, res) for alt, res in zip(alternatives, results, strict=True)
               if alt.confidence >= floor]

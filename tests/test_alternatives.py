@@ -50,6 +50,14 @@ def test_a_best_reading_that_is_no_command_stays_none(brain: Brain) -> None:
     assert result.decision == "ignore" and not result.commands
 
 
+def test_a_best_reading_asking_for_later_never_acts_now(brain: Brain) -> None:
+    # The weaker reading lost the delay's last word: it must not act now.
+    result = heard(brain, ("switch the fan off in ten minutes", 0.9),
+                   ("switch the fan off in", 0.85))
+    assert result.decision == "clarify" and not result.commands
+    assert "I only act now" in result.reason
+
+
 def test_a_low_confidence_transcript_never_acts(brain: Brain) -> None:
     threshold = brain.config.policy.speech_threshold
     result = heard(brain, ("turn on the kettle", threshold * 0.9))
