@@ -84,6 +84,9 @@ def test_a_value_or_a_lock_needs_the_careful_confidence(brain: Brain) -> None:
     careful one, a plain command acts but setting a value, locking or unlocking asks."""
     from assistant.alternatives import CAREFUL_THRESHOLD
 
+    # a home that lowered its threshold still has the careful floor
+    lowered = brain.config.policy.model_copy(update={"speech_threshold": 0.5})
+    brain = Brain(brain.config.model_copy(update={"policy": lowered}), brain.model)
     between = (brain.config.policy.speech_threshold + CAREFUL_THRESHOLD) / 2
     assert brain.config.policy.speech_threshold < between < CAREFUL_THRESHOLD
     assert heard(brain, ("turn on the kettle", between)).decision == "act"

@@ -21,9 +21,11 @@ pytestmark = pytest.mark.slow
 # of 60 (before the careful confidence rules of this round: 69.3 % with 8 wrong, and 1 real
 # order set the thermostat); the floors leave room for run-to-run differences (CPU load
 # changes timing, not results, but the decoder's dither and a new language model after a
-# generator change do move a few clips).
-FLOOR_TEST_EXACT = 0.60
-CEILING_TEST_WRONG = 8
+# generator change do move a few clips). Seventh round: the confidence thresholds were
+# raised on the dev clips (docs/speech.md) to trade answers for wrong actions; the test set
+# then gave 58.5 % (120) with 2 wrong, so the floor is lower and the ceiling tighter.
+FLOOR_TEST_EXACT = 0.55
+CEILING_TEST_WRONG = 4
 CEILING_REAL_WRONG = 1
 
 
