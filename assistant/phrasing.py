@@ -351,11 +351,7 @@ def terse_color(text: str, spans: Sequence[tuple[int, int]]) -> bool:
     end = merged[-1][1]
     said = [w for w in re.findall(r"[a-z']+", _outside(text[:end], merged).lower())
             if w not in ("the", "my", "our")]
-    color = text[end:].strip(" ,.!?").lower()
-    # "bedroom light blue" may be the bedroom's lights "light blue": ask, do not guess
-    if text[:end].lower().endswith("light") and f"light {color}" in _ANY_COLOR:
-        return False
-    return not said and bool(_COLOR_NAMES.fullmatch(color))
+    return not said and bool(_COLOR_NAMES.fullmatch(text[end:].strip(" ,.!?").lower()))
 
 
 def has_cue(intent: str, text: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
