@@ -207,6 +207,7 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     if m and m.start() > 0 and not named(m.group(0)):
         out = out[: m.start()]
     out = _TV.sub("tv", _OF_OFF.sub("off", out))
+    out = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(0).lower()], out)
     return join_splits(out, (*p.joined_words, *vocabulary))
 
 
@@ -228,6 +229,14 @@ def after_wake(text: str, named: re.Pattern[str] | None = None) -> str | None:
     return None
 
 
+# Contractions typed without their apostrophe ("im freezing", "dont"), as the model reads
+# them with it; only words that mean nothing else ("ill", "its", "wont" do).
+_CONTRACTIONS = {"im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't",
+                 "isnt": "isn't", "arent": "aren't", "doesnt": "doesn't", "didnt": "didn't",
+                 "wasnt": "wasn't", "werent": "weren't", "whats": "what's", "thats": "that's",
+                 "theres": "there's", "youre": "you're", "theyre": "they're",
+                 "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't"}
+_BARE_CONTRACTION = re.compile(rf"(?<![\w'])(?:{'|'.join(_CONTRACTIONS)})(?![\w'])", re.I)
 # Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
 # after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
 _TV = re.compile(r"(?<![\w'])t\.?\s+v\.?(?![\w'])", re.I)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.phrasing import after_story, said_value, terse_color
+from assistant.phrasing import after_story, clean, said_value, terse_color
 from assistant.pipeline import Brain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,3 +155,19 @@ def test_a_purpose_is_not_read_as_a_request(brain: Brain) -> None:
     got = brain.parse("i'll move the lamp so you can see the board, is that better",
                       "office_cam")
     assert got.decision == "ignore", got
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("im freezing", "i'm freezing"),
+    ("Dont turn the fan off", "don't turn the fan off"),
+    ("whats on tv", "what's on tv"),
+    ("i feel ill", "i feel ill"),  # "ill", "its", "wont" mean something else: kept
+    ("its too dark", "its too dark"),
+])
+def test_contractions_typed_without_the_apostrophe(text: str, read: str) -> None:
+    assert clean(text).lower() == read
+
+
+def test_im_freezing_reads_as_i_am_freezing(brain: Brain) -> None:
+    got = brain.parse("im freezing")
+    assert (got.decision, got.intent, got.targets) == ("act", "temperature_up", ("thermostat",))
