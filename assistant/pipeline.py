@@ -155,13 +155,11 @@ _ON_GADGET = re.compile(r"(?<![\w'])(?:on|in|of|from|for)\s+(?:my|the|your|our)\
 _VERB_ON_PRONOUN = re.compile(
     r"(?:(?:please|just|no|actually|then|so)\s+)*(?P<verb>[a-z]+)\s+(?:them|it|those|that|"
     r"that one|these)(?:\s+(?P<way>on|off|up|down))?(?:\s+(?:please|instead|then|now))*")
-# What such a verb asks, when it can ask only one thing.
-_PLAIN_VERBS = {"open": "open", "close": "close", "shut": "close", "lock": "lock",
-                "unlock": "unlock", "dim": "brightness_down", "brighten": "brightness_up",
-                "pause": "stop", "stop": "stop", "start": "start", "mute": "mute",
-                "unmute": "unmute", "turn on": "turn_on", "switch on": "turn_on",
-                "turn off": "turn_off", "switch off": "turn_off", "turn up": "brightness_up",
-                "turn down": "brightness_down", "shut off": "turn_off"}
+# What such a verb asks, when it can ask only one thing: the plain verbs above, and the
+# ones a named lock or light takes (the terse form keeps to the plain ones).
+_PRONOUN_VERBS = {**_PLAIN_VERBS, "lock": "lock", "unlock": "unlock",
+                  "dim": "brightness_down", "brighten": "brightness_up",
+                  "turn up": "brightness_up", "turn down": "brightness_down"}
 # A request that starts with "play" ("can you play ...", "play ..."), and a second request
 # joined to it ("play some jazz and dim the lights").
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
@@ -704,7 +702,7 @@ class Brain:
         if clause.acts or said is None:
             return clause
         verb = said.group("verb")
-        intent = _PLAIN_VERBS.get(f"{verb} {said.group('way')}" if said.group("way") else verb)
+        intent = _PRONOUN_VERBS.get(f"{verb} {said.group('way')}" if said.group("way") else verb)
         if intent is None:
             return clause
         resolution = self.resolver.recheck(intent, devices)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.pipeline import Brain
+from assistant.resolve import Scene
 from assistant.types import ParseRequest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +144,18 @@ def test_names_side_by_side_are_not_acted_on(brain: Brain, text: str, camera: st
                                   "the lights on"])
 def test_a_terse_sensitive_or_unknown_device_never_acts(brain: Brain, text: str) -> None:
     assert brain.parse(text).decision != "act"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("power on the wemo", "turn_on"), ("power off the wemo", "turn_off"),
+    ("switch on the wemo", "turn_on"), ("shut off the wemo", "turn_off")])
+def test_the_terse_form_reads_each_plain_verb_its_own_way(brain: Brain, text: str,
+                                                          intent: str) -> None:
+    # The path for a plain verb and a name the model doubts (Brain._terse), called directly:
+    # "power on" once read as turning off when its table was shadowed.
+    reading = brain._terse(text, Scene())
+    assert reading is not None and (reading.intent, reading.resolution.targets if
+                                    reading.resolution else ()) == (intent, ("office_plug",))
 
 
 def test_a_particle_starts_a_second_action(brain: Brain) -> None:
