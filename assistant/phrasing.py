@@ -513,6 +513,11 @@ def split_except(text: str) -> tuple[str, str] | None:
 _PARTICLE_FIRST = re.compile(r"\W*(?:on|off)\s+(?:the|my|our|all|every)\s+\w", re.I)
 
 
+_ASKED_FIRST = re.compile(r"\W*(?:is|are)\s+(?:there|the|my|our)(?![\w'])", re.I)
+_REQUEST_AFTER = re.compile(r"(?<=\s)(?:turn|switch|shut|put|open|close|start|stop|can you|"
+                            r"could you)(?=\s+\w)", re.I)
+
+
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """Character ranges of the actions in `text`, when it holds more than one.
 
@@ -543,6 +548,15 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         if p.action_start.search(text[: m.start()]) and p.action_start.match(right) \
                 and not any(a - 1 <= m.end() <= b + 1 for a, b in cuts):
             cuts.append((m.end(), m.end()))
+    # A question about the home, then the request with no pause and no joiner: "is there a
+    # fan in here turn it on".
+    asked = _ASKED_FIRST.match(text)
+    requests = [r for r in _REQUEST_AFTER.finditer(text, asked.end()) if not
+                _REQUEST_AFTER.match(text, len(text) - len(text[r.end():].lstrip()))
+                ] if asked and not cuts else []
+    # ("are the blinds open close them": the state asked about is no request)
+    if requests and len(text[: requests[0].start()].split()) >= 3:
+        cuts.append((requests[0].start(), requests[0].start()))
     cuts.sort()
     if not cuts:
         return []

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from assistant.alternatives import choose
 from assistant.commands import RenderError, render
-from assistant.config import HomeConfig, load_config
+from assistant.config import Camera, HomeConfig, load_config
 from assistant.decode import (
     TaggedSpan,
     find_number,
@@ -604,7 +604,8 @@ class Brain:
             readings.append(self.read(text, request, out, room))
             room = self._room_said(readings[-1]) or room
         whole, clauses = readings[0], readings[1:]
-        chosen = self._actions(whole, clauses)
+        camera = self.config.cameras.get(request.camera) if request.camera else None
+        chosen = self._actions(whole, clauses, camera)
         if not chosen:
             return ParseResult(request.text, "none", whole.p_none, (), None, "ignore",
                                reason=whole.verdict.reason)
@@ -629,7 +630,8 @@ class Brain:
                                "clarify", reason=f"'{plan.when}': I only act now")
         return self._result(request.text, chosen)
 
-    def _actions(self, whole: Reading, clauses: list[Reading]) -> list[Reading]:
+    def _actions(self, whole: Reading, clauses: list[Reading], camera: Camera | None = None
+                 ) -> list[Reading]:
         """The readings whose actions are carried out: the whole utterance, or its
         clauses when they ask for different things ("turn on the lamp and turn off the
         tv"); "it" in a clause is the device of the clause before; a clause corrected by
@@ -641,9 +643,18 @@ class Brain:
         if corrected:  # a bare "actually" clause takes back the one before it
             prior = next((c.resolution for c in reversed(clauses[:corrected[-1] + 1])
                           if c.resolution is not None and c.resolution.targets), None)
+            # Said without a pause ("open the blinds no wait close them"), the clause taken
+            # back may be read as no request at all: the devices it names are still "them".
+            after = clauses[corrected[-1] + 1]  # there is one: the last clause is not counted
+            devices = list(prior.targets) if prior is not None else self._named_before(
+                clauses, after, camera)
             clauses = clauses[corrected[-1] + 1:]
-            if prior is not None and clauses:
-                clauses[0] = self._verb_on_pronoun(clauses[0], list(prior.targets))
+            if devices and clauses:
+                clauses[0] = self._verb_on_pronoun(clauses[0], devices)
+        # A plain verb on "them" after a clause that names one device ("are the blinds open
+        # close them"), which the model alone reads as no request, is that verb on it.
+        clauses = [c if c.acts or i == 0 else self._verb_on_pronoun(
+            c, self._named_before(clauses, c, camera)) for i, c in enumerate(clauses)]
         # A clause is an action when it is carried out or names something; one that only
         # asks what it is about ("let me in" of "let me in, unlock the door") is context.
         # A clause the model is unsure of, whose words name nothing of the home ("I've
@@ -665,7 +676,7 @@ class Brain:
         for clause in asked:
             last = rebound[-1].resolution if rebound else prior
             before = [] if last is not None and last.targets else self._named_before(
-                clauses, clause)  # "the vacuum is too noisy, stop it": said, not acted on
+                clauses, clause, camera)  # "the vacuum is too noisy, stop it": said, not acted on
             if clause.pronoun_only and last is not None and last.targets:
                 rebound.append(self._rejudge(clause, self.resolver.recheck(
                     clause.intent, list(last.targets))))
@@ -699,7 +710,7 @@ class Brain:
         which the model alone reads as no request: the verb's intent on the devices the
         clause before named."""
         said = _VERB_ON_PRONOUN.fullmatch(normalize(clause.text))
-        if clause.acts or said is None:
+        if clause.acts or said is None or not devices:
             return clause
         verb = said.group("verb")
         intent = _PRONOUN_VERBS.get(f"{verb} {said.group('way')}" if said.group("way") else verb)
@@ -725,15 +736,36 @@ class Brain:
         return {i for m in self._device_names.finditer(text)
                 for i in self.resolver.names.get(normalize(m.group(0)), ())}
 
-    def _named_before(self, clauses: list[Reading], clause: Reading) -> list[str]:
+    def _named_before(self, clauses: list[Reading], clause: Reading,
+                      camera: Camera | None = None) -> list[str]:
         """The one device named by its own name in the nearest clause before `clause` that
         names any ("the vacuum" of "the vacuum is too noisy, stop it"); [] when none or
-        several."""
+        several, or when that clause puts it in a room it is not in ("is there a fan in
+        here" in the living room) or did not find it ("close the kitchen blinds")."""
         for earlier in reversed(clauses[: clauses.index(clause)]):
             ids = self._ids_named(re.sub(r"'s(?![\w'])", "", earlier.text))  # "the kettle's on"
             if ids:
+                said = earlier.resolution
+                if said is not None and not said.targets and not said.implied:
+                    return []  # "close the kitchen blinds": not found there, not elsewhere
+                rooms = self._rooms_in(earlier.text, camera) | {
+                    r for s in earlier.spans if s.kind == "ROOM"
+                    and (r := self.resolver.room_of(s.text, camera)) is not None}
+                if rooms and not all(self.config.devices[i].room in rooms for i in ids):
+                    return []
                 return sorted(ids) if len(ids) == 1 else []
         return []
+
+    def _rooms_in(self, text: str, camera: Camera | None) -> set[str]:
+        """The rooms a text puts things in by words alone ("in here", "in the kitchen"): a
+        clause read as no request has no tagged spans."""
+        said = normalize(text)
+        rooms = {room for name, room in self.resolver.rooms.items()
+                 if re.search(rf"(?<![\w'])(?:in|of)\s+(?:the\s+|my\s+|our\s+)?"
+                              rf"{re.escape(name)}(?![\w'])", said)}
+        if camera is not None and re.search(r"(?<![\w'])(?:in here|this room)(?![\w'])", said):
+            rooms.add(camera.room)
+        return rooms
 
     def _exclude(self, chosen: list[Reading], phrase: str, request: ParseRequest
                  ) -> list[Reading]:
