@@ -166,13 +166,36 @@ def find_number(text: str) -> float | None:
     """A number anywhere in the text, sign kept: the fallback when no NUM span was tagged."""
     digits = _NUMBER.search(text)
     if digits:
-        return signed(text, digits.start(), float(digits.group().replace(",", ".")))
+        return retaken(text, digits.start(),
+                       signed(text, digits.start(), float(digits.group().replace(",", "."))))
     for m in re.finditer(r"[a-z]+", text.lower()):
         if m.group() in _UNITS or m.group() in _TENS or m.group() == "hundred" or (
                 m.group() == "a" and text[m.end():].lower().lstrip().startswith("hundred")):
             number = parse_number(number_phrase(text, m.start()))
-            return None if number is None else signed(text, m.start(), number)
+            return None if number is None else retaken(text, m.start(),
+                                                       signed(text, m.start(), number))
     return None
+
+
+# "20 no 21", "thirty percent, sorry, forty": a number taken back for the one said after it.
+_RETAKEN = re.compile(
+    r"\s*(?:%|percent|per cent|degrees?)?(?:[\s,.;:!-]+(?:uh|um|er|erm|oh))*[\s,.;:!-]+"
+    r"(?:no|nope|sorry|i mean|i meant|actually|or rather|rather|make (?:it|that)|wait|oops)"
+    r"(?:[\s,.;:!-]+(?:no|sorry|wait|i mean|make it|make that|set it to|actually))*"
+    r"[\s,.;:!-]+(?:(?:to|at)\s+)?(?=[-\w])", re.I)
+
+
+def retaken(text: str, start: int, number: float) -> float:
+    """The number said last, when the one said at `start` is taken back ("set the heating
+    to 20 no 21": 21)."""
+    while True:
+        phrase = number_phrase(text, start)
+        after = _RETAKEN.match(text, start + len(phrase)) if phrase else None
+        again = number_phrase(text, after.end()) if after else ""
+        value = parse_number(again) if again else None
+        if after is None or value is None:
+            return number
+        start, number = after.end(), signed(text, after.end(), value)
 
 
 def signed(text: str, start: int, number: float) -> float:

@@ -961,6 +961,17 @@ def no_request(text: str) -> bool:
     return bool(phrasing().not_request.match(text))
 
 
+_OFFER = re.compile(r"(?<![\w'])(?:do|would|d'?)\s*(?:you|ya)\s+(?:like|want|fancy)\s+"
+                    r"(?:a|an|some|another|one)(?![\w'])", re.I)
+
+
+def offered(text: str) -> bool:
+    """Is there an offer to someone after what was said, with no request before it ("the
+    kettle's boiled, do you want a tea")?"""
+    m = _OFFER.search(text)
+    return m is not None and not words_regex(phrasing().verb.pattern).search(text[: m.start()])
+
+
 def starts_with_action(text: str) -> bool:
     """Does the text start with a verb that asks for an action ("close them")?"""
     return bool(phrasing().action_start.search(text))

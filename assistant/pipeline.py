@@ -33,6 +33,7 @@ from assistant.decode import (
     number_phrase,
     parse_color,
     parse_number,
+    retaken,
     signed,
     spans_from_tags,
     temperature_unit,
@@ -62,6 +63,7 @@ from assistant.phrasing import (
     names_alternation,
     need_alone,
     no_request,
+    offered,
     one_word_request,
     outdoors,
     own_action,
@@ -164,6 +166,10 @@ _PRONOUN_VERBS = {**_PLAIN_VERBS, "lock": "lock", "unlock": "unlock",
 # joined to it ("play some jazz and dim the lights").
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
                          r"hey|so)\W+)*play(?![\w'])", re.I)
+# Words for no thing in particular ("can't see a thing in the hall"): not a device missing.
+_VAGUE = frozenset({"thing", "things", "something", "anything", "everything", "stuff", "one",
+                    "lot", "bit", "it", "that", "this"})
+_WHERE = frozenset({"on", "in", "through", "over", "from", "at", "with"})
 _JOINED = re.compile(r"(?<![\w'])(?:and|then|also|plus)(?![\w'])|[,;]", re.I)
 # A story told before a command this long (in words) is read on its own as well.
 _LONG_STORY = 14
@@ -401,7 +407,7 @@ class Brain:
         if (doubt := way_doubt(intent, text)) is not None:
             return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
                            Decision("clarify", doubt))
-        if no_request(text):  # "have you switched off the kettle", "I hope ..."
+        if no_request(text) or offered(text):  # "have you switched off the kettle", ...
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "a question, a wish or an offer, no request"))
         if asks_no_change(text):  # "leave the hall light on"
@@ -686,6 +692,13 @@ class Brain:
             else:
                 rebound.append(clause)
         different = len({(c.intent, c.value) for c in rebound}) > 1
+        # "fan on and the air con on too": a device named and not found is asked about, not
+        # left out of what the whole does.
+        missing = [c for c in rebound if c.verdict.decision == "clarify" and c.resolution
+                   is not None and (c.resolution.problem or "").startswith("unknown device")
+                   and not set(re.findall(r"[a-z]+", (c.resolution.problem or "")[15:])) <= _VAGUE]
+        if missing and whole.acts and len(rebound) > 1:
+            return [whole, missing[0]]
         # The clauses also win when they are clear and the whole is not, or when the whole
         # reads another action than all of them ("the lamp's too dim, brighten it" read as
         # dimming): "we're heading out, lock the door lock", the story misread as the command.
@@ -833,10 +846,22 @@ def _other_topic(intent: str, text: str, devs: Sequence[TaggedSpan]) -> str | No
         return "cooking, not the heating"
     # "play blinding lights by the weeknd": what follows "play" is a title, so a light or
     # heat word in it asks for nothing
-    if intent not in TYPE_INTENTS["media_player"] and _PLAY_FIRST.match(text) \
-            and not _JOINED.search(text):
+    # ("play coffee and tv by blur": a title by an artist, whatever its words, unless a
+    # device to play it on is said after the artist)
+    if _PLAY_FIRST.match(text) and (_by_artist(text) or (
+            intent not in TYPE_INTENTS["media_player"] and not _JOINED.search(text))):
         return "a request to play something"
     return None
+
+
+def _by_artist(text: str) -> bool:
+    """Does a request to play end with "by" and an artist ("... by blur"), with nothing
+    after it that says where ("... by queen on the speaker")?"""
+    words = re.findall(r"[a-z']+", text.lower())
+    if "by" not in words[2:-1]:
+        return False
+    artist = words[len(words) - 1 - words[::-1].index("by") + 1:]
+    return not set(artist) & _WHERE
 
 
 def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
@@ -905,7 +930,7 @@ def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
             # "nineteen" of "nineteen and a half" when the tagger stopped early.
             number = parse_number(number_phrase(text, span.start) or span.text)
             if number is not None:
-                number = signed(text, span.start, number)  # "minus five": -5
+                number = retaken(text, span.start, signed(text, span.start, number))
                 break
     if number is None:
         number = find_number(text)

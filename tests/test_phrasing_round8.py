@@ -59,3 +59,48 @@ def test_a_correction_of_a_device_not_found_does_not_fall_back(brain: Brain) -> 
     # the kitchen has no blinds: "them" is not the living room's
     result = brain.parse("close the kitchen blinds no wait open them")
     assert result.decision != "act" and not result.commands, result
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("set the thermostat to 19 no 20", 20),
+    ("put the heating on twenty two, sorry, twenty three", 23),
+    ("office lamp to 60 percent uh no make it 70", 70),
+])
+def test_a_value_taken_back_is_replaced_by_the_one_said_after(brain: Brain, text: str,
+                                                               value: int) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.value) == ("act", value), result
+
+
+def test_a_device_named_and_not_found_beside_one_found_asks(brain: Brain) -> None:
+    # the home has no air conditioning: switching on the fan alone is not what was asked
+    result = brain.parse("lamp on and the aircon on as well")
+    assert result.decision == "clarify" and not result.commands, result
+    # a word for no thing in particular is not a missing device
+    result = brain.parse("can't see a thing in the kitchen, make it brighter")
+    assert [c.device_id for c in result.commands] == ["kitchen_light"], result
+
+
+@pytest.mark.parametrize("text", ["play computer love by kraftwerk",
+                                  "could you play the lamp is low by someone"])
+def test_a_title_by_an_artist_is_no_device_request(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "ignore", result
+
+
+def test_a_title_by_an_artist_on_a_device_plays_there(brain: Brain) -> None:
+    result = brain.parse("play hello by adele on the speaker")
+    assert [(c.device_id, c.intent) for c in result.commands] == [("living_room_speaker",
+                                                                   "start")], result
+
+
+@pytest.mark.parametrize("text", ["the coffee's ready do you want a cup",
+                                  "fan's on now, would you like a blanket as well"])
+def test_an_offer_after_a_remark_is_no_request(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "ignore", result
+
+
+def test_a_request_then_an_offer_is_the_request(brain: Brain) -> None:
+    result = brain.parse("switch the kettle on, do you want a tea")
+    assert [c.device_id for c in result.commands] == ["kitchen_kettle"], result
