@@ -208,6 +208,7 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
         out = out[: m.start()]
     out = _TV.sub("tv", _OF_OFF.sub("off", out))
     out = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(0).lower()], out)
+    out = _ITS.sub("it's", out)
     return join_splits(out, (*p.joined_words, *vocabulary))
 
 
@@ -236,6 +237,11 @@ _CONTRACTIONS = {"im": "i'm", "ive": "i've", "dont": "don't", "cant": "can't",
                  "wasnt": "wasn't", "werent": "weren't", "whats": "what's", "thats": "that's",
                  "theres": "there's", "youre": "you're", "theyre": "they're",
                  "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't"}
+# "its" where only "it's" fits: first in a clause, or before how things are ("its freezing").
+_ITS = re.compile(r"(?:(?<=^)|(?<=[,.;!?]\s)|(?<=[,.;!?])|(?<=\band\s)|(?<=\bbut\s)|(?<=\boh\s)|"
+                  r"(?<=\bcos\s)|(?<=\bbecause\s))its(?![\w'])|(?<![\w'])its(?=\s+(?:so|too|"
+                  r"really|very|quite|pretty|way|getting|a bit|freezing|cold|hot|warm|dark|bright|"
+                  r"boiling|roasting|pitch|stuffy|chilly|loud|late|like)(?![\w']))", re.I)
 _BARE_CONTRACTION = re.compile(rf"(?<![\w'])(?:{'|'.join(_CONTRACTIONS)})(?![\w'])", re.I)
 # Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
 # after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
@@ -682,7 +688,7 @@ _ASIDE_START = re.compile(
 _ASIDE_VERB = re.compile(
     r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
     r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
-    r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must)(?![\w'])"
+    r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must|its)(?![\w'])"
     r"|[a-z]'(?:s|re|m|ve|ll|d)(?![\w'])", re.I)
 # "turn on the lamp that is by the window": a relative clause says which device, no aside.
 _WHICH_ONE = re.compile(r"(?:that|which)(?:'s|\s+is|\s+are|\s+was)\s+(?:by|in|on|near|next|"

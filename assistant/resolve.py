@@ -154,6 +154,21 @@ _ROOM_OPENS = frozenset({"open", "close", "set_position", "lock", "unlock"})
 _EVERYTHING_WORD = re.compile(r"\b(everything|every device|all devices)\b", re.I)
 _EVERYWHERE = re.compile(r"\b(everywhere|in every room|all over the (house|home|place)|"
                          r"(throughout|in) the (whole|entire) (house|home|place))\b", re.I)
+# "can we have it a bit warmer" with "have it" tagged as the device: the device is "it".
+_VERB_PRONOUN = re.compile(r"(?:have|get|make|keep|put|turn|set)\s+(it|them|that)", re.I)
+
+
+def _pronoun_of(span: TaggedSpan) -> TaggedSpan:
+    """A device mention that is a verb and a pronoun, as the pronoun alone."""
+    m = _VERB_PRONOUN.fullmatch(span.text.strip()) if span.kind == "DEV" else None
+    if m is None:
+        return span
+    start = span.start + len(span.text) - len(span.text.lstrip()) + m.start(1)
+    return TaggedSpan("DEV", start, start + len(m.group(1)), m.group(1))
+
+
+_STATE_BEFORE = re.compile(r"(?<![\w'])(?:it'?s|it is|i'?m|i am|so|too|very|really|bit|"
+                           r"getting|feels?)\s+$", re.I)
 _ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
 _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
@@ -281,7 +296,7 @@ class Resolver:
         # dark to shave").
         spans = [s for s in spans if s.kind != "DEV"
                  or normalize(s.text) not in _NOT_DEVICE_WORDS]
-        spans = self._join_named(text, self._repair(text, spans))
+        spans = [_pronoun_of(s) for s in self._join_named(text, self._repair(text, spans))]
         spans = [s for s in spans if not (
             s.kind == "DEV" and " " not in s.text.strip()
             and re.search(r"(?<![\w'])to\s+$", text[: s.start].lower())
@@ -303,7 +318,9 @@ class Resolver:
             if not _LIST_JOINER.search(text[one.end : two.start].lower()):
                 return Resolution((), (), f"{one.text!r} {two.text!r}: which device, and what "
                                   "for?")
-        room_spans = [s for s in spans if s.kind == "ROOM"]
+        # "fan on it's roasting", "its pitch black": how it is, tagged as a room, is none
+        room_spans = [s for s in spans if s.kind == "ROOM" and not (
+            self.room_of(s.text, camera) is None and _STATE_BEFORE.search(text[: s.start]))]
         for one, two in pairwise(room_spans):  # "hallway modem living room": no list
             if not _LIST_JOINER.search(text[one.end : two.start].lower()) \
                     and self.room_of(one.text, camera) != self.room_of(two.text, camera):

@@ -104,3 +104,23 @@ def test_an_offer_after_a_remark_is_no_request(brain: Brain, text: str) -> None:
 def test_a_request_then_an_offer_is_the_request(brain: Brain) -> None:
     result = brain.parse("switch the kettle on, do you want a tea")
     assert [c.device_id for c in result.commands] == ["kitchen_kettle"], result
+
+
+def test_olly_inside_starts_the_request(brain: Brain) -> None:
+    result = brain.parse("boys keep it down olly switch the telly off")
+    assert [(c.device_id, c.intent) for c in result.commands] == [("living_room_tv",
+                                                                   "turn_off")], result
+
+
+@pytest.mark.parametrize(("text", "camera", "intent", "device"), [
+    # "its" where only "it's" fits
+    ("switch the hall light on its so dark", None, "turn_on", "hallway_light"),
+    ("its freezing", "office_cam", "temperature_up", "thermostat"),
+    # a verb and "it" tagged as the device: the device is "it"
+    ("can we have it a bit cooler", None, "temperature_down", "thermostat"),
+])
+def test_round8_misreadings(brain: Brain, text: str, camera: str | None, intent: str,
+                            device: str) -> None:
+    result = brain.parse(text, camera=camera)
+    assert [(c.device_id, c.intent) for c in result.commands] == [(device, intent)], \
+        (result.decision, result.reason)

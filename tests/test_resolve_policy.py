@@ -58,6 +58,9 @@ def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
     ("turn_off", "turn off the [kitchin lite](DEV)", None, ("kitchen_light",)),
     ("set_volume", "set the [tv volume](DEV) to [20](NUM)", None, ("living_room_tv",)),
     ("temperature_up", "it's freezing in [here](ROOM)", "bedroom_cam", ("thermostat",)),
+    # how it is, tagged as a room, is no room; a verb and "it" tagged as a device is "it"
+    ("turn_on", "[fan](DEV) on it's [roasting](ROOM)", None, ("bedroom_fan",)),
+    ("temperature_up", "can we [have it](DEV) warmer", None, ("thermostat",)),
     ("temperature_up", "it's freezing in [here](ROOM)", None, ("thermostat",)),  # one heating
     ("brightness_up", "too dark in [here](ROOM)", "office_cam", ("office_lamp",)),
     ("start", "turn on the [hoover](DEV)", None, ("vacuum",)),
