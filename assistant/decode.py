@@ -179,10 +179,11 @@ def find_number(text: str) -> float | None:
 
 # "20 no 21", "thirty percent, sorry, forty": a number taken back for the one said after it.
 _RETAKEN = re.compile(
-    r"\s*(?:%|percent|per cent|degrees?)?(?:[\s,.;:!-]+(?:uh|um|er|erm|oh))*[\s,.;:!-]+"
-    r"(?:no|nope|sorry|i mean|i meant|actually|or rather|rather|make (?:it|that)|wait|oops)"
-    r"(?:[\s,.;:!-]+(?:no|sorry|wait|i mean|make it|make that|set it to|actually))*"
-    r"[\s,.;:!-]+(?:(?:to|at)\s+)?(?=[-\w])", re.I)
+    r"\s*(?:%|percent|per cent|degrees?)?(?:[\s,.;:!-]+(?:uh|um|er|erm|oh|hmm|hm|mm))*"
+    r"[\s,.;:!-]+(?:no|nope|sorry|i mean|i meant|actually|or rather|rather|make (?:it|that)|"
+    r"wait|oops)(?:[\s,.;:!-]+(?:no|sorry|wait|i mean|make it|make that|set it to|actually|"
+    r"let'?s say|say|let'?s (?:go with|do|make it)|go with))*[\s,.;:!-]+(?:(?:to|at)\s+)?"
+    r"(?=[-\w])", re.I)
 
 
 def retaken(text: str, start: int, number: float) -> float:

@@ -221,7 +221,8 @@ def after_wake(text: str, named: re.Pattern[str] | None = None) -> str | None:
     p = phrasing()
     for m in p.wake_inside.finditer(text):
         before, rest = text[: m.start()], text[m.end():].strip(" ,.!?")
-        if not before.strip(" ,.!?") or len(rest.split()) < 2 or not p.action_start.match(rest):
+        if not before.strip(" ,.!?") or len(rest.split()) < 2 or not (
+                p.action_start.match(rest) or _TERSE_START.match(rest)):  # "lights off ..."
             continue
         if p.later.search(before) or (p.action_start.match(before.strip(" ,.!?")) and (
                 named is None or named.search(before))):
@@ -457,6 +458,11 @@ def said_value(qualifier: str, value: object) -> bool:
     return float(said.group(1).replace(",", ".")) == value and not 1 <= value <= 12
 
 
+_STATE_NOW = re.compile(r"(?<![\w'])(?:it'?s|it is|i'?m|i am|we'?re|we are|it feels)"
+                        r"(?:\s+[a-z']+){1,3}\s+$", re.I)
+_BEFORE_REASON = re.compile(r"before (?:i|we) can(?![\w'])", re.I)
+
+
 def later(text: str, start: int = 0, end: int | None = None,
           value: object = None) -> str | None:
     """A delay, schedule or condition that applies to the command at text[start:end].
@@ -471,6 +477,10 @@ def later(text: str, start: int = 0, end: int | None = None,
         if p.polite_if.match(text, m.start()):  # "if it's no trouble": politeness
             continue
         if said_value(m.group(0), value):
+            continue
+        # "it's freezing this morning": how it is now; "... before I can function": a reason
+        if (m.group(0).lower().startswith("this ") and _STATE_NOW.search(text[: m.start()])) \
+                or _BEFORE_REASON.match(text, m.start()):
             continue
         if m.end() <= start:
             between = text[m.end():start]
@@ -519,6 +529,9 @@ def split_except(text: str) -> tuple[str, str] | None:
 _PARTICLE_FIRST = re.compile(r"\W*(?:on|off)\s+(?:the|my|our|all|every)\s+\w", re.I)
 
 
+_NEXT_COMMAND = re.compile(r"(?<=[a-z] )(?:turn|switch|close|open|shut|lock|unlock|start|stop|"
+                           r"pause|mute|unmute|dim|brighten|set)\s+(?:[a-z']+\s+)?"
+                           r"(?:the|my|our|all|every|it|them)(?![\w'])", re.I)
 _ASKED_FIRST = re.compile(r"\W*(?:is|are)\s+(?:there|the|my|our)(?![\w'])", re.I)
 _REQUEST_AFTER = re.compile(r"(?<=\s)(?:turn|switch|shut|put|open|close|start|stop|can you|"
                             r"could you)(?=\s+\w)", re.I)
@@ -563,6 +576,18 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
     # ("are the blinds open close them": the state asked about is no request)
     if requests and len(text[: requests[0].start()].split()) >= 3:
         cuts.append((requests[0].start(), requests[0].start()))
+    # One command after another with no pause and no joiner: "close the blinds dim the lights
+    # and turn the tv on". The next starts with a verb and its object ("dim the lights", not
+    # "dim a bit" or "open please").
+    if p.action_start.match(text):
+        for m in _NEXT_COMMAND.finditer(text):
+            start = max((b for _, b in cuts if b <= m.start()), default=0)
+            left = text[start : m.start()]
+            if len(left.split()) >= 3 and p.action_start.match(left) \
+                    and not p.own_action.search(text[start:]) \
+                    and not any(a <= m.start() <= b for a, b in cuts):
+                cuts.append((m.start(), m.start()))
+                cuts.sort()
     cuts.sort()
     if not cuts:
         return []
@@ -688,7 +713,9 @@ _ASIDE_START = re.compile(
 _ASIDE_VERB = re.compile(
     r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
     r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
-    r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must|its)(?![\w'])"
+    r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must|its|should|"
+    r"could|would|might|may|forgot|left|came|broke|lost|woke|fell|spilled|dropped|arrived)"
+    r"(?![\w'])"
     r"|[a-z]'(?:s|re|m|ve|ll|d)(?![\w'])", re.I)
 # "turn on the lamp that is by the window": a relative clause says which device, no aside.
 _WHICH_ONE = re.compile(r"(?:that|which)(?:'s|\s+is|\s+are|\s+was)\s+(?:by|in|on|near|next|"

@@ -97,6 +97,10 @@ _PLAYED = frozenset({"music", "sound", "volume"})
 _NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
                                "brr", "brrr", "ugh", "oof", "phew",
                                "asap", "now"})
+# "could somebody turn the telly down": whoever is asked is no device ("get someone to look
+# at the heating" keeps its person, and asks).
+_ASKED_PERSON = re.compile(r"(?<![\w'])(?:can|could|would|will)\s+$", re.I)
+_PEOPLE = frozenset({"somebody", "someone", "anybody", "anyone", "everybody", "everyone"})
 # Kind words of covers that only window coverings answer to.
 _WINDOW_WORDS = frozenset({"blind", "curtain", "shade", "shutter", "drape"})
 # Devices that serve the whole home: a room named with them says where to act ("hoover
@@ -294,8 +298,9 @@ class Resolver:
         # Punctuation, politeness and interjections tagged as a device ("the lamp on :)",
         # "lights off pls", "brr i'm chilly") name nothing; nor does a verb after "to" ("too
         # dark to shave").
-        spans = [s for s in spans if s.kind != "DEV"
-                 or normalize(s.text) not in _NOT_DEVICE_WORDS]
+        spans = [s for s in spans if s.kind != "DEV" or not (
+            normalize(s.text) in _NOT_DEVICE_WORDS or (normalize(s.text) in _PEOPLE
+                                                       and _ASKED_PERSON.search(text[: s.start])))]
         spans = [_pronoun_of(s) for s in self._join_named(text, self._repair(text, spans))]
         spans = [s for s in spans if not (
             s.kind == "DEV" and " " not in s.text.strip()
@@ -320,7 +325,9 @@ class Resolver:
                                   "for?")
         # "fan on it's roasting", "its pitch black": how it is, tagged as a room, is none
         room_spans = [s for s in spans if s.kind == "ROOM" and not (
-            self.room_of(s.text, camera) is None and _STATE_BEFORE.search(text[: s.start]))]
+            self.room_of(s.text, camera) is None and (
+                _STATE_BEFORE.search(text[: s.start]) or s.text.lower().endswith("'s")))]
+        # ("the sun's in my eyes", "dinner's ready": something that is, not a room)
         for one, two in pairwise(room_spans):  # "hallway modem living room": no list
             if not _LIST_JOINER.search(text[one.end : two.start].lower()) \
                     and self.room_of(one.text, camera) != self.room_of(two.text, camera):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.phrasing import split_clauses
+from assistant.phrasing import later, split_clauses
 from assistant.pipeline import Brain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +124,52 @@ def test_round8_misreadings(brain: Brain, text: str, camera: str | None, intent:
     result = brain.parse(text, camera=camera)
     assert [(c.device_id, c.intent) for c in result.commands] == [(device, intent)], \
         (result.decision, result.reason)
+
+
+# -- the ninth round's household probe ----------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "hold on let me just switch the lamp off i can't see the screen",  # the speaker's doing
+    "yeah we're keeping the hall light on for her",  # kept as it is
+    "where's the remote for the telly",  # a question
+])
+def test_round9_non_commands(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "ignore", result
+
+
+@pytest.mark.parametrize(("text", "camera", "intent", "devices"), [
+    # a value taken back with "hmm no let's say"
+    ("thermostat to twenty hmm no let's say twenty one", None, "set_temperature",
+     {"thermostat"}),
+    # the reason after the command has a verb of its own
+    ("switch the router off the kids should be in bed", None, "turn_off", {"office_router"}),
+    ("open the garage my wife forgot her fob", None, "open", {"garage_door"}),
+    # what is, tagged as a room ("the sun's")
+    ("blinds down please the sun's blinding me", "living_room_cam", "close",
+     {"living_room_blinds"}),
+    # "olly" then a terse command, after talk to others
+    ("bath time everyone olly lights on in the bathroom", None, "turn_on", {"bathroom_light"}),
+    # a person asked is no device
+    ("could someone turn the speaker down", None, "volume_down", {"living_room_speaker"}),
+    # one command after another with no joiner
+    ("open the blinds switch the lamp on", None, "open", {"living_room_blinds",
+                                                         "living_room_lamp"}),
+])
+def test_round9_commands(brain: Brain, text: str, camera: str | None, intent: str,
+                         devices: set[str]) -> None:
+    result = brain.parse(text, camera=camera)
+    assert (result.decision in ("act", "confirm"), result.intent, set(result.targets)) == (
+        True, intent, devices), result.reason
+
+
+def test_a_person_asked_to_do_a_thing_is_still_a_person(brain: Brain) -> None:
+    result = brain.parse("we should get someone to service the heating")
+    assert result.decision != "act", result
+
+
+def test_how_it_is_now_and_a_reason_are_no_delay() -> None:
+    assert later("it's really cold this evening") is None
+    assert later("i need a coffee before i can think") is None
+    assert later("put the heating on this evening") == "this evening"
+    assert later("turn the fan on before i get back") is not None

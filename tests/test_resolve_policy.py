@@ -61,6 +61,7 @@ def run(home: HomeConfig, intent: str, text: str, camera: str | None = None,
     # how it is, tagged as a room, is no room; a verb and "it" tagged as a device is "it"
     ("turn_on", "[fan](DEV) on it's [roasting](ROOM)", None, ("bedroom_fan",)),
     ("temperature_up", "can we [have it](DEV) warmer", None, ("thermostat",)),
+    ("turn_on", "[dining room lights](DEV) on dinner['s](ROOM) ready", None, ("dining_light",)),
     ("temperature_up", "it's freezing in [here](ROOM)", None, ("thermostat",)),  # one heating
     ("brightness_up", "too dark in [here](ROOM)", "office_cam", ("office_lamp",)),
     ("start", "turn on the [hoover](DEV)", None, ("vacuum",)),
