@@ -162,6 +162,13 @@ _VERB_ON_PRONOUN = re.compile(
 _PRONOUN_VERBS = {**_PLAIN_VERBS, "lock": "lock", "unlock": "unlock",
                   "dim": "brightness_down", "brighten": "brightness_up",
                   "turn up": "brightness_up", "turn down": "brightness_down"}
+# Verbs whose intent the device's type decides: "lower them" of blinds closes them.
+_TYPED_VERBS = {
+    "raise": {"cover": "open", "light": "brightness_up", "media_player": "volume_up",
+              "climate": "temperature_up"},
+    "lower": {"cover": "close", "light": "brightness_down", "media_player": "volume_down",
+              "climate": "temperature_down"},
+}
 # A request that starts with "play" ("can you play ...", "play ..."), and a second request
 # joined to it ("play some jazz and dim the lights").
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
@@ -723,10 +730,13 @@ class Brain:
         which the model alone reads as no request: the verb's intent on the devices the
         clause before named."""
         said = _VERB_ON_PRONOUN.fullmatch(normalize(clause.text))
-        if clause.acts or said is None or not devices:
+        if clause.verdict.decision in ("act", "confirm") or said is None or not devices:
             return clause
         verb = said.group("verb")
         intent = _PRONOUN_VERBS.get(f"{verb} {said.group('way')}" if said.group("way") else verb)
+        types = {self.config.devices[i].type for i in devices}
+        if intent is None and len(types) == 1:  # "raise the shades, wait no, lower them"
+            intent = _TYPED_VERBS.get(verb, {}).get(types.pop())
         if intent is None:
             return clause
         resolution = self.resolver.recheck(intent, devices)

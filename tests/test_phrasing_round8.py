@@ -173,3 +173,14 @@ def test_how_it_is_now_and_a_reason_are_no_delay() -> None:
     assert later("i need a coffee before i can think") is None
     assert later("put the heating on this evening") == "this evening"
     assert later("turn the fan on before i get back") is not None
+
+
+@pytest.mark.parametrize(("text", "intent", "device"), [
+    ("put the blinds up no wait lower them", "close", "living_room_blinds"),
+    ("turn the speaker up sorry lower it", "volume_down", "living_room_speaker"),
+])
+def test_raise_and_lower_after_a_correction_go_by_the_device(brain: Brain, text: str,
+                                                             intent: str, device: str) -> None:
+    result = brain.parse(text)
+    assert [(c.device_id, c.intent) for c in result.commands] == [(device, intent)], \
+        (result.decision, result.reason)
