@@ -433,7 +433,7 @@ _NEED_EXTRAS = frozenset({"a", "an", "some", "please", "now", "me", "us", "cup",
                           "oat", "sugar", "need", "make", "brew", "pour", "fancy", "for",
                           "ta", "cheers", "right", "really", "love", "kill", "murder", "die",
                           "dying", "gasping", "desperate", "i'm", "im", "so", "go", "proper",
-                          "decent", "the"})  # not "you": "would you like a coffee" offers
+                          "decent", "the", "do"})  # not "you": "would you like a coffee" offers
 
 
 def need_alone(text: str) -> bool:
@@ -710,6 +710,11 @@ _ASIDE_START = re.compile(
     r"it's|its|he|he's|hes|she|she's|shes|they|they're|theyre|we|we're|were|you|you're|youre|"
     r"there's|theres|that's|thats|that|this|my|your|his|her|our|their|the|does|do|did|who|"
     r"anyone|anybody|someone|somebody|everyone|everybody|nobody|[a-z]+'s)(?![\w'])", re.I)
+# After a command with no verb ("fan on"), only an aside that starts with who says or what
+# is ("i can't sleep", "it's gone ten") is one: "patio on again children's room" is a bag.
+_SPEAKER_ASIDE = re.compile(
+    r"(?:(?:oh|and|because|cause|cos|since|as|cuz)\s+)?(?:i|im|i'm|i've|ive|i'd|it|it's|its|"
+    r"he|he's|she|she's|they|they're|we|we're|you|you're|there's|that's)(?![\w'])", re.I)
 _ASIDE_VERB = re.compile(
     r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
     r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
@@ -729,8 +734,8 @@ _COMMAND_END = re.compile(
     r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|"
     rf"{'|'.join(map(re.escape, _ANY_COLOR))})", re.I)
 _ASIDE_BAR = re.compile(
-    r"(?<![\w'])(?:not|no|don'?t|do not|never|except|but|instead|actually|wait|sorry|mean|"
-    r"rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
+    r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but|instead|actually|"
+    r"wait|sorry|mean|rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
     r"tonight|tomorrow|later|one|ones|too|also|as well|both|all|every|only|just the|"
     r"whatever|called|says?|said|tells?|told|asks?|asked|way)(?![\w'])",
     re.I)
@@ -746,7 +751,9 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
     `named` matches ("... the dining room light"); without a comma (speech has none) it is
     three words or more. An aside that names one is no aside."""
     p = phrasing()
-    if not p.action_start.match(text):
+    terse = not p.action_start.match(text) and bool(  # "fan on, i can't sleep"
+        _TERSE_START.match(text) or (named is not None and named.match(text)))
+    if not (terse or p.action_start.match(text)):
         return None
     words = list(re.finditer(r"[\w']+", text))
     # Cheap tests first: every cut point is tried, and a hostile line has hundreds.
@@ -755,7 +762,8 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
         tail = text[end:]
         comma = tail.lstrip().startswith((",", ";", ".", "-"))
         aside = tail.strip(" ,.;:!?-")
-        if (not comma and k < 3) or not (comma or _ASIDE_START.match(aside)):
+        if (not comma and k < (2 if terse else 3)) or not (comma or _ASIDE_START.match(aside)) \
+                or (terse and not _SPEAKER_ASIDE.match(aside)):  # "patio on again kids' room"
             continue
         head = text[:end]
         if not (_COMMAND_END.fullmatch(words[k - 1].group()) or (
@@ -806,10 +814,14 @@ _REPORTED = re.compile(r"(?<![\w'])(?:say|says|said|saying|ask|asks|asked|asking
                        r"write|writes|message\w*)(?:\W+[\w']+){0,2}\W*$", re.I)
 
 
+_OI = re.compile(r"\W*oi(?![\w'])", re.I)
+
+
 def addressed_to_someone(text: str) -> bool:
     """Is the utterance said to another person ("mum, close the blinds", "tom can you turn
-    off the tv")? The assistant's own names are stripped before (`clean`)."""
-    return bool(phrasing().addressed.match(text))
+    off the tv")? The assistant's own names are stripped before (`clean`), so an "oi" left
+    at the start calls someone in the room ("oi, lights off, it's gone ten")."""
+    return bool(phrasing().addressed.match(text) or _OI.match(text))
 
 
 def asks_no_change(text: str) -> bool:
@@ -996,6 +1008,16 @@ def no_request(text: str) -> bool:
 
 _OFFER = re.compile(r"(?<![\w'])(?:do|would|d'?)\s*(?:you|ya)\s+(?:like|want|fancy)\s+"
                     r"(?:a|an|some|another|one)(?![\w'])", re.I)
+
+
+_BY_ITSELF = re.compile(r"(?<![\w'])(?:comes?|goes?|turns?|switches?|clicks?|kicks?)\s+"
+                        r"(?:on|off|in)\s+(?:by itself|on its own|automatically)", re.I)
+
+
+def by_itself(text: str) -> bool:
+    """Does the text say a device does it by itself ("the garage light's on a sensor now so
+    it comes on by itself")? Nothing is asked."""
+    return bool(_BY_ITSELF.search(text))
 
 
 def offered(text: str) -> bool:

@@ -47,6 +47,7 @@ from assistant.phrasing import (
     after_wake,
     and_slip_regex,
     asks_no_change,
+    by_itself,
     clean,
     command_head,
     command_tail,
@@ -414,7 +415,7 @@ class Brain:
         if (doubt := way_doubt(intent, text)) is not None:
             return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
                            Decision("clarify", doubt))
-        if no_request(text) or offered(text):  # "have you switched off the kettle", ...
+        if no_request(text) or offered(text) or by_itself(text):  # "have you switched ..."
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "a question, a wish or an offer, no request"))
         if asks_no_change(text):  # "leave the hall light on"

@@ -184,3 +184,31 @@ def test_raise_and_lower_after_a_correction_go_by_the_device(brain: Brain, text:
     result = brain.parse(text)
     assert [(c.device_id, c.intent) for c in result.commands] == [(device, intent)], \
         (result.decision, result.reason)
+
+
+@pytest.mark.parametrize("text", [
+    "just nipping out to lock the front door",  # the speaker's doing
+    "the porch light comes on by itself when it gets dark",  # the device does it
+    "oi, telly off, it's a school night",  # "oi" calls someone in the room
+])
+def test_sixth_dev_round_non_commands(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "ignore", result
+
+
+@pytest.mark.parametrize(("text", "intent", "device"), [
+    # a command with no verb, then who says why
+    ("fan on i'm boiling in here", "turn_on", "bedroom_fan"),
+    ("kitchen light to half i don't want to wake the baby", "set_brightness", "kitchen_light"),
+    # a need said with "could do with"
+    ("i could do with a coffee", "turn_on", "kitchen_coffee"),
+])
+def test_sixth_dev_round_commands(brain: Brain, text: str, intent: str, device: str) -> None:
+    result = brain.parse(text)
+    assert [(c.device_id, c.intent) for c in result.commands] == [(device, intent)], \
+        (result.decision, result.reason)
+
+
+def test_a_bag_of_words_after_a_terse_command_is_no_aside(brain: Brain) -> None:
+    result = brain.parse("patio on again children's room", camera="kitchen_cam")
+    assert result.decision != "act", result
