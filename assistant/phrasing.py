@@ -537,6 +537,19 @@ _REQUEST_AFTER = re.compile(r"(?<=\s)(?:turn|switch|shut|put|open|close|start|st
                             r"could you)(?=\s+\w)", re.I)
 
 
+# A verb whose particle the left part lacks: "switch the coffee maker and the kettle off" is
+# one action on both ("turn the tv on and the lamp off" is two).
+_NEEDS_PARTICLE = re.compile(r"\W*(?:(?:please|can you|could you|would you|just)\s+)*"
+                             r"(?:turn|switch|shut|power)\s+(?!(?:on|off|up|down)(?![\w']))"
+                             r"(?:(?!(?:on|off|up|down)(?![\w']))[\w' ])*$", re.I)
+
+
+# What completes a "turn" of its own: a colour, a number, "to ..." ("turn the bedroom light
+# blue and the lamp off" is two).
+_SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{'|'.join(map(re.escape, _ANY_COLOR))})"
+                      r"(?![\w'])", re.I)
+
+
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """Character ranges of the actions in `text`, when it holds more than one.
 
@@ -557,7 +570,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         if not right.strip():
             continue
         if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
-                p.action_end.search(right) and len(right.split()) >= 2) or (
+                p.action_end.search(right) and len(right.split()) >= 2
+                and not (_NEEDS_PARTICLE.match(left) and not _SETTING.search(left))) or (
                 p.clause_subject.match(right) and p.action_start.search(left)):
             cuts.append((m.start(), m.end()))
     # A correction said without a pause, then the command again: "set the heating to 20 uh
@@ -947,6 +961,25 @@ def polite_core(text: str) -> str | None:
     plain = p.plain_verbs.get(first.lower())
     if plain is not None:
         rest = f"{plain} {tail}".strip()
+    return rest if len(rest.split()) >= 2 else None
+
+
+# "we could do with the heating on", "it would be nice if the telly was a bit louder": a
+# wish for how a device should be, which reads as the terse command "the heating on".
+_WISH = re.compile(r"\W*(?:(?:well|so|honestly|um|uh|you know)\W+)*(?:(?:we|i)\s+could\s+"
+                   r"(?:really\s+|just\s+)?do\s+with|it(?:'d|\s+would)\s+be\s+(?:nice|good|"
+                   r"great|lovely)\s+if|let'?s\s+have)\s+(?=(?:the|my|our|a\s+bit|a\s+little|"
+                   r"some)\s)", re.I)
+_STATE_VERB = re.compile(r"\s+(?:was|were|is|are|could\s+be|would\s+be|went)(?=\s)", re.I)
+
+
+def wished_state(text: str) -> str | None:
+    """The terse command a wish says ("we could do with the big light off" -> "the big
+    light off"); None when the text is no such wish."""
+    m = _WISH.match(text)
+    if m is None or re.search(r"(?<![\w'])to\s+be(?![\w'])", text[m.end():], re.I):
+        return None  # ("... if the kitchen was to be painted": no state of a device)
+    rest = _STATE_VERB.sub("", text[m.end():], count=1).strip(" ,.!?")
     return rest if len(rest.split()) >= 2 else None
 
 

@@ -39,7 +39,7 @@ from assistant.decode import (
     temperature_unit,
 )
 from assistant.errors import InputError
-from assistant.labels import INTENTS, TYPE_INTENTS, VALUE_KIND
+from assistant.labels import COLOR_ALIASES, COLORS, INTENTS, TYPE_INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     addressed_to_someone,
@@ -81,6 +81,7 @@ from assistant.phrasing import (
     thing_said,
     told_in_the_past,
     way_doubt,
+    wished_state,
     without_condition,
     words_regex,
 )
@@ -174,9 +175,15 @@ _TYPED_VERBS = {
 # joined to it ("play some jazz and dim the lights").
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
                          r"hey|so)\W+)*play(?![\w'])", re.I)
+# A last "and the <thing>" that the tagger left untagged: a device the home may not have.
+_AND_THE = re.compile(r"(?<![\w'])and\s+(?:the|my|our)\s+(?P<what>[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)"
+                      r"(?:\s+(?:on|off|up|down|too|as well|please|now))*[\s.!?]*$", re.I)
+# Colours said in two words, by name or alias ("warm white", "soft white").
+_TWO_WORD_COLORS = {**{c: c for c in COLORS if " " in c},
+                    **{a: name for name, alts in COLOR_ALIASES.items() for a in alts if " " in a}}
 # Words for no thing in particular ("can't see a thing in the hall"): not a device missing.
 _VAGUE = frozenset({"thing", "things", "something", "anything", "everything", "stuff", "one",
-                    "lot", "bit", "it", "that", "this"})
+                    "lot", "bit", "it", "that", "this", "rest", "others", "other one"})
 _WHERE = frozenset({"on", "in", "through", "over", "from", "at", "with"})
 _JOINED = re.compile(r"(?<![\w'])(?:and|then|also|plus)(?![\w'])|[,;]", re.I)
 # A story told before a command this long (in words) is read on its own as well.
@@ -317,7 +324,8 @@ class Brain:
         if len(clauses) > 1:  # "... and open the garage, dad's home": the aside apart
             clauses[-1] = self._without_aside(clauses[-1]) or clauses[-1]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
-        core = polite_core(text)  # "do you mind turning off the telly": read as a request too
+        core = polite_core(text) or wished_state(text)  # "do you mind turning off the telly":
+        # read as a request too; "we could do with the heating on": as "the heating on"
         if core is not None and len(rows) == 1:
             rows = (text, core)
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
@@ -456,6 +464,7 @@ class Brain:
         stray = self._stray_name(text, spans, resolution)
         if stray is not None:  # "off telly night light": a bag of names, not a list
             resolution = Resolution((), (), f"the {stray} as well? which device is meant")
+        resolution = self._untagged_extra(text, spans, resolution)
         intent, resolution = self._relative(intent, text, resolution)
         own, confidence = self._own_action(intent, confidence, out, resolution)
         value = extract_value(own, text, spans)
@@ -475,6 +484,18 @@ class Brain:
             bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _untagged_extra(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
+                        ) -> Resolution:
+        """A last "and the <thing>" the tagger left untagged, no name of the home: a device
+        the home may not have ("turn on the fan and the dehumidifier"), so asking beats
+        doing half of it."""
+        extra = _AND_THE.search(text) if resolution.targets else None
+        if extra is None or any(s.start < extra.end("what") and extra.start("what") < s.end
+                                for s in spans) \
+                or self._names.search(extra.group("what")) or extra.group("what") in _VAGUE:
+            return resolution
+        return Resolution((), (), f"unknown device {extra.group('what')!r}")
 
     def _own_action(self, intent: str, confidence: float, out: ModelOutput,
                     resolution: Resolution) -> tuple[str, float]:
@@ -930,7 +951,10 @@ def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
         asked = described_colors(text)  # "too cool, make it warm white": warm white
         for span in spans:
             if span.kind == "COLOR" and asked[span.start:span.end] == text[span.start:span.end]:
-                color = parse_color(span.text)
+                # the word before may be the colour's first ("soft" of "a soft white")
+                before = re.search(r"([a-z]+)\s+$", text[: span.start].lower())
+                whole = f"{before.group(1)} {span.text.lower()}" if before else ""
+                color = _TWO_WORD_COLORS.get(whole) or parse_color(span.text)
                 if color:
                     return color
         return parse_color(asked)

@@ -212,3 +212,45 @@ def test_sixth_dev_round_commands(brain: Brain, text: str, intent: str, device: 
 def test_a_bag_of_words_after_a_terse_command_is_no_aside(brain: Brain) -> None:
     result = brain.parse("patio on again children's room", camera="kitchen_cam")
     assert result.decision != "act", result
+
+
+# -- the tenth round's probes (values, indirect requests) --------------------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("set the kitchen light to a soft white", "warm white"),  # an alias of two words
+    ("bedroom light in cold white please", "cool white"),
+])
+def test_a_colour_alias_of_two_words_is_the_alias(brain: Brain, text: str, value: str) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.value) == ("act", value), result
+
+
+def test_a_verb_whose_particle_ends_the_list_acts_on_all(brain: Brain) -> None:
+    result = brain.parse("switch the fan and the telly off")
+    assert sorted((c.device_id, c.intent) for c in result.commands) == [
+        ("bedroom_fan", "turn_off"), ("living_room_tv", "turn_off")], result
+
+
+def test_an_untagged_thing_after_and_asks(brain: Brain) -> None:
+    result = brain.parse("switch on the kettle and the toaster")
+    assert result.decision == "clarify" and not result.commands, result
+
+
+@pytest.mark.parametrize(("text", "camera", "intent", "devices"), [
+    ("we could do with the hall light on", None, "turn_on", {"hallway_light"}),
+    ("it would be nice if the speaker was a bit quieter", None, "volume_down",
+     {"living_room_speaker"}),
+    ("let's have the kitchen light off", None, "turn_off", {"kitchen_light"}),
+])
+def test_a_wish_for_how_a_device_should_be_is_a_request(brain: Brain, text: str,
+                                                        camera: str | None, intent: str,
+                                                        devices: set[str]) -> None:
+    result = brain.parse(text, camera=camera)
+    assert (result.decision, result.intent, set(result.targets)) == ("act", intent, devices), \
+        result.reason
+
+
+@pytest.mark.parametrize("text", ["we could do with a new sofa",
+                                  "it would be nice if the weather was warmer"])
+def test_a_wish_for_something_else_is_no_request(brain: Brain, text: str) -> None:
+    assert brain.parse(text).decision == "ignore"
