@@ -261,7 +261,12 @@ class Resolver:
         self.names: dict[str, set[str]] = {}  # normalised name -> device ids
         for dev_id, dev in config.devices.items():
             for name in (dev.name, *dev.aliases, dev_id.replace("_", " ")):
+                raw = " ".join(re.findall(r"[a-z0-9]+", name.lower()))
                 for form in {normalize(name), singular(normalize(name))}:
+                    # "my lamp" would be "lamp" once "my" is dropped: a kind word, not this
+                    # device's name, unless "lamp" itself is an alias
+                    if form != raw and singular(form) in KIND_WORDS and singular(raw) != form:
+                        continue
                     self.names.setdefault(form, set()).add(dev_id)
         self.rooms: dict[str, str] = {}  # normalised room name -> room id
         for room_id, room in config.rooms.items():

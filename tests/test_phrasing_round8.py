@@ -254,3 +254,9 @@ def test_a_wish_for_how_a_device_should_be_is_a_request(brain: Brain, text: str,
                                   "it would be nice if the weather was warmer"])
 def test_a_wish_for_something_else_is_no_request(brain: Brain, text: str) -> None:
     assert brain.parse(text).decision == "ignore"
+
+
+@pytest.mark.parametrize("text", ["just flicking the kettle off at the wall",
+                                  "ellie stop touching the blinds"])
+def test_another_home_round_non_commands(brain: Brain, text: str) -> None:
+    assert brain.parse(text).decision == "ignore"

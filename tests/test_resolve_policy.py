@@ -385,3 +385,15 @@ def test_a_level_verb_at_the_speaker_is_its_volume_when_the_words_allow_it(
     # "dim" asks for light only: no reading of it lowers a speaker's volume
     assert run(home, "brightness_down", "dim [this](DEV)", "living_room_cam",
                at_speaker.ravel())[1:] == ((), "clarify")
+
+
+def test_an_alias_that_is_a_kind_word_once_my_is_dropped_names_no_device(home: HomeConfig
+                                                                         ) -> None:
+    # "my lamp" as the bedside lamp's alias must not make every "lamp" the bedside lamp
+    lamp = home.devices["bedroom_lamp"]
+    devices = {**home.devices, "bedroom_lamp": lamp.model_copy(
+        update={"aliases": [*lamp.aliases, "my lamp"]})}
+    other = home.model_copy(update={"devices": devices})
+    names = Resolver(other).names
+    assert names["lamp"] == {"living_room_lamp"}  # the reference home's own alias "lamp"
+    assert "bedroom_lamp" not in names.get("lamp", set())
