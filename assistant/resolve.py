@@ -273,6 +273,12 @@ class Resolver:
             for name in (room.name, *room.aliases, room_id.replace("_", " ")):
                 self.rooms[normalize(name)] = room_id
         self._name_list = sorted(self.names)
+        # Names of more than one word, said whole: "the up and over door", "the smart plug
+        # for the christmas tree" (the longest first)
+        long_names = sorted((n for n in self.names if " " in n), key=len, reverse=True)
+        self._long_names = re.compile(
+            rf"(?<![\w'])(?:{'|'.join(map(re.escape, long_names))})(?![\w'])", re.I) \
+            if long_names else None
         self._room_list = sorted(self.rooms, key=len, reverse=True)
 
     # -- rooms -----------------------------------------------------------------------------
@@ -307,6 +313,7 @@ class Resolver:
             normalize(s.text) in _NOT_DEVICE_WORDS or (normalize(s.text) in _PEOPLE
                                                        and _ASKED_PERSON.search(text[: s.start])))]
         spans = [_pronoun_of(s) for s in self._join_named(text, self._repair(text, spans))]
+        spans = self._whole_names(text, spans)
         spans = [s for s in spans if not (
             s.kind == "DEV" and " " not in s.text.strip()
             and re.search(r"(?<![\w'])to\s+$", text[: s.start].lower())
@@ -475,6 +482,26 @@ class Resolver:
                 out[-1] = span
                 continue
             out.append(span)
+        return out
+
+    def _whole_names(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+        """A device's name of several words said whole, that the tagger took only part of
+        ("the up and over [door]", "the [smart plug] for the [christmas tree]"): the name.
+        A name the tagger took none of is left to the model's reading."""
+        if self._long_names is None:
+            return list(spans)
+        out = list(spans)
+        for m in self._long_names.finditer(text.lower()):
+            inside = [s for s in out if s.kind == "DEV" and m.start() <= s.start
+                      and s.end <= m.end()]
+            crossing = [s for s in out if s.start < m.end() and m.start() < s.end
+                        and s not in inside]
+            if not inside or crossing or (len(inside) == 1 and inside[0].start == m.start()
+                                          and inside[0].end == m.end()):
+                continue
+            out = sorted([s for s in out if s not in inside]
+                         + [TaggedSpan("DEV", m.start(), m.end(), text[m.start():m.end()])],
+                         key=lambda s: s.start)
         return out
 
     def _plays(self, mention: str) -> bool:

@@ -397,3 +397,14 @@ def test_an_alias_that_is_a_kind_word_once_my_is_dropped_names_no_device(home: H
     names = Resolver(other).names
     assert names["lamp"] == {"living_room_lamp"}  # the reference home's own alias "lamp"
     assert "bedroom_lamp" not in names.get("lamp", set())
+
+
+def test_a_long_name_said_whole_is_one_device_however_it_was_tagged(home: HomeConfig
+                                                                   ) -> None:
+    router = home.devices["office_router"]
+    devices = {**home.devices, "office_router": router.model_copy(
+        update={"aliases": [*router.aliases, "smart plug for the wifi box"]})}
+    other = home.model_copy(update={"devices": devices})
+    plain, spans = marked("turn off the [smart plug](DEV) for the [wifi box](DEV)")
+    res = Resolver(other).resolve("turn_off", plain, spans, Scene(None, None, (6, 6), 0.5))
+    assert res.targets == ("office_router",), res.problem
