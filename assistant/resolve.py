@@ -314,6 +314,11 @@ class Resolver:
                                                        and _ASKED_PERSON.search(text[: s.start])))]
         spans = [_pronoun_of(s) for s in self._join_named(text, self._repair(text, spans))]
         spans = self._whole_names(text, spans)
+        # "pause dusty" with the robot's name tagged as a room: the name of a device, of no
+        # room, is the device
+        spans = [TaggedSpan("DEV", s.start, s.end, s.text) if s.kind == "ROOM"
+                 and normalize(s.text) not in self.rooms and self.names.get(normalize(s.text))
+                 else s for s in spans]
         spans = [s for s in spans if not (
             s.kind == "DEV" and " " not in s.text.strip()
             and re.search(r"(?<![\w'])to\s+$", text[: s.start].lower())

@@ -260,3 +260,7 @@ def test_a_wish_for_something_else_is_no_request(brain: Brain, text: str) -> Non
                                   "ellie stop touching the blinds"])
 def test_another_home_round_non_commands(brain: Brain, text: str) -> None:
     assert brain.parse(text).decision == "ignore"
+
+
+def test_what_the_speaker_has_just_done_is_no_request(brain: Brain) -> None:
+    assert brain.parse("i've just turned the hall light off").decision == "ignore"

@@ -408,3 +408,13 @@ def test_a_long_name_said_whole_is_one_device_however_it_was_tagged(home: HomeCo
     plain, spans = marked("turn off the [smart plug](DEV) for the [wifi box](DEV)")
     res = Resolver(other).resolve("turn_off", plain, spans, Scene(None, None, (6, 6), 0.5))
     assert res.targets == ("office_router",), res.problem
+
+
+def test_a_device_name_tagged_as_a_room_is_the_device(home: HomeConfig) -> None:
+    vacuum = home.devices["vacuum"]
+    devices = {**home.devices, "vacuum": vacuum.model_copy(
+        update={"aliases": [*vacuum.aliases, "dusty"]})}
+    other = home.model_copy(update={"devices": devices})
+    plain, spans = marked("pause [dusty](ROOM)")
+    res = Resolver(other).resolve("stop", plain, spans, Scene(None, None, (6, 6), 0.5))
+    assert res.targets == ("vacuum",), res.problem
