@@ -98,11 +98,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import yaml
 from hassil import Intents, TextSlotList, Trie, recognize_all, recognize_best
@@ -376,7 +378,8 @@ class HomeAssistantMatcher:
             return _from_result("strict", strict)
 
         if self._fuzzy is not None:
-            fuzzy = self._fuzzy.match(text, context_area=room)
+            matcher = self._fuzzy
+            fuzzy = _within(FUZZY_BUDGET_S, lambda: matcher.match(text, context_area=room))
             if fuzzy is not None:
                 slots = {name: value.value for name, value in fuzzy.slots.items()}
                 hint = fuzzy.name_domain or _first(slots.get("domain"))
@@ -618,6 +621,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("give TEXT or --jsonl")
     emit(" ".join(args.text), args.camera)
     return 0
+
+
+# hassil's fuzzy matcher takes minutes on a few long utterances (one line of the sixth dev
+# set); a voice assistant would have answered long before, so past this budget it matches
+# nothing ("no match", as Home Assistant's "sorry").
+FUZZY_BUDGET_S = 2.0
+
+
+_T = TypeVar("_T")
+
+
+class _OverBudgetError(Exception):
+    pass
+
+
+def _within(seconds: float, call: Callable[[], _T]) -> _T | None:
+    """`call()`, or None when it runs over `seconds` (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        return call()
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise _OverBudgetError
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return call()
+    except _OverBudgetError:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 if __name__ == "__main__":

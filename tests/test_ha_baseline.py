@@ -154,3 +154,18 @@ def test_reference_home_json_loads_like_devices_yaml(tmp_path: Path) -> None:
     json_path = tmp_path / "reference-home.json"
     json_path.write_text(json.dumps(reference), encoding="utf-8")
     assert load_home(json_path) == from_yaml
+
+
+def test_the_fuzzy_stage_has_a_time_budget() -> None:
+    # hassil's fuzzy matcher takes minutes on a few utterances ("one two three ... ten"):
+    # past the budget the baseline matches nothing, as a voice assistant would have given up
+    import time
+
+    from bench.ha_baseline import _within
+
+    def slow() -> str:
+        time.sleep(2)
+        return "late"
+
+    assert _within(0.05, slow) is None
+    assert _within(1.0, lambda: "in time") == "in time"
