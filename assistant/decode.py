@@ -221,7 +221,7 @@ def parse_color(words: str) -> str | None:
         return text
     # Every name and alias said; one inside a longer one said ("white" of "soft white") does
     # not count; then a name before an alias ("red" before "warm"), the longest first.
-    found = [(m.start(), m.end(), rank, name) for rank, (phrase, name) in enumerate(_COLOR_PHRASES)
+    found = [(m.start(), m.end(), rank, name) for rank, (phrase, name) in enumerate(COLOR_PHRASES)
              for m in re.finditer(rf"\b{phrase}\b", text)]
     whole = [f for f in found if not any(
         o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0] for o in found)]
@@ -229,5 +229,5 @@ def parse_color(words: str) -> str | None:
 
 
 # (phrase, colour name) for every name, the longest first, then every alias
-_COLOR_PHRASES = [*((c, c) for c in sorted(COLORS, key=len, reverse=True)),
+COLOR_PHRASES = [*((c, c) for c in sorted(COLORS, key=len, reverse=True)),
                   *((a, name) for name, alts in COLOR_ALIASES.items() for a in alts)]

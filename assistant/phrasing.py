@@ -324,9 +324,10 @@ _COLOR_NAMES = re.compile(
 # "why is the big light so yellow", "the lamp looks too blue".
 _ANY_COLOR = sorted({*COLORS, *(a for alts in COLOR_ALIASES.values() for a in alts)},
                     key=len, reverse=True)
+_COLOR_ALT = "|".join(map(re.escape, _ANY_COLOR))
 _DEGREE_COLOR = re.compile(
     r"(?<![\w'])(?:so|too|very|really|quite|rather|awfully|a bit|kind of|sort of)\s+"
-    rf"(?:{'|'.join(map(re.escape, _ANY_COLOR))})(?![\w'])", re.I)
+    rf"(?:{_COLOR_ALT})(?![\w'])", re.I)
 # "can the lamp be red", "could I have red lights"
 _COLOR_ASKS = frozenset({"please", "to", "go", "into", "be", "have", "can", "could", "want",
                          "like", "make"})
@@ -546,7 +547,7 @@ _NEEDS_PARTICLE = re.compile(r"\W*(?:(?:please|can you|could you|would you|just)
 
 # What completes a "turn" of its own: a colour, a number, "to ..." ("turn the bedroom light
 # blue and the lamp off" is two).
-_SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{'|'.join(map(re.escape, _ANY_COLOR))})"
+_SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{_COLOR_ALT})"
                       r"(?![\w'])", re.I)
 
 
@@ -746,7 +747,7 @@ _COMMAND_END = re.compile(
     r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
     r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|"
-    rf"{'|'.join(map(re.escape, _ANY_COLOR))})", re.I)
+    rf"{_COLOR_ALT})", re.I)
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but|instead|actually|"
     r"wait|sorry|mean|rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
@@ -1057,7 +1058,13 @@ def offered(text: str) -> bool:
     """Is there an offer to someone after what was said, with no request before it ("the
     kettle's boiled, do you want a tea")?"""
     m = _OFFER.search(text)
-    return m is not None and not words_regex(phrasing().verb.pattern).search(text[: m.start()])
+    return m is not None and not _verb_words().search(text[: m.start()])
+
+
+@cache
+def _verb_words() -> re.Pattern[str]:
+    """The single-word action verbs as whole words ("boil", not the "boil" of "boiled")."""
+    return words_regex(phrasing().verb.pattern)
 
 
 def starts_with_action(text: str) -> bool:

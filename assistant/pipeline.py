@@ -28,6 +28,7 @@ from assistant.alternatives import choose
 from assistant.commands import RenderError, render
 from assistant.config import Camera, HomeConfig, load_config
 from assistant.decode import (
+    COLOR_PHRASES,
     TaggedSpan,
     find_number,
     number_phrase,
@@ -39,7 +40,7 @@ from assistant.decode import (
     temperature_unit,
 )
 from assistant.errors import InputError
-from assistant.labels import COLOR_ALIASES, COLORS, INTENTS, TYPE_INTENTS, VALUE_KIND
+from assistant.labels import INTENTS, TYPE_INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     addressed_to_someone,
@@ -179,8 +180,7 @@ _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|
 _AND_THE = re.compile(r"(?<![\w'])and\s+(?:the|my|our)\s+(?P<what>[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)"
                       r"(?:\s+(?:on|off|up|down|too|as well|please|now))*[\s.!?]*$", re.I)
 # Colours said in two words, by name or alias ("warm white", "soft white").
-_TWO_WORD_COLORS = {**{c: c for c in COLORS if " " in c},
-                    **{a: name for name, alts in COLOR_ALIASES.items() for a in alts if " " in a}}
+_TWO_WORD_COLORS = {phrase: name for phrase, name in COLOR_PHRASES if " " in phrase}
 # Words for no thing in particular ("can't see a thing in the hall"): not a device missing.
 _VAGUE = frozenset({"thing", "things", "something", "anything", "everything", "stuff", "one",
                     "lot", "bit", "it", "that", "this", "rest", "others", "other one"})
@@ -688,8 +688,9 @@ class Brain:
                 clauses[0] = self._verb_on_pronoun(clauses[0], devices)
         # A plain verb on "them" after a clause that names one device ("are the blinds open
         # close them"), which the model alone reads as no request, is that verb on it.
-        clauses = [c if c.acts or i == 0 else self._verb_on_pronoun(
-            c, self._named_before(clauses, c, camera)) for i, c in enumerate(clauses)]
+        clauses = [c if c.acts or i == 0 or not _VERB_ON_PRONOUN.fullmatch(normalize(c.text))
+                   else self._verb_on_pronoun(c, self._named_before(clauses, c, camera))
+                   for i, c in enumerate(clauses)]
         # A clause is an action when it is carried out or names something; one that only
         # asks what it is about ("let me in" of "let me in, unlock the door") is context.
         # A clause the model is unsure of, whose words name nothing of the home ("I've

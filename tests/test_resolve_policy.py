@@ -387,34 +387,31 @@ def test_a_level_verb_at_the_speaker_is_its_volume_when_the_words_allow_it(
                at_speaker.ravel())[1:] == ((), "clarify")
 
 
+def with_alias(home: HomeConfig, device: str, alias: str) -> HomeConfig:
+    """The reference home with one more alias for `device`."""
+    dev = home.devices[device]
+    devices = {**home.devices, device: dev.model_copy(update={"aliases": [*dev.aliases, alias]})}
+    return home.model_copy(update={"devices": devices})
+
+
 def test_an_alias_that_is_a_kind_word_once_my_is_dropped_names_no_device(home: HomeConfig
                                                                          ) -> None:
     # "my lamp" as the bedside lamp's alias must not make every "lamp" the bedside lamp
-    lamp = home.devices["bedroom_lamp"]
-    devices = {**home.devices, "bedroom_lamp": lamp.model_copy(
-        update={"aliases": [*lamp.aliases, "my lamp"]})}
-    other = home.model_copy(update={"devices": devices})
-    names = Resolver(other).names
+    names = Resolver(with_alias(home, "bedroom_lamp", "my lamp")).names
     assert names["lamp"] == {"living_room_lamp"}  # the reference home's own alias "lamp"
     assert "bedroom_lamp" not in names.get("lamp", set())
 
 
 def test_a_long_name_said_whole_is_one_device_however_it_was_tagged(home: HomeConfig
                                                                    ) -> None:
-    router = home.devices["office_router"]
-    devices = {**home.devices, "office_router": router.model_copy(
-        update={"aliases": [*router.aliases, "smart plug for the wifi box"]})}
-    other = home.model_copy(update={"devices": devices})
+    other = with_alias(home, "office_router", "smart plug for the wifi box")
     plain, spans = marked("turn off the [smart plug](DEV) for the [wifi box](DEV)")
     res = Resolver(other).resolve("turn_off", plain, spans, Scene(None, None, (6, 6), 0.5))
     assert res.targets == ("office_router",), res.problem
 
 
 def test_a_device_name_tagged_as_a_room_is_the_device(home: HomeConfig) -> None:
-    vacuum = home.devices["vacuum"]
-    devices = {**home.devices, "vacuum": vacuum.model_copy(
-        update={"aliases": [*vacuum.aliases, "dusty"]})}
-    other = home.model_copy(update={"devices": devices})
+    other = with_alias(home, "vacuum", "dusty")
     plain, spans = marked("pause [dusty](ROOM)")
     res = Resolver(other).resolve("stop", plain, spans, Scene(None, None, (6, 6), 0.5))
     assert res.targets == ("vacuum",), res.problem
