@@ -109,6 +109,8 @@ HOME_SCOPE = frozenset({"vacuum", "lock"})
 # Between two device mentions of one command: "the lamp and the tv". Mentions with none
 # of these between them ("dining room light kettle") are a bag of words, not a list.
 _LIST_JOINER = re.compile(r"(?:^|\b)(and|or|plus|also|with|then|n|as well as|&)\b|[,&/+]")
+# Between a device and the room it is in: "the lights in here", "the lamp of the bedroom".
+_OF_ROOM = re.compile(r"\s*(in|of|from|on)\s+(the\s+|my\s+|our\s+)?")
 # Strictly a list between two mentions: "the lamp and the tv", "the lamp, the tv".
 _AND_LIST = re.compile(r"\s*(,\s*)?(and|or|plus|as well as|&|,)?(\s+(the|my|our))?\s*")
 # Between a kind word and the device it plays on: "the music on the sound system",
@@ -367,7 +369,10 @@ class Resolver:
             quantified = bool(_ALL_BEFORE.search(text[: span.start].lower())
                               or _EVERYWHERE.search(text))
             ids, named, problem = self._mention(span.text, intent=intent, text_all=text,
-                                                rooms=rooms,
+                                                rooms=self._rooms_for(
+                                                    span, text, dev_spans=dev_spans,
+                                                    room_spans=room_spans, rooms=rooms,
+                                                    camera=camera),
                                                 default_room=default_room,
                                                 quantified=quantified, scene=scene)
             if problem:
@@ -563,6 +568,23 @@ class Resolver:
         if (" here " in text or " this room " in text) and camera is not None:
             out |= {i for i, d in self.config.devices.items() if d.room == camera.room}
         return out or None
+
+    def _rooms_for(self, span: TaggedSpan, text: str, *, dev_spans: Sequence[TaggedSpan],
+                   room_spans: Sequence[TaggedSpan], rooms: list[str], camera: Camera | None
+                   ) -> list[str]:
+        """The rooms said that scope `span`. A room said after an earlier device and before
+        a list joiner ("the lights in here and the hall light") is that device's, not the
+        next one's when it names its own room."""
+        if len(dev_spans) < 2 or self._split_room(normalize(span.text))[0] is None:
+            return rooms
+        theirs = set()
+        for room in room_spans:
+            before = [d for d in dev_spans if d.end <= room.start]
+            if room.end <= span.start and before and _OF_ROOM.fullmatch(
+                    text[before[-1].end : room.start].lower()) \
+                    and _LIST_JOINER.search(text[room.end : span.start].lower()):
+                theirs.add(self.room_of(room.text, camera))
+        return [r for r in rooms if r not in theirs]
 
     def _mention(self, mention: str, *, intent: str, text_all: str, rooms: list[str],
                  default_room: str | None, quantified: bool, scene: Scene
