@@ -537,6 +537,24 @@ _ASKED_FIRST = re.compile(r"\W*(?:is|are)\s+(?:there|the|my|our)(?![\w'])", re.I
 _REQUEST_AFTER = re.compile(r"(?<=\s)(?:turn|switch|shut|put|open|close|start|stop|can you|"
                             r"could you)(?=\s+\w)", re.I)
 
+# A request put to the assistant, and a state said before it ("the floor is filthy can you
+# hoover").
+_ASKED_YOU = re.compile(r"(?<=\s)(?:(?:can|could|would|will)\s+(?:you|u)\s+(?=\w)|"
+                        r"(?:turn|switch|put|close|open|shut|start|stop|pause|mute|dim|"
+                        r"brighten|set)\s+(?:[a-z']+\s+)?(?:the|my|our|all|every|it|them)"
+                        r"(?![\w']))", re.I)
+# ... not when the state is the speaker's own doing or a question: "i'm going to turn off
+# the lights", "is it time to switch off the tv", "it's cold i'll put the heating on".
+_NOT_STATE_END = frozenset({"to", "i", "i'll", "we", "we'll", "you", "you'll", "they", "he",
+                            "she", "will", "would", "should", "can", "could", "must", "gonna",
+                            "let's", "lets", "don't", "dont", "not", "never", "and", "or",
+                            "for", "of", "about", "say", "says", "said", "so", "but",
+                            "because", "cause", "if", "when", "then"})
+_QUESTION_FIRST = re.compile(r"\W*(?:is|are|was|were|do|does|did|should|shall|can|could|"
+                             r"would|will|what|when|why|how|who|where|which)(?:'s)?(?![\w'])",
+                             re.I)
+_STATED = re.compile(r"\w(?:'s|'re|'m)(?![\w'])|(?<![\w'])(?:is|are|was|were|its|im)(?![\w'])",
+                     re.I)
 
 # A verb whose particle the left part lacks: "switch the coffee maker and the kettle off" is
 # one action on both ("turn the tv on and the lamp off" is two).
@@ -591,6 +609,17 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
     # ("are the blinds open close them": the state asked about is no request)
     if requests and len(text[: requests[0].start()].split()) >= 3:
         cuts.append((requests[0].start(), requests[0].start()))
+    # How things are, then the request with no pause: "the room is dark can you turn on the
+    # lamp" is read as "the room is dark, can you turn on the lamp".
+    asked_you = _ASKED_YOU.search(text) if not cuts else None
+    if asked_you:
+        left = text[: asked_you.start()]
+        # (a longer story before a request is after_story's: "so the printer jammed ...")
+        if 3 <= len(left.split()) <= 8 and _STATED.search(left) \
+                and not p.action_start.search(left) \
+                and left.split()[-1].lower() not in _NOT_STATE_END \
+                and not _QUESTION_FIRST.match(left):
+            cuts.append((asked_you.start(), asked_you.start()))
     # One command after another with no pause and no joiner: "close the blinds dim the lights
     # and turn the tv on". The next starts with a verb and its object ("dim the lights", not
     # "dim a bit" or "open please").
@@ -674,6 +703,11 @@ _HEAD_END = re.compile(r"[\s,]*(?<![\w'])(?:(?:and\s+)?so|anyway|because|then|an
                        re.I)
 
 
+# Words after which a verb is a verb, not part of a name ("can you make sure ...").
+_BEFORE_VERB = frozenset({"you", "u", "please", "pls", "to", "and", "then", "just", "also",
+                          "sure", "ok", "okay"})
+
+
 def statement(text: str) -> tuple[str, str] | None:
     """(subject, verb) of a statement: up to four words before a state verb at the
     start ("the thermostat says 21 degrees" -> ("thermostat", "says")); None when the
@@ -687,8 +721,9 @@ def statement(text: str) -> tuple[str, str] | None:
     words = list(re.finditer(r"[\w'-]+", rest))
     p = phrasing()
     for k in range(1, min(4, len(words)) + 1):
-        if p.verb.fullmatch(words[k - 1].group(0)):
-            return None  # "make sure the lamp is off" asks
+        if p.verb.fullmatch(words[k - 1].group(0)) and (
+                k == 1 or words[k - 2].group(0).lower() in _BEFORE_VERB):
+            return None  # "make sure the lamp is off" asks ("the door lock is" is a noun)
         verb = p.statement.match(rest[words[k - 1].end():])
         if verb:
             return (" ".join(w.group(0) for w in words[:k]).lower(),

@@ -121,6 +121,17 @@ _PLAIN = re.compile(
 _OTHER_THING = frozenset({"app", "apps", "application", "website", "site", "account",
                           "program", "programme", "game", "password", "code", "remote", "sale",
                           "opener", "battery", "batteries", "manual", "bill", "company"})
+# After "this" or "that", things on a screen or in a hand: "brighten up this photo" (what
+# a media player plays is not among them: "turn this song down" is the speaker's volume).
+_POINTED_THING = frozenset({"photo", "photos", "picture", "pictures", "pic", "pics", "image",
+                            "images", "selfie", "page", "document", "doc", "file", "message",
+                            "text", "email", "chat", "book", "chapter", "spreadsheet",
+                            "slide", "article", "post", "recipe", "essay", "letter", "drawing",
+                            "painting"})
+# Somebody else's home: "at my sister's house the lights turn on when you clap".
+_OTHER_HOME = re.compile(r"(?<![\w'])(?:at|in|round|over at)\s+(?:my|our|his|her|their|the|a)?\s*"
+                         r"(?P<who>[a-z]+)'s(?:\s+(?:house|place|flat|home|apartment|"
+                         r"parents|mum|mom|dad))?(?![\w'])", re.I)
 # Words about software and accounts: said anywhere, they keep a sensitive device out.
 _SOFTWARE_WORDS = (r"apps?|application|website|site|account|program|programme|folder|file|"
                    r"document|browser|tab|email|e-mail|phone|laptop|computer|screen|"
@@ -412,13 +423,13 @@ class Brain:
                                               "that asks for it)"))
         devs = [s for s in spans if s.kind == "DEV"]
         other = next((s for s in devs if _other_thing(intent, text, s)), None)
-        gadget = _ON_GADGET.search(text)
-        if gadget is not None:  # "the wifi on my tablet": the tablet's, not the home's
+        if (away := self._not_this_home(text)) is not None:
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", f"{gadget.group(0)!r} is not the home's"))
+                           Decision("ignore", away))
         if other is not None:  # "open the door app": an app, not the door
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", f"the {other.text} is another thing here"))
+                           Decision("ignore", f"{_with_next_word(text, other)!r} is another "
+                                              "thing here"))
         # "dark in here" read as dimming, "thermostat degrees": asking beats guessing
         if (doubt := way_doubt(intent, text)) is not None:
             return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
@@ -517,6 +528,18 @@ class Brain:
                  for t, own in zip(resolution.targets, resolution.intents, strict=True)}
         return float(sum(p for name, p in zip(INTENTS, probs, strict=True) if all(
             POINTED_ALIASES.get((kind, name), name) == own for kind, own in kinds)))
+
+    def _not_this_home(self, text: str) -> str | None:
+        """Why the words are about a gadget or a home that is not this one ("the wifi on my
+        tablet", "at my sister's house"), or None."""
+        gadget = _ON_GADGET.search(text)
+        if gadget is not None:
+            return f"{gadget.group(0)!r} is not the home's"
+        away = _OTHER_HOME.search(text)
+        if away is not None and not any(normalize(text[away.start("who"):]).startswith(r)
+                                        for r in self.resolver.rooms):
+            return f"{away.group(0)!r}: not this home"
+        return None
 
     def _not_the_home(self, text: str, resolution: Resolution, named: bool) -> str | None:
         """What a command that names no device is about when it is not the home: a place
@@ -897,11 +920,18 @@ def _by_artist(text: str) -> bool:
     return not set(artist) & _WHERE
 
 
+def _with_next_word(text: str, span: TaggedSpan) -> str:
+    """The mention and the word after it ("door app", "this photo")."""
+    return " ".join(text[span.start:].split()[:len(span.text.split()) + 1])
+
+
 def _other_thing(intent: str, text: str, span: TaggedSpan) -> bool:
     """Does a word in or right after the device mention make it another thing ("the door
-    app", "the tv remote")? "app" after a rise is a misheard "up" ("turn the heating app")."""
+    app", "the tv remote", "this photo")? "app" after a rise is a misheard "up" ("turn the
+    heating app")."""
     words = re.findall(r"[a-z]+", text[span.start:].lower())[1:len(span.text.split()) + 1]
-    found = [w for w in words if w in _OTHER_THING]
+    pointer = span.text.lower().strip() in DEICTIC
+    found = [w for w in words if w in _OTHER_THING or (pointer and w in _POINTED_THING)]
     return bool(found) and not (intent.endswith("_up") and found == ["app"])
 
 

@@ -96,7 +96,10 @@ POINTED_ALIASES: dict[tuple[str, str], str] = {
 _PLAYED = frozenset({"music", "sound", "volume"})
 _NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
                                "brr", "brrr", "ugh", "oof", "phew",
-                               "asap", "now"})
+                               "asap", "now",
+                               # how it is, not what ("its way too hot turn the fan on")
+                               "hot", "cold", "warm", "chilly", "freezing", "roasting",
+                               "boiling", "dark", "bright", "stuffy"})
 # "could somebody turn the telly down": whoever is asked is no device ("get someone to look
 # at the heating" keeps its person, and asks).
 _ASKED_PERSON = re.compile(r"(?<![\w'])(?:can|could|would|will)\s+$", re.I)
@@ -470,11 +473,17 @@ class Resolver:
     def _join_named(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
         """A room word tagged apart from the rest of a device's name is the name: "[kids]
         [room light]" is the "kids room light", "[bedroom] [light]" the "bedroom light"
-        ("[bedroom] [lights]" stays every light of the bedroom). And "the [music] on the
+        ("[bedroom] [lights]" stays every light of the bedroom), and "[son]['s room]" the
+        room "son's room". And "the [music] on the
         [sound system]": the kind word only says what the named device plays."""
         out: list[TaggedSpan] = []
         for span in spans:
             last = out[-1] if out else None
+            if last is not None and span.kind == "ROOM" and last.end == span.start \
+                    and normalize(text[last.start : span.end]) in self.rooms:
+                # "[son]['s room]": a room's name cut at its apostrophe
+                out[-1] = TaggedSpan("ROOM", last.start, span.end, text[last.start : span.end])
+                continue
             if last is not None and span.kind == "DEV" and last.kind in ("ROOM", "DEV") \
                     and not text[last.end : span.start].strip():
                 joined = text[last.start : span.end]
@@ -683,6 +692,10 @@ class Resolver:
             return [], False, f"no {head!r} (nothing called {extra[0]!r})"
         if not scope and len(candidates) > 1 and not quantified:
             return [], False, f"which {head}? several fit"
+        if len(candidates) > 1 and kind != "light" and not quantified and singular(head) == head:
+            # "the plug in the kitchen" is one plug: the room's lights are all its lights
+            # (docs/labeling.md), but any other kind said in the singular is one device
+            return [], False, f"which {head}? {len(candidates)} fit"
         if not candidates:
             where = f" in the {scope[0].replace('_', ' ')}" if scope else ""
             return [], False, f"no {head}{where}"
