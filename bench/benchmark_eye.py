@@ -29,12 +29,15 @@ scored in one run:
   commands without frames (no OpenCV imported: the difference is the image path's memory).
 
 Every model given with `--model` is scored next to the shipped one in the same run. The
-results go to bench/results/eye.json and eye.md (or --out DIR).
+results go to bench/results/eye.json and eye.md (or --out DIR); with `--renderer NAME`
+(RENDERERS: the frames of another renderer, one training never saw among them) to
+eye_NAME.json and eye_NAME.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import platform
 import statistics
@@ -42,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,9 +63,22 @@ from assistant.resolve import fits
 from assistant.types import ParseResult
 from bench.benchmark_parse import _RSS_WRAPPER, assistant_command
 from bench.paths import shown_path
-from export.scenes_real import Pose, render_real_scene
+from export.scenes_real import Pose
 
 REPO = Path(__file__).resolve().parents[1]
+# The renderers of held-out frames: name -> (module, function, what the frames are). Training
+# mixes the first three (export/finetune_eye.py); "unseen" is for measuring only, and
+# nothing under export/ reads it: frames made in a way training never saw.
+RENDERERS: dict[str, tuple[str, str, str]] = {
+    "real": ("export.scenes_real", "render_real_scene",
+             "export/scenes_real.py, split=heldout (a renderer training uses)"),
+    "alt": ("export.scenes_alt", "render_alt_scene",
+            "export/scenes_alt.py, split=heldout (a renderer training uses)"),
+    "alt2": ("export.scenes_alt2", "render_alt2_scene",
+             "export/scenes_alt2.py, split=heldout (a renderer training uses)"),
+    "unseen": ("bench.scenes_unseen", "render_unseen_scene",
+               "bench/scenes_unseen.py, split=heldout (a renderer training never saw)"),
+}
 RESULTS = REPO / "bench/results"
 SEED = 20261130
 
@@ -152,11 +168,17 @@ def _doable(config: HomeConfig, device: str, table: dict[str, tuple[str, ...]]) 
     return [i for i in table if i in TYPE_INTENTS[dev.type] and fits(dev, i)]
 
 
+def scene_renderer(name: str) -> Callable[..., npt.NDArray[np.uint8]]:
+    """A renderer of RENDERERS by name, imported when asked for."""
+    module, function, _ = RENDERERS[name]
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
 def _frame(rng: np.random.Generator, config: HomeConfig, camera: str, target: str | None,
-           pose: Pose) -> npt.NDArray[np.uint8]:
+           pose: Pose, *, renderer: str = "real") -> npt.NDArray[np.uint8]:
     zones = {d: tuple(z) for d, z in config.cameras[camera].zones.items()}
-    rgb = render_real_scene(rng, zones, target, pose, split="heldout",  # type: ignore[arg-type]
-                            kinds=_kinds(config))
+    rgb = scene_renderer(renderer)(rng, zones, target, pose, split="heldout",
+                                   kinds=_kinds(config))
     return np.ascontiguousarray(rgb[:, :, ::-1])  # BGR, as cv2 and the runtime take frames
 
 
@@ -164,7 +186,8 @@ def _zones(config: HomeConfig, camera: str) -> dict[str, tuple[float, float, flo
     return {d: (z[0], z[1], z[2], z[3]) for d, z in config.cameras[camera].zones.items()}
 
 
-def deictic_cases(config: HomeConfig, layouts: int, seed: int = SEED) -> list[Case]:
+def deictic_cases(config: HomeConfig, layouts: int, seed: int = SEED,
+                  renderer: str = "real") -> list[Case]:
     """For each camera, each device with a zone, pose point and stand: `layouts` scenes."""
     cases = []
     for ci, camera in enumerate(sorted(config.cameras)):
@@ -180,11 +203,13 @@ def deictic_cases(config: HomeConfig, layouts: int, seed: int = SEED) -> list[Ca
                     rng = np.random.default_rng([seed, ci, di, pi, layout])
                     intent, text = pairs[(layout * 2 + pi + di) % len(pairs)]
                     cases.append(Case(text, camera, (device,), intent, pose,  # type: ignore[arg-type]
-                                      _frame(rng, config, camera, device, pose), zones))  # type: ignore[arg-type]
+                                      _frame(rng, config, camera, device, pose,  # type: ignore[arg-type]
+                                             renderer=renderer), zones))
     return cases
 
 
-def explicit_cases(config: HomeConfig, layouts: int, seed: int = SEED) -> list[Case]:
+def explicit_cases(config: HomeConfig, layouts: int, seed: int = SEED,
+                   renderer: str = "real") -> list[Case]:
     """Commands that name their device (or the room's lights), over frames where nobody
     is, someone points at another device, or someone stands by the named one."""
     cases = []
@@ -219,7 +244,8 @@ def explicit_cases(config: HomeConfig, layouts: int, seed: int = SEED) -> list[C
                 else:
                     pose, shown = "none", None
                 cases.append(Case(text, camera, tuple(sorted(target)), intent, pose,
-                                  _frame(rng, config, camera, shown, pose), zones))
+                                  _frame(rng, config, camera, shown, pose,
+                                         renderer=renderer), zones))
     return cases
 
 
@@ -408,12 +434,12 @@ def table(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def run(config_path: Path, models: Sequence[Path], layouts: int, rss: bool = True,
-        seed: int = SEED) -> dict[str, Any]:
+def run(config_path: Path, models: Sequence[Path], layouts: int, *, rss: bool = True,
+        seed: int = SEED, renderer: str = "real") -> dict[str, Any]:
     config = load_config(config_path)
     started = time.perf_counter()
-    deictic = deictic_cases(config, layouts, seed)
-    explicit = explicit_cases(config, layouts, seed)
+    deictic = deictic_cases(config, layouts, seed, renderer)
+    explicit = explicit_cases(config, layouts, seed, renderer)
     render_s = time.perf_counter() - started
     results, hog = [], None
     for i, model in enumerate(models):
@@ -423,8 +449,8 @@ def run(config_path: Path, models: Sequence[Path], layouts: int, rss: bool = Tru
         if i == 0:  # the heuristic takes the intent of the shipped model's text reading
             hog = run_hog(deictic, intents)
     return {
-        "what": "SYNTHETIC composites from export/scenes_real.py (split=heldout), not "
-                "camera footage",
+        "what": f"SYNTHETIC composites from {RENDERERS[renderer][2]}, not camera footage",
+        "renderer": renderer,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": shown_path(config_path), "layouts": layouts, "seed": seed,
         "commit": _commit(),
@@ -446,16 +472,23 @@ def _commit() -> str | None:
 
 def write(result: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "eye.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    name = _result_name(result.get("renderer", "real"))
+    (out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     md = ["# Eye benchmark (bench/benchmark_eye.py)", "",
           f"{result['date']}, commit {result['commit']}: {result['deictic_cases']} deictic and "
           f"{result['explicit_cases']} explicit commands, {result['layouts']} held-out layouts "
           "per device and pose, on the reference home (devices.yaml); one ONNX Runtime "
           "thread.", "",
           "**The frames are synthetic composites from our own renderer** "
-          "(export/scenes_real.py, split=heldout: textures, photos, people and layout seeds "
-          "never used for training), not camera footage.", "", *table(result), ""]
-    (out / "eye.md").write_text("\n".join(md), encoding="utf-8")
+          f"({RENDERERS[result.get('renderer', 'real')][2]}; textures, photos, people and "
+          "layout seeds never used for training), not camera footage.", "", *table(result),
+          ""]
+    (out / f"{name}.md").write_text("\n".join(md), encoding="utf-8")
+
+
+def _result_name(renderer: str) -> str:
+    """eye.json for the first renderer's frames, eye_<renderer>.json for another's."""
+    return "eye" if renderer == "real" else f"eye_{renderer}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -466,6 +499,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--layouts", type=int, default=8,
                         help="scenes per device and pose (default 8: 240 deictic commands)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--renderer", choices=sorted(RENDERERS), default="real",
+                        help="which renderer draws the held-out frames (default: real)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--no-rss", action="store_true", help="skip the peak-RSS process")
     args = parser.parse_args(argv)
@@ -475,10 +510,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not path.is_file():
             parser.error(f"--model {path}: no such file")
     result = run(args.config, [shipped_model_path(), *args.model], args.layouts,
-                 rss=not args.no_rss, seed=args.seed)
+                 rss=not args.no_rss, seed=args.seed, renderer=args.renderer)
     print("\n".join(table(result)))
     write(result, args.out)
-    print(f"\nwrote {args.out / 'eye.json'} and {args.out / 'eye.md'}")
+    name = _result_name(args.renderer)
+    print(f"\nwrote {args.out / f'{name}.json'} and {args.out / f'{name}.md'}")
     return 0
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bench import benchmark_eye as eye
@@ -68,6 +69,25 @@ def test_cases_follow_the_home(tiny: tuple[dict[str, Any], Path]) -> None:
     again = eye.deictic_cases(config, 1)
     assert all((a.frame == b.frame).all() and a.text == b.text for a, b in zip(cases, again,
                                                                               strict=True))
+
+
+@pytest.mark.parametrize("renderer", sorted(eye.RENDERERS))
+def test_every_renderer_gives_the_same_cases(renderer: str) -> None:
+    from assistant.config import load_config
+
+    config = load_config(ROOT / "devices.yaml")
+    cases = eye.deictic_cases(config, 1, renderer=renderer)
+    plain = eye.deictic_cases(config, 1)
+    assert [(c.text, c.target, c.pose) for c in cases] == [(c.text, c.target, c.pose)
+                                                            for c in plain]
+    assert all(c.frame.shape == (240, 320, 3) and c.frame.dtype == np.uint8 for c in cases)
+
+
+def test_training_never_reads_the_unseen_renderer() -> None:
+    module = eye.RENDERERS["unseen"][0]
+    for path in (ROOT / "export").glob("*.py"):
+        assert module not in path.read_text(encoding="utf-8"), path
+        assert "scenes_unseen" not in path.read_text(encoding="utf-8"), path
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -127,3 +127,28 @@ def test_a_bad_manifest_stops_the_run_in_one_line(tmp_path: Path, home: HomeConf
     assert "\n" not in message and not (tmp_path / "eye").exists()
     with pytest.raises(SystemExit, match="no manifest"):
         main(["--out", str(tmp_path / "eye"), "--captured", str(tmp_path / "nowhere")])
+
+
+def test_the_renderers_are_mixed_one_per_frame() -> None:
+    from export.finetune_eye import mixed_renderer
+    from export.scenes_alt import render_alt_scene
+    from export.scenes_real import render_real_scene
+
+    zones = {"living_room_lamp": (0.05, 0.25, 0.12, 0.55),
+             "living_room_tv": (0.38, 0.35, 0.26, 0.25)}
+    mix, name = mixed_renderer(["real", "alt"])
+    assert name == "mix(export.scenes_real.render_real_scene, export.scenes_alt.render_alt_scene)"
+    drawn = set()
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        frame = mix(rng, zones, "living_room_tv", "point", split="train")
+        # the frame is the chosen renderer's, drawn with the rng after the choice
+        rng = np.random.default_rng(seed)
+        which = int(rng.integers(2))
+        alone = (render_real_scene, render_alt_scene)[which](rng, zones, "living_room_tv",
+                                                             "point", split="train")
+        assert np.array_equal(frame, alone)
+        drawn.add(which)
+    assert drawn == {0, 1}
+    with pytest.raises(SystemExit, match="--renderers: choose from real, alt, alt2"):
+        mixed_renderer(["real", "blender"])
