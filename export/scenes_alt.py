@@ -38,14 +38,13 @@ import numpy as np
 import numpy.typing as npt
 
 from export.people import (
-    HELDOUT_FRAMES,
-    TRAIN_FRAMES,
     AssetError,
     Split,
     cache_dir,
     opencv_data_dir,
     video_path,
 )
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES
 
 Pose = Literal["point", "stand", "none"]
 Image = npt.NDArray[np.float32]  # (H, W, 3) RGB, 0..255
@@ -54,25 +53,7 @@ ColourLike = Sequence[float] | npt.NDArray[Any]
 Box4 = tuple[float, float, float, float]
 Layer = tuple[float, Callable[[], None]]  # (depth: floor-contact y, draw)
 
-# Sources per split: ("skimage", a skimage.data function) or ("opencv", a file in opencv-doc's
-# data). No source is in both splits.
-TEXTURES: dict[str, tuple[tuple[str, str], ...]] = {
-    "train": (("skimage", "brick"), ("skimage", "grass"), ("skimage", "gravel"),
-              ("skimage", "microaneurysms")),
-    "heldout": (("skimage", "moon"), ("skimage", "retina"), ("opencv", "rubberwhale1.png"),
-                ("opencv", "aero3.jpg")),
-}
-PHOTOS: dict[str, tuple[tuple[str, str], ...]] = {
-    "train": (("skimage", "astronaut"), ("skimage", "coffee"), ("skimage", "chelsea"),
-              ("skimage", "rocket"), ("skimage", "motorcycle_left"),
-              ("opencv", "starry_night.jpg"), ("opencv", "fruits.jpg"), ("opencv", "baboon.jpg"),
-              ("opencv", "building.jpg")),
-    "heldout": (("skimage", "hubble_deep_field"), ("skimage", "immunohistochemistry"),
-                ("opencv", "home.jpg"), ("opencv", "messi5.jpg"), ("opencv", "butterfly.jpg"),
-                ("opencv", "HappyFish.jpg"), ("opencv", "aero1.jpg"), ("opencv", "leuvenA.jpg")),
-}
-# The other renderer's ranges: a person held out from one renderer is held out from both.
-FRAMES: dict[str, tuple[int, int]] = {"train": TRAIN_FRAMES, "heldout": HELDOUT_FRAMES}
+# The sources and their split, shared by the renderers (export/scene_sources.py).
 
 _PEOPLE_VERSION = "alt-people-v5"  # bump when the extraction changes: the cache key includes it
 # vtest.avi's fixed clutter (x0, y0, x1, y1): the lamp post with its sign, the tripod. A blob

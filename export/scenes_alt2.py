@@ -41,8 +41,6 @@ import numpy as np
 import numpy.typing as npt
 
 from export.people import (
-    HELDOUT_FRAMES,
-    TRAIN_FRAMES,
     AssetError,
     Cutout,
     Split,
@@ -50,6 +48,7 @@ from export.people import (
     opencv_data_dir,
     video_path,
 )
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES
 
 Pose = Literal["point", "stand", "none"]
 Rgb = npt.NDArray[np.uint8]  # (H, W, 3) RGB
@@ -60,25 +59,7 @@ Box4 = tuple[float, float, float, float]  # x0, y0, x1, y1
 PointLike = Sequence[float] | npt.NDArray[np.floating[Any]]
 ColourLike = float | Sequence[float] | npt.NDArray[Any]
 
-# Sources per split: ("skimage", a skimage.data function) or ("opencv", a file in opencv-doc's
-# data). No source is in both splits.
-TEXTURES: dict[str, tuple[tuple[str, str], ...]] = {
-    "train": (("skimage", "brick"), ("skimage", "grass"), ("skimage", "gravel"),
-              ("skimage", "microaneurysms")),
-    "heldout": (("skimage", "moon"), ("skimage", "retina"), ("opencv", "rubberwhale1.png"),
-                ("opencv", "aero3.jpg")),
-}
-PHOTOS: dict[str, tuple[tuple[str, str], ...]] = {
-    "train": (("skimage", "astronaut"), ("skimage", "coffee"), ("skimage", "chelsea"),
-              ("skimage", "rocket"), ("skimage", "motorcycle_left"),
-              ("opencv", "starry_night.jpg"), ("opencv", "fruits.jpg"), ("opencv", "baboon.jpg"),
-              ("opencv", "building.jpg")),
-    "heldout": (("skimage", "hubble_deep_field"), ("skimage", "immunohistochemistry"),
-                ("opencv", "home.jpg"), ("opencv", "messi5.jpg"), ("opencv", "butterfly.jpg"),
-                ("opencv", "HappyFish.jpg"), ("opencv", "aero1.jpg"), ("opencv", "leuvenA.jpg")),
-}
-# The other renderers' ranges: a person held out from one renderer is held out from all.
-FRAMES: dict[str, tuple[int, int]] = {"train": TRAIN_FRAMES, "heldout": HELDOUT_FRAMES}
+# The sources and their split, shared by the renderers (export/scene_sources.py).
 
 _PEOPLE_VERSION = "alt2-people-v1"  # bump when the extraction changes: the cache key includes it
 # GrabCut's k-means starts from OpenCV's global RNG: seeded per split, a split's cut-outs do not
