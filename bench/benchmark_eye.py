@@ -63,6 +63,7 @@ from assistant.resolve import fits
 from assistant.types import ParseResult
 from bench.benchmark_parse import _RSS_WRAPPER, assistant_command
 from bench.paths import shown_path
+from export.scene_sources import TRAINING_RENDERERS
 from export.scenes_real import Pose
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,12 +71,9 @@ REPO = Path(__file__).resolve().parents[1]
 # mixes the first three (export/finetune_eye.py); "unseen" is for measuring only, and
 # nothing under export/ reads it: frames made in a way training never saw.
 RENDERERS: dict[str, tuple[str, str, str]] = {
-    "real": ("export.scenes_real", "render_real_scene",
-             "export/scenes_real.py, split=heldout (a renderer training uses)"),
-    "alt": ("export.scenes_alt", "render_alt_scene",
-            "export/scenes_alt.py, split=heldout (a renderer training uses)"),
-    "alt2": ("export.scenes_alt2", "render_alt2_scene",
-             "export/scenes_alt2.py, split=heldout (a renderer training uses)"),
+    **{name: (module, function, f"{module.replace('.', '/')}.py, split=heldout (a renderer "
+                                "training uses)")
+       for name, (module, function) in TRAINING_RENDERERS.items()},
     "unseen": ("bench.scenes_unseen", "render_unseen_scene",
                "bench/scenes_unseen.py, split=heldout (a renderer training never saw)"),
 }

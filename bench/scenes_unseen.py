@@ -29,9 +29,7 @@ when first used (about 10 s) and cached like export/people.py's (`cache_dir()`).
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -47,10 +45,12 @@ from export.people import (
     Cutout,
     Split,
     cache_dir,
+    load_cutouts,
     opencv_data_dir,
+    save_cutouts,
     video_path,
 )
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
 
 Pose = Literal["point", "stand", "none"]
 Rgb = npt.NDArray[np.uint8]  # (H, W, 3) RGB
@@ -214,45 +214,23 @@ def _single_people(found: list[_Found]) -> list[Cutout]:
             if k and not _is_group(p.rgba)]
 
 
-def _digest(video: Path) -> str:
-    h = hashlib.sha256(f"{_PEOPLE_VERSION} {sorted(FRAMES.items())}".encode())
-    h.update(video.read_bytes())
-    return h.hexdigest()[:16]
 
 
-def _save(cuts: list[Cutout], target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shapes = np.array([c.rgba.shape[:2] for c in cuts], np.int32).reshape(-1, 2)
-    flat = (np.concatenate([c.rgba.reshape(-1) for c in cuts]) if cuts
-            else np.zeros(0, np.uint8))
-    tmp = target.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez_compressed(tmp, shapes=shapes, frames=np.array([c.frame for c in cuts], np.int64),
-                        pixels=flat)
-    tmp.replace(target)  # atomic: a parallel worker sees the whole file or none
 
 
-def _load(source: Path) -> list[Cutout]:
-    with np.load(source) as data:
-        shapes, frames, flat = data["shapes"], data["frames"], data["pixels"]
-    out, at = [], 0
-    for (h, w), frame in zip(shapes, frames, strict=True):
-        n = int(h) * int(w) * 4
-        out.append(Cutout(flat[at:at + n].reshape(int(h), int(w), 4), int(frame)))
-        at += n
-    return out
 
 
 @lru_cache(maxsize=2)
 def _split_people(video: Path, split: str) -> tuple[Cutout, ...]:
     """One split's cut-outs, from the disk cache or extracted (then cached)."""
-    cached = cache_dir() / f"{_digest(video)}-{_PEOPLE_VERSION}-{split}.npz"
+    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}-{split}.npz"
     if cached.is_file():
         try:
-            return tuple(_load(cached))
+            return tuple(load_cutouts(cached))
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt
     people = _single_people(_extract_split(video, split))
-    _save(people, cached)
+    save_cutouts(people, cached)
     return tuple(people)
 
 
@@ -274,27 +252,6 @@ class _Assets:
     sleeves: tuple[tuple[int, ...], ...]  # each person's torso colour
 
 
-def _load_image(spec: tuple[str, str], data_dir: Path) -> Rgb:
-    """An RGB uint8 image from opencv-doc's data or scikit-image's."""
-    package, name = spec
-    if package == "opencv":
-        path = data_dir / name
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise AssetError(f"{path}: sample image missing or unreadable "
-                             "(apt-get install opencv-doc, or set MILM_OPENCV_DATA)")
-        im = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8)
-    else:
-        try:
-            import skimage.data as skd
-        except ImportError as e:
-            raise AssetError("scikit-image is not installed (pip install -e '.[export]')") from e
-        # motorcycle_left: the left view of skimage's stereo pair
-        loaded = getattr(skd, "stereo_motorcycle" if name == "motorcycle_left" else name)()
-        im = np.asarray(loaded[0] if name == "motorcycle_left" else loaded)
-    if im.ndim == 2:
-        im = np.dstack([im] * 3)
-    return np.ascontiguousarray(im[..., :3]).astype(np.uint8)
 
 
 def _small(im: Rgb, side: int) -> Rgb:
@@ -331,8 +288,8 @@ def _load_assets(split: str, data_dir: Path) -> _Assets:
     if not people:
         raise AssetError(f"no {split} person cut out of vtest.avi frames {FRAMES[split]}")
     return _Assets(
-        textures=tuple(_texture(s, _load_image(s, data_dir)) for s in TEXTURES[split]),
-        photos=tuple(_small(_load_image(s, data_dir), 200) for s in PHOTOS[split]),
+        textures=tuple(_texture(s, load_source_image(s, data_dir)) for s in TEXTURES[split]),
+        photos=tuple(_small(load_source_image(s, data_dir), 200) for s in PHOTOS[split]),
         people=people, sleeves=tuple(_sleeve(p) for p in people))
 
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
+import importlib
 import json
 import logging
 import math
@@ -75,6 +76,7 @@ from export.build_model import (
 from export.dataset import Batch, Encoded, ImageNorm, encode, load_tokenizer, make_batch
 from export.milm import MILM
 from export.onnx_weights import WeightMapError, load_milm, parity
+from export.scene_sources import TRAINING_RENDERERS
 from export.scenes import Box, grounding_target, render_scene
 from export.train import TrainConfig
 
@@ -91,12 +93,9 @@ POSES = ("point", "stand")
 RESOLVER_THRESHOLD = Policy().grounding_threshold  # what the runtime acts on
 
 
-# Room renderers written apart from each other, by --renderers name. A model trained on one
-# renderer's frames reads another's poorly (docs/eye.md, eighth round): mixing them is what
-# carries the camera over to frames made another way.
-RENDERERS = {"real": ("export.scenes_real", "render_real_scene"),
-             "alt": ("export.scenes_alt", "render_alt_scene"),
-             "alt2": ("export.scenes_alt2", "render_alt2_scene")}
+# Room renderers by --renderers name: mixing them is what carries the camera over to frames
+# made another way.
+RENDERERS = TRAINING_RENDERERS
 
 
 def mixed_renderer(names: Sequence[str]) -> tuple[RenderFn, str]:
@@ -106,8 +105,6 @@ def mixed_renderer(names: Sequence[str]) -> tuple[RenderFn, str]:
                          f"{','.join(names) or 'nothing'}")
     if list(names) == ["real"]:
         return renderer()
-    import importlib
-
     fns = [getattr(importlib.import_module(RENDERERS[n][0]), RENDERERS[n][1]) for n in names]
 
     def mix(rng: np.random.Generator, zones: dict[str, Box], target: str | None, pose: str,

@@ -159,7 +159,8 @@ def _digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def _save(cutouts: list[Cutout], target: Path) -> None:
+def save_cutouts(cutouts: list[Cutout], target: Path) -> None:
+    """Cut-outs to one npz file, written atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
     shapes = np.array([c.rgba.shape[:2] for c in cutouts], np.int32).reshape(-1, 2)
     flat = (np.concatenate([c.rgba.reshape(-1) for c in cutouts]) if cutouts
@@ -170,7 +171,8 @@ def _save(cutouts: list[Cutout], target: Path) -> None:
     tmp.replace(target)  # atomic: a parallel worker sees the whole file or none
 
 
-def _load(source: Path) -> list[Cutout]:
+def load_cutouts(source: Path) -> list[Cutout]:
+    """The cut-outs save_cutouts wrote."""
     with np.load(source) as data:
         shapes, frames, flat = data["shapes"], data["frames"], data["pixels"]
     out, at = [], 0
@@ -188,13 +190,13 @@ def all_cutouts() -> tuple[Cutout, ...]:
     cached = cache_dir() / f"{_digest(path)}-{_VERSION}.npz"
     if cached.is_file():
         try:
-            return tuple(_load(cached))
+            return tuple(load_cutouts(cached))
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt
     cutouts = _extract(path)
     if not cutouts:
         raise AssetError(f"{path}: no person found in the video")
-    _save(cutouts, cached)
+    save_cutouts(cutouts, cached)
     return tuple(cutouts)
 
 

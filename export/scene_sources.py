@@ -8,7 +8,22 @@ source with training.
 
 from __future__ import annotations
 
-from export.people import HELDOUT_FRAMES, TRAIN_FRAMES
+import hashlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from export.people import HELDOUT_FRAMES, TRAIN_FRAMES, AssetError
+
+# The renderers training mixes, by name: (module, function). Written apart from each other:
+# a model trained on one renderer's frames reads another's poorly (docs/eye.md, eighth round).
+TRAINING_RENDERERS: dict[str, tuple[str, str]] = {
+    "real": ("export.scenes_real", "render_real_scene"),
+    "alt": ("export.scenes_alt", "render_alt_scene"),
+    "alt2": ("export.scenes_alt2", "render_alt2_scene"),
+}
 
 # Sources per split: ("skimage", a skimage.data function) or ("opencv", a file in opencv-doc's
 # data). No source is in both splits.
@@ -29,3 +44,36 @@ PHOTOS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # export/people.py's ranges: a person held out from one renderer is held out from all.
 FRAMES: dict[str, tuple[int, int]] = {"train": TRAIN_FRAMES, "heldout": HELDOUT_FRAMES}
+
+
+def load_source_image(spec: tuple[str, str], data_dir: Path) -> npt.NDArray[np.uint8]:
+    """A source of TEXTURES or PHOTOS as a contiguous RGB uint8 image: from opencv-doc's
+    data (`data_dir`) or scikit-image's."""
+    package, name = spec
+    if package == "opencv":
+        path = data_dir / name
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise AssetError(f"{path}: sample image missing or unreadable "
+                             "(apt-get install opencv-doc, or set MILM_OPENCV_DATA)")
+        return np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8)
+    try:
+        import skimage.data as skd
+    except ImportError as e:
+        raise AssetError("scikit-image is not installed (pip install -e '.[export]')") from e
+    # motorcycle_left: the left view of skimage's stereo pair
+    loaded = getattr(skd, "stereo_motorcycle" if name == "motorcycle_left" else name)()
+    im = np.asarray(loaded[0] if name == "motorcycle_left" else loaded)
+    if im.dtype != np.uint8:
+        im = (255 * (im.astype(np.float32) / max(1e-6, float(im.max())))).astype(np.uint8)
+    if im.ndim == 2:
+        im = np.stack([im] * 3, -1)
+    return np.ascontiguousarray(im[..., :3])
+
+
+def people_digest(video: Path, version: str) -> str:
+    """The cut-out cache key of a renderer: its extraction `version`, the frame split and
+    the video's bytes, so that a change of any rebuilds the cache."""
+    h = hashlib.sha256(f"{version} {sorted(FRAMES.items())}".encode())
+    h.update(video.read_bytes())
+    return h.hexdigest()[:16]

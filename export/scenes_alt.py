@@ -24,7 +24,6 @@ extracted once (about 15 s) and cached like export/people.py's (`cache_dir()`).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -44,7 +43,7 @@ from export.people import (
     opencv_data_dir,
     video_path,
 )
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
 
 Pose = Literal["point", "stand", "none"]
 Image = npt.NDArray[np.float32]  # (H, W, 3) RGB, 0..255
@@ -222,10 +221,6 @@ def _extract_split(video: Path, split: str) -> list[_Person]:
     return out
 
 
-def _digest(video: Path) -> str:
-    h = hashlib.sha256(f"{_PEOPLE_VERSION} {sorted(FRAMES.items())}".encode())
-    h.update(video.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def _save(people: dict[str, list[_Person]], target: Path) -> None:
@@ -268,7 +263,7 @@ def _load(source: Path) -> dict[str, list[_Person]]:
 @lru_cache(maxsize=1)
 def _all_people(video: Path) -> dict[str, list[_Person]]:
     """Both splits' cut-outs, from the disk cache or extracted (then cached)."""
-    cached = cache_dir() / f"{_digest(video)}-{_PEOPLE_VERSION}.npz"
+    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}.npz"
     if cached.is_file():
         try:
             return _load(cached)
@@ -297,28 +292,6 @@ class _Assets:
     calm: tuple[int, ...]  # people standing with closed legs, preferred for "stand"
 
 
-def _load_image(spec: tuple[str, str], data_dir: Path) -> npt.NDArray[np.uint8]:
-    """An RGB uint8 image from opencv-doc's data or scikit-image's."""
-    package, name = spec
-    if package == "opencv":
-        path = data_dir / name
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise AssetError(f"{path}: sample image missing or unreadable "
-                             "(apt-get install opencv-doc, or set MILM_OPENCV_DATA)")
-        return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8)
-    try:
-        import skimage.data as skd
-    except ImportError as e:
-        raise AssetError("scikit-image is not installed (pip install -e '.[export]')") from e
-    # motorcycle_left: the left view of skimage's stereo pair
-    loaded = getattr(skd, "stereo_motorcycle" if name == "motorcycle_left" else name)()
-    im = np.asarray(loaded[0] if name == "motorcycle_left" else loaded)
-    if im.dtype != np.uint8:
-        im = (255 * (im.astype(np.float32) / max(1e-6, float(im.max())))).astype(np.uint8)
-    if im.ndim == 2:
-        im = np.stack([im] * 3, -1)
-    return np.ascontiguousarray(im[..., :3])
 
 
 def _texture(im: npt.NDArray[np.uint8]) -> _Texture:
@@ -346,8 +319,9 @@ def _load_assets(split: str, data_dir: Path) -> _Assets:
     people = tuple(_all_people(video_path())[split])
     if not people:
         raise AssetError(f"no {split} person cut out of vtest.avi frames {FRAMES[split]}")
-    return _Assets(textures=tuple(_texture(_load_image(s, data_dir)) for s in TEXTURES[split]),
-                   photos=tuple(_photo(_load_image(s, data_dir)) for s in PHOTOS[split]),
+    textures = tuple(_texture(load_source_image(s, data_dir)) for s in TEXTURES[split])
+    return _Assets(textures=textures,
+                   photos=tuple(_photo(load_source_image(s, data_dir)) for s in PHOTOS[split]),
                    people=people,
                    calm=tuple(i for i, p in enumerate(people) if p.legs < 1.15))
 

@@ -28,7 +28,6 @@ extracted once (about 15 s) and cached like export/people.py's (`cache_dir()`).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from export.people import (
     opencv_data_dir,
     video_path,
 )
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
 
 Pose = Literal["point", "stand", "none"]
 Rgb = npt.NDArray[np.uint8]  # (H, W, 3) RGB
@@ -208,10 +207,6 @@ def _extract_split(video: Path, split: str) -> list[Cutout]:
     return people
 
 
-def _digest(video: Path) -> str:
-    h = hashlib.sha256(f"{_PEOPLE_VERSION} {sorted(FRAMES.items())}".encode())
-    h.update(video.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def _save(people: dict[str, list[Cutout]], target: Path) -> None:
@@ -246,7 +241,7 @@ def _load(source: Path) -> dict[str, list[Cutout]]:
 @lru_cache(maxsize=1)
 def _all_people(video: Path) -> dict[str, list[Cutout]]:
     """Both splits' cut-outs, from the disk cache or extracted (then cached)."""
-    cached = cache_dir() / f"{_digest(video)}-{_PEOPLE_VERSION}.npz"
+    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}.npz"
     if cached.is_file():
         try:
             return _load(cached)
@@ -265,27 +260,6 @@ class _Assets:
     people: tuple[npt.NDArray[np.uint8], ...]  # RGBA, feet on the bottom row
 
 
-def _load_image(spec: tuple[str, str], data_dir: Path) -> Rgb:
-    """An RGB uint8 image from opencv-doc's data or scikit-image's."""
-    package, name = spec
-    if package == "opencv":
-        path = data_dir / name
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise AssetError(f"{path}: sample image missing or unreadable "
-                             "(apt-get install opencv-doc, or set MILM_OPENCV_DATA)")
-        im = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), np.uint8)
-    else:
-        try:
-            import skimage.data as skd
-        except ImportError as e:
-            raise AssetError("scikit-image is not installed (pip install -e '.[export]')") from e
-        # motorcycle_left: the left view of skimage's stereo pair
-        loaded = getattr(skd, "stereo_motorcycle" if name == "motorcycle_left" else name)()
-        im = np.asarray(loaded[0] if name == "motorcycle_left" else loaded)
-    if im.ndim == 2:
-        im = np.dstack([im] * 3)
-    return im[..., :3].astype(np.uint8)
 
 
 def _texture(spec: tuple[str, str], im: Rgb) -> npt.NDArray[np.float32]:
@@ -320,8 +294,8 @@ def _load_assets(split: str, data_dir: Path) -> _Assets:
     if not people:
         raise AssetError(f"no {split} person cut out of vtest.avi frames {FRAMES[split]}")
     return _Assets(
-        textures=tuple(_texture(s, _load_image(s, data_dir)) for s in TEXTURES[split]),
-        photos=tuple(_photo(_load_image(s, data_dir)) for s in PHOTOS[split]),
+        textures=tuple(_texture(s, load_source_image(s, data_dir)) for s in TEXTURES[split]),
+        photos=tuple(_photo(load_source_image(s, data_dir)) for s in PHOTOS[split]),
         people=people)
 
 
