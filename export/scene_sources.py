@@ -23,6 +23,8 @@ TRAINING_RENDERERS: dict[str, tuple[str, str]] = {
     "real": ("export.scenes_real", "render_real_scene"),
     "alt": ("export.scenes_alt", "render_alt_scene"),
     "alt2": ("export.scenes_alt2", "render_alt2_scene"),
+    "alt3": ("export.scenes_alt3", "render_alt3_scene"),
+    "alt4": ("export.scenes_alt4", "render_alt4_scene"),
 }
 
 # Sources per split: ("skimage", a skimage.data function) or ("opencv", a file in opencv-doc's

@@ -150,5 +150,5 @@ def test_the_renderers_are_mixed_one_per_frame() -> None:
         assert np.array_equal(frame, alone)
         drawn.add(which)
     assert drawn == {0, 1}
-    with pytest.raises(SystemExit, match="--renderers: choose from real, alt, alt2"):
+    with pytest.raises(SystemExit, match="--renderers: choose from real, alt, alt2, alt3, alt4"):
         mixed_renderer(["real", "blender"])

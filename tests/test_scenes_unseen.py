@@ -69,13 +69,14 @@ def test_held_out_and_train_share_no_source() -> None:
     # the same ranges as the other renderers' people: held out from one, held out from all
     assert FRAMES == {"train": people.TRAIN_FRAMES, "heldout": people.HELDOUT_FRAMES}
     # and no held-out texture or photo is a training source of any renderer training uses
-    from export import scenes_alt, scenes_alt2, scenes_real
+    from export import scenes_alt, scenes_alt2, scenes_alt3, scenes_alt4, scenes_real
 
     def stems(renderer: ModuleType) -> set[str]:
         sources = renderer.TEXTURES["train"] + renderer.PHOTOS["train"]
         return {Path(name).stem for _, name in sources}
 
-    training = stems(scenes_real) | stems(scenes_alt) | stems(scenes_alt2)
+    training = (stems(scenes_real) | stems(scenes_alt) | stems(scenes_alt2)
+                | stems(scenes_alt3) | stems(scenes_alt4))
     assert "brick" in training and not training & {Path(n).stem for _, n in heldout}
 
 
