@@ -30,7 +30,7 @@ when first used (about 10 s) and cached like export/people.py's (`cache_dir()`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -40,17 +40,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import (
-    AssetError,
-    Cutout,
-    Split,
-    cache_dir,
-    load_cutouts,
-    opencv_data_dir,
-    save_cutouts,
-    video_path,
-)
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
+from export.people import AssetError, Cutout, Split, cached_cutouts, video_frames, video_path
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, assets_for, load_source_image, people_npz
 
 Pose = Literal["point", "stand", "none"]
 Rgb = npt.NDArray[np.uint8]  # (H, W, 3) RGB
@@ -80,23 +71,6 @@ class _Found(NamedTuple):
     foot: int
     h: int
     frame: int
-
-
-def _frames(video: Path, span: tuple[int, int], step: int) -> Iterator[tuple[int, Bgr]]:
-    """(index, BGR frame) for every `step`-th frame of span; the others are not converted."""
-    lo, hi = span
-    cap = cv2.VideoCapture(str(video))
-    try:
-        index = 0
-        while index < hi and cap.grab():
-            if index >= lo and (index - lo) % step == 0:
-                ok, frame = cap.retrieve()
-                if not ok:
-                    return
-                yield index, np.asarray(frame, np.uint8)
-            index += 1
-    finally:
-        cap.release()
 
 
 def _grabcut(crop: Bgr, comp: npt.NDArray[np.bool_], box: tuple[int, int, int, int]
@@ -167,14 +141,14 @@ def _extract_split(video: Path, split: str) -> list[_Found]:
     """Every person-shaped cut-out of the split's frames, against the median of the split's
     own frames (no pixel of the other split's range is read)."""
     span = FRAMES[split]
-    sampled = [f for _, f in _frames(video, span, _BACKGROUND_STEP)]
+    sampled = [f for _, f in video_frames(video, span, _BACKGROUND_STEP)]
     if not sampled:
         raise AssetError(f"{video}: no frame readable in {span[0]}-{span[1]}")
     bg = np.median(np.stack(sampled), axis=0).astype(np.uint8)
     del sampled
     cv2.setRNGSeed(_PEOPLE_SEED)
     found = []
-    for index, frame in _frames(video, span, _PEOPLE_STEP):
+    for index, frame in video_frames(video, span, _PEOPLE_STEP):
         found.extend(_people_in(frame, bg, index))
     return found
 
@@ -214,24 +188,11 @@ def _single_people(found: list[_Found]) -> list[Cutout]:
             if k and not _is_group(p.rgba)]
 
 
-
-
-
-
-
-
 @lru_cache(maxsize=2)
 def _split_people(video: Path, split: str) -> tuple[Cutout, ...]:
     """One split's cut-outs, from the disk cache or extracted (then cached)."""
-    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}-{split}.npz"
-    if cached.is_file():
-        try:
-            return tuple(load_cutouts(cached))
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
-    people = _single_people(_extract_split(video, split))
-    save_cutouts(people, cached)
-    return tuple(people)
+    return cached_cutouts(people_npz(video, _PEOPLE_VERSION, f"-{split}"),
+                          lambda: _single_people(_extract_split(video, split)))
 
 
 def _sleeve(rgba: npt.NDArray[np.uint8]) -> tuple[int, ...]:
@@ -250,8 +211,6 @@ class _Assets:
     photos: tuple[Rgb, ...]  # <= 200 px
     people: tuple[npt.NDArray[np.uint8], ...]  # RGBA, feet on the bottom row
     sleeves: tuple[tuple[int, ...], ...]  # each person's torso colour
-
-
 
 
 def _small(im: Rgb, side: int) -> Rgb:
@@ -273,12 +232,6 @@ def _texture(spec: tuple[str, str], im: Rgb) -> tuple[F32, F32]:
     g = rgb.mean(axis=2)
     det = (g - g.mean()) / (g.std() + 1e-6)
     return rgb, det.astype(np.float32)
-
-
-def _assets(split: str) -> _Assets:
-    if split not in FRAMES:
-        raise ValueError(f"unknown split {split!r} (train or heldout)")
-    return _load_assets(split, opencv_data_dir())
 
 
 @lru_cache(maxsize=4)
@@ -2006,11 +1959,7 @@ def render_unseen_scene(rng: np.random.Generator, zones: Mapping[str, Sequence[f
     on (else drawn at random)."""
     if split not in FRAMES:
         raise ValueError(f"unknown split {split!r} (train or heldout)")
-    if pose not in ("point", "stand", "none"):
-        raise ValueError(f"unknown pose {pose!r} (point, stand or none)")
-    if pose != "none" and target not in zones:
-        raise ValueError(f"target {target!r} not in zones")
-    assets = _assets(split)
+    assets = assets_for(split, pose, target, zones, _load_assets)
     ih, iw = int(size[0]), int(size[1])
     devs = _devices(rng, zones, kinds, states, (ih, iw))
     room = _room_geometry(rng, ih, iw, devs)

@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 Split = Literal["train", "heldout"]
+T = TypeVar("T")
 
 OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
 VIDEO = "vtest.avi"
@@ -75,27 +77,33 @@ def video_path() -> Path:
     return path
 
 
+def video_frames(video: Path, span: tuple[int, int], step: int
+                 ) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
+    """(index, BGR frame) for every `step`-th frame of the half-open span, from its first;
+    the others are skipped undecoded. Every renderer's cut-outs come from here."""
+    import cv2
+
+    lo, hi = span
+    cap = cv2.VideoCapture(str(video))
+    try:
+        index = 0
+        while index < hi and cap.grab():
+            if index >= lo and (index - lo) % step == 0:
+                ok, frame = cap.retrieve()
+                if not ok:
+                    return
+                yield index, np.asarray(frame, np.uint8)
+            index += 1
+    finally:
+        cap.release()
+
+
 def _extract(path: Path) -> list[Cutout]:
     """Median background, then one cut-out per person-shaped foreground blob."""
     import cv2
 
-    def frames(step: int) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
-        """(index, frame) for every `step`-th frame; the others are skipped undecoded."""
-        cap = cv2.VideoCapture(str(path))
-        try:
-            index = 0
-            while cap.grab():
-                if index % step == 0:
-                    ok, frame = cap.retrieve()
-                    if not ok:
-                        return
-                    yield index, np.asarray(frame, np.uint8)
-                index += 1
-        finally:
-            cap.release()
-
     # Two passes over the video: holding all 795 frames would take 1 GB.
-    sampled = [f for _, f in frames(10)]
+    sampled = [f for _, f in video_frames(path, (0, sys.maxsize), 10)]
     if len(sampled) * 10 < HELDOUT_FRAMES[0] + 10:
         raise AssetError(f"{path}: only about {len(sampled) * 10} frames readable "
                          "(expected 795)")
@@ -111,7 +119,7 @@ def _extract(path: Path) -> list[Cutout]:
     kernel_close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
     height, width = background.shape[:2]
     found: list[tuple[Cutout, int, int]] = []  # cut-out, feet row, height (half size)
-    for index, frame in frames(_STEP):
+    for index, frame in video_frames(path, (0, sys.maxsize), _STEP):
         pixels = half(frame)
         diff = np.abs(pixels - background).max(axis=2)
         # A cast shadow darkens the ground by the same factor in every channel: not a person.
@@ -183,21 +191,38 @@ def load_cutouts(source: Path) -> list[Cutout]:
     return out
 
 
+def disk_cached(target: Path, build: Callable[[], T], load: Callable[[Path], T],
+                save: Callable[[T, Path], None]) -> T:
+    """What `load` reads from `target`, else (no file, or a damaged one, which is rebuilt)
+    what `build` makes, saved there by `save` first."""
+    if target.is_file():
+        try:
+            return load(target)
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache is rebuilt
+    value = build()
+    save(value, target)
+    return value
+
+
+def cached_cutouts(target: Path, build: Callable[[], list[Cutout]]) -> tuple[Cutout, ...]:
+    """disk_cached for a list of cut-outs (save_cutouts' file)."""
+    cutouts = disk_cached(target, build, load_cutouts, save_cutouts)
+    return tuple(cutouts)
+
+
 @lru_cache(maxsize=1)
 def all_cutouts() -> tuple[Cutout, ...]:
     """Every cut-out, from the disk cache or extracted (then cached)."""
     path = video_path()
-    cached = cache_dir() / f"{_digest(path)}-{_VERSION}.npz"
-    if cached.is_file():
-        try:
-            return tuple(load_cutouts(cached))
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
-    cutouts = _extract(path)
-    if not cutouts:
-        raise AssetError(f"{path}: no person found in the video")
-    save_cutouts(cutouts, cached)
-    return tuple(cutouts)
+
+    def extract() -> list[Cutout]:
+        cutouts = _extract(path)
+        if not cutouts:
+            raise AssetError(f"{path}: no person found in the video")
+        return cutouts
+
+    return cached_cutouts(cache_dir() / f"{_digest(path)}-{_VERSION}.npz", extract)
 
 
 @lru_cache(maxsize=2)

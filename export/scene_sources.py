@@ -9,13 +9,17 @@ source with training.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import HELDOUT_FRAMES, TRAIN_FRAMES, AssetError
+from export.people import HELDOUT_FRAMES, TRAIN_FRAMES, AssetError, cache_dir, opencv_data_dir
+
+T = TypeVar("T")
 
 # The renderers training mixes, by name: (module, function). Written apart from each other:
 # a model trained on one renderer's frames reads another's poorly (docs/eye.md, eighth round).
@@ -79,3 +83,23 @@ def people_digest(video: Path, version: str) -> str:
     h = hashlib.sha256(f"{version} {sorted(FRAMES.items())}".encode())
     h.update(video.read_bytes())
     return h.hexdigest()[:16]
+
+
+def people_npz(video: Path, version: str, suffix: str = "") -> Path:
+    """Where a renderer's cut-outs of extraction `version` are cached (people_digest's key)."""
+    return cache_dir() / f"{people_digest(video, version)}-{version}{suffix}.npz"
+
+
+def assets_for(split: str, pose: str, target: str | None, zones: Mapping[str, object],
+               load: Callable[[str, Path], T]) -> T:
+    """A renderer's arguments checked (pose point, stand or none; for point and stand a target
+    among the zones; split train or heldout), else a one-line ValueError; then
+    `load(split, data_dir)`, data_dir being opencv-doc's data now: a renderer caches `load`
+    by both, so that another MILM_OPENCV_DATA is looked at."""
+    if pose not in ("point", "stand", "none"):
+        raise ValueError(f"unknown pose {pose!r} (point, stand or none)")
+    if pose != "none" and target not in zones:
+        raise ValueError(f"target {target!r} not in zones")
+    if split not in FRAMES:
+        raise ValueError(f"unknown split {split!r} (train or heldout)")
+    return load(split, opencv_data_dir())

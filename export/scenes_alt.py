@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -36,14 +36,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import (
-    AssetError,
-    Split,
-    cache_dir,
-    opencv_data_dir,
-    video_path,
-)
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
+from export.people import AssetError, Split, disk_cached, video_frames, video_path
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, assets_for, load_source_image, people_npz
 
 Pose = Literal["point", "stand", "none"]
 Image = npt.NDArray[np.float32]  # (H, W, 3) RGB, 0..255
@@ -81,24 +75,6 @@ class _Person:
         torso = (((cols.min() + cols.max() + 1) / 2 / w, (cols.max() + 1 - cols.min()) / w)
                  if len(cols) else (0.5, 0.6))
         object.__setattr__(self, "torso", torso)
-
-
-def _frames(video: Path, span: tuple[int, int], step: int
-            ) -> Iterator[tuple[int, npt.NDArray[np.uint8]]]:
-    """(index, BGR frame) for every `step`-th frame of span; the others are not converted."""
-    lo, hi = span
-    cap = cv2.VideoCapture(str(video))
-    try:
-        index = 0
-        while index < hi and cap.grab():
-            if index >= lo and (index - lo) % step == 0:
-                ok, frame = cap.retrieve()
-                if not ok:
-                    return
-                yield index, np.asarray(frame, np.uint8)
-            index += 1
-    finally:
-        cap.release()
 
 
 def _person_of(rgb: npt.NDArray[np.uint8], alpha: npt.NDArray[np.uint8], frame: int) -> _Person:
@@ -199,13 +175,13 @@ def _extract_split(video: Path, split: str) -> list[_Person]:
     """Median background of the split's own frames, |frame - background| > 28, open/close,
     connected components of a person's size and shape, each refined by GrabCut."""
     span = FRAMES[split]
-    sampled = [f for _, f in _frames(video, span, 4)]
+    sampled = [f for _, f in video_frames(video, span, 4)]
     if not sampled:
         raise AssetError(f"{video}: no frame readable in {span[0]}-{span[1]}")
     bg = np.median(np.stack(sampled), axis=0).astype(np.uint8)
     del sampled
     found = []
-    for index, frame in _frames(video, span, 3 if split == "train" else 2):
+    for index, frame in video_frames(video, span, 3 if split == "train" else 2):
         found.extend(_cutouts_in(frame, bg, index))
     out = [p for p, _, _ in found]
     # People lower in the source are nearer, hence taller: fit that line robustly and drop
@@ -219,8 +195,6 @@ def _extract_split(video: Path, split: str) -> list[_Person]:
             keep = np.abs(height / (a * feet + b) - 1) < 0.18
         out = [o for o, k in zip(out, keep, strict=True) if k]
     return out
-
-
 
 
 def _save(people: dict[str, list[_Person]], target: Path) -> None:
@@ -263,18 +237,13 @@ def _load(source: Path) -> dict[str, list[_Person]]:
 @lru_cache(maxsize=1)
 def _all_people(video: Path) -> dict[str, list[_Person]]:
     """Both splits' cut-outs, from the disk cache or extracted (then cached)."""
-    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}.npz"
-    if cached.is_file():
-        try:
-            return _load(cached)
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
-    # GrabCut's k-means starts from OpenCV's global RNG: from a fixed state, the splits in a
-    # fixed order, the cut-outs do not depend on what ran before in the process.
-    cv2.setRNGSeed(0)
-    people = {split: _extract_split(video, split) for split in ("train", "heldout")}
-    _save(people, cached)
-    return people
+    def extract() -> dict[str, list[_Person]]:
+        # GrabCut's k-means starts from OpenCV's global RNG: from a fixed state, the splits in
+        # a fixed order, the cut-outs do not depend on what ran before in the process.
+        cv2.setRNGSeed(0)
+        return {split: _extract_split(video, split) for split in ("train", "heldout")}
+
+    return disk_cached(people_npz(video, _PEOPLE_VERSION), extract, _load, _save)
 
 
 # ----------------------------------------------------------------------------- sources
@@ -292,8 +261,6 @@ class _Assets:
     calm: tuple[int, ...]  # people standing with closed legs, preferred for "stand"
 
 
-
-
 def _texture(im: npt.NDArray[np.uint8]) -> _Texture:
     im = cast(npt.NDArray[np.uint8], cv2.resize(im, (256, 256), interpolation=cv2.INTER_AREA))
     lum = cv2.cvtColor(im, cv2.COLOR_RGB2GRAY).astype(np.float32)
@@ -305,12 +272,6 @@ def _photo(im: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     sc = 200.0 / max(im.shape[:2])
     size = (max(8, int(im.shape[1] * sc)), max(8, int(im.shape[0] * sc)))
     return np.asarray(cv2.resize(im, size, interpolation=cv2.INTER_AREA), np.uint8)
-
-
-def _assets(split: str) -> _Assets:
-    if split not in FRAMES:
-        raise ValueError(f"unknown split {split!r}")
-    return _load_assets(split, opencv_data_dir())
 
 
 @lru_cache(maxsize=4)
@@ -1936,11 +1897,7 @@ def render_alt_scene(rng: np.random.Generator, zones: Mapping[str, Sequence[floa
     as "light floor lamp" (else the id's words and the zone decide what is drawn); states:
     device id -> on (else drawn at random)."""
     ih, iw = int(size[0]), int(size[1])
-    if pose not in ("point", "stand", "none"):
-        raise ValueError(f"unknown pose {pose!r}")
-    if pose != "none" and target not in zones:
-        raise ValueError(f"target {target!r} not in zones")
-    assets = _assets(split)
+    assets = assets_for(split, pose, target, zones, _load_assets)
     devs = _devices(rng, zones, kinds, states, size=(ih, iw))
     room = _sample_room(rng, devs)
     pieces = _plan_supports(rng, devs, room)

@@ -29,7 +29,7 @@ extracted once (about 15 s) and cached like export/people.py's (`cache_dir()`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -39,15 +39,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import (
-    AssetError,
-    Cutout,
-    Split,
-    cache_dir,
-    opencv_data_dir,
-    video_path,
-)
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
+from export.people import AssetError, Cutout, Split, disk_cached, video_frames, video_path
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, assets_for, load_source_image, people_npz
 
 Pose = Literal["point", "stand", "none"]
 Rgb = npt.NDArray[np.uint8]  # (H, W, 3) RGB
@@ -71,24 +64,6 @@ _OCCLUDERS = ((405, 0, 455, 400), (455, 330, 530, 490))
 
 
 # ----------------------------------------------------------------------------- people
-def _frames(video: Path, span: tuple[int, int], step: int
-            ) -> Iterator[tuple[int, Bgr]]:
-    """(index, BGR frame) for every `step`-th frame of span; the others are not converted."""
-    lo, hi = span
-    cap = cv2.VideoCapture(str(video))
-    try:
-        index = 0
-        while index < hi and cap.grab():
-            if index >= lo and (index - lo) % step == 0:
-                ok, frame = cap.retrieve()
-                if not ok:
-                    return
-                yield index, np.asarray(frame, np.uint8)
-            index += 1
-    finally:
-        cap.release()
-
-
 def _refine(sub: Bgr, bg: Bgr, diff: npt.NDArray[np.uint8], comp: npt.NDArray[np.bool_],
             shadow_from: int) -> tuple[npt.NDArray[np.uint8], int, int] | None:
     """GrabCut of one blob's box, seeded from the difference mask, with the cast shadow below
@@ -191,22 +166,20 @@ def _extract_split(video: Path, split: str) -> list[Cutout]:
     """People of the split's frames only, against the median of the split's own frames."""
     cv2.setRNGSeed(_PEOPLE_SEED)
     span = FRAMES[split]
-    sampled = [f for _, f in _frames(video, span, 2)]
+    sampled = [f for _, f in video_frames(video, span, 2)]
     if not sampled:
         raise AssetError(f"{video}: no frame readable in {span[0]}-{span[1]}")
     bg = np.median(np.stack(sampled), axis=0).astype(np.uint8)
     del sampled
     bg_blur = cv2.GaussianBlur(bg, (3, 3), 0).astype(np.int16)
     found = []
-    for index, frame in _frames(video, span, 3):
+    for index, frame in video_frames(video, span, 3):
         found.extend(_cutouts_in(frame, bg, bg_blur, index))
     people = _one_person_each(found)
     if len(people) > _MAX_PEOPLE:
         chosen = np.linspace(0, len(people) - 1, _MAX_PEOPLE).round().astype(int)
         people = [people[k] for k in chosen]
     return people
-
-
 
 
 def _save(people: dict[str, list[Cutout]], target: Path) -> None:
@@ -241,15 +214,9 @@ def _load(source: Path) -> dict[str, list[Cutout]]:
 @lru_cache(maxsize=1)
 def _all_people(video: Path) -> dict[str, list[Cutout]]:
     """Both splits' cut-outs, from the disk cache or extracted (then cached)."""
-    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}.npz"
-    if cached.is_file():
-        try:
-            return _load(cached)
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
-    people = {split: _extract_split(video, split) for split in FRAMES}
-    _save(people, cached)
-    return people
+    return disk_cached(people_npz(video, _PEOPLE_VERSION),
+                       lambda: {split: _extract_split(video, split) for split in FRAMES},
+                       _load, _save)
 
 
 # ----------------------------------------------------------------------------- sources
@@ -258,8 +225,6 @@ class _Assets:
     textures: tuple[npt.NDArray[np.float32], ...]  # standardised luminance, mirror-tiled 512x512
     photos: tuple[Rgb, ...]
     people: tuple[npt.NDArray[np.uint8], ...]  # RGBA, feet on the bottom row
-
-
 
 
 def _texture(spec: tuple[str, str], im: Rgb) -> npt.NDArray[np.float32]:
@@ -279,12 +244,6 @@ def _photo(im: Rgb) -> Rgb:
     s = 240.0 / max(im.shape[:2])
     size = (max(8, int(im.shape[1] * s)), max(8, int(im.shape[0] * s)))
     return np.asarray(cv2.resize(im, size, interpolation=cv2.INTER_AREA), np.uint8)
-
-
-def _assets(split: str) -> _Assets:
-    if split not in FRAMES:
-        raise ValueError(f"unknown split {split!r} (train or heldout)")
-    return _load_assets(split, opencv_data_dir())
 
 
 @lru_cache(maxsize=4)
@@ -1835,11 +1794,7 @@ def render_alt2_scene(rng: np.random.Generator, zones: Mapping[str, Sequence[flo
     any, stands near it without pointing); kinds: device id -> a hint such as "light floor
     lamp" (with the id's words and the zone, it decides what is drawn); states: device id ->
     on (else drawn at random)."""
-    if pose not in ("point", "stand", "none"):
-        raise ValueError(f"unknown pose {pose!r} (point, stand or none)")
-    if pose != "none" and target not in zones:
-        raise ValueError(f"target {target!r} not in zones")
-    assets = _assets(split)
+    assets = assets_for(split, pose, target, zones, _load_assets)
     ih, iw = int(size[0]), int(size[1])
     c = _Canvas(emis=np.zeros((ih, iw), np.uint8), photos=assets.photos)
     devs = _devices(rng, zones, kinds, states, (ih, iw))

@@ -33,7 +33,7 @@ under a key that changes with the extraction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,17 +43,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import (
-    AssetError,
-    Cutout,
-    Split,
-    cache_dir,
-    load_cutouts,
-    opencv_data_dir,
-    save_cutouts,
-    video_path,
-)
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
+from export.people import AssetError, Cutout, Split, cached_cutouts, video_frames, video_path
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, assets_for, load_source_image, people_npz
 
 __all__ = ["FRAMES", "PHOTOS", "TEXTURES", "Pose", "render_alt3_scene"]
 
@@ -75,23 +66,6 @@ class _Person:
     rgb: F32  # 0..1
     alpha: F32  # 0..1, the silhouette feathered
     head_x: float  # the head's centre, a fraction of the width: where IR eyes glint
-
-
-def _frames(video: Path, span: tuple[int, int], step: int) -> Iterator[tuple[int, Bgr]]:
-    """(index, BGR frame) for every `step`-th frame of the half-open span."""
-    lo, hi = span
-    cap = cv2.VideoCapture(str(video))
-    try:
-        index = 0
-        while index < hi and cap.grab():
-            if index >= lo and (index - lo) % step == 0:
-                ok, frame = cap.retrieve()
-                if not ok:
-                    return
-                yield index, np.asarray(frame, np.uint8)
-            index += 1
-    finally:
-        cap.release()
 
 
 def _fill_holes(mask: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
@@ -154,27 +128,20 @@ def _cutouts_in(frame: Bgr, background: npt.NDArray[np.int16], index: int) -> li
 def _extract_split(video: Path, split: str) -> list[Cutout]:
     """People of the split's frames (every 3rd), against the median of every 8th of them."""
     span = FRAMES[split]
-    sampled = [f for _, f in _frames(video, span, 8)]
+    sampled = [f for _, f in video_frames(video, span, 8)]
     if not sampled:
         raise AssetError(f"{video}: no frame readable in {span[0]}-{span[1]}")
     background = np.median(np.stack(sampled), 0).astype(np.int16)
     del sampled
-    return [c for index, frame in _frames(video, span, 3)
+    return [c for index, frame in video_frames(video, span, 3)
             for c in _cutouts_in(frame, background, index)]
 
 
 @lru_cache(maxsize=1)
 def _all_cutouts(video: Path) -> tuple[Cutout, ...]:
     """Both splits' cut-outs (the frame tells which), from the disk cache or extracted."""
-    cached = cache_dir() / f"{people_digest(video, _PEOPLE_VERSION)}-{_PEOPLE_VERSION}.npz"
-    if cached.is_file():
-        try:
-            return tuple(load_cutouts(cached))
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
-    cutouts = [c for split in FRAMES for c in _extract_split(video, split)]
-    save_cutouts(cutouts, cached)
-    return tuple(cutouts)
+    return cached_cutouts(people_npz(video, _PEOPLE_VERSION),
+                          lambda: [c for split in FRAMES for c in _extract_split(video, split)])
 
 
 def _person(cut: Cutout) -> _Person:
@@ -209,12 +176,6 @@ def _photo(im: npt.NDArray[np.uint8]) -> F32:
     s = 256.0 / max(im.shape[:2])
     size = (max(8, int(im.shape[1] * s)), max(8, int(im.shape[0] * s)))
     return cv2.resize(im, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-
-
-def _assets(split: str) -> _Assets:
-    if split not in FRAMES:
-        raise ValueError(f"unknown split {split!r} (train or heldout)")
-    return _load_assets(split, opencv_data_dir())
 
 
 @lru_cache(maxsize=4)
@@ -1397,11 +1358,7 @@ def render_alt3_scene(rng: np.random.Generator, zones: Mapping[str, Sequence[flo
     device pointed at or stood by (ignored for pose "none"); kinds: device id -> a hint such
     as "light floor lamp" (else guessed from the id's words and the zone); states: device id
     -> on (else drawn at random)."""
-    if pose not in ("point", "stand", "none"):
-        raise ValueError(f"unknown pose {pose!r} (point, stand or none)")
-    if pose != "none" and target not in zones:
-        raise ValueError(f"target {target!r} not in zones")
-    assets = _assets(split)
+    assets = assets_for(split, pose, target, zones, _load_assets)
     ih, iw = int(size[0]), int(size[1])
     u = rng.random()
     mode = "ir" if u < 0.33 else ("day" if u < 0.68 else "evening")

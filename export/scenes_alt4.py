@@ -34,7 +34,7 @@ Each split's cut-outs are extracted once (a few seconds) and cached like export/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,17 +44,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import (
-    AssetError,
-    Cutout,
-    Split,
-    cache_dir,
-    load_cutouts,
-    opencv_data_dir,
-    save_cutouts,
-    video_path,
-)
-from export.scene_sources import FRAMES, PHOTOS, TEXTURES, load_source_image, people_digest
+from export.people import AssetError, Cutout, Split, cached_cutouts, video_frames, video_path
+from export.scene_sources import FRAMES, PHOTOS, TEXTURES, assets_for, load_source_image, people_npz
 
 __all__ = ["FRAMES", "PHOTOS", "TEXTURES", "Pose", "render_alt4_scene"]
 
@@ -77,23 +68,6 @@ _PEOPLE_VERSION = "alt4-people-v1"  # bump when the extraction changes: the cach
 
 
 # ----------------------------------------------------------------------------- people
-def _frames(video: Path, span: tuple[int, int], step: int) -> Iterator[Bgr]:
-    """Every `step`-th BGR frame of span (from its first); the others are not converted."""
-    lo, hi = span
-    cap = cv2.VideoCapture(str(video))
-    try:
-        index = 0
-        while index < hi and cap.grab():
-            if index >= lo and (index - lo) % step == 0:
-                ok, frame = cap.retrieve()
-                if not ok:
-                    return
-                yield np.asarray(frame, np.uint8)
-            index += 1
-    finally:
-        cap.release()
-
-
 def _fill_holes(comp: Gray) -> Gray:
     """The blob with every hole inside it filled: what a flood from the corner cannot reach."""
     flooded = comp.copy()
@@ -143,14 +117,14 @@ def _cutouts_in(frame: Bgr, bg: Bgr, index: int) -> list[tuple[Cutout, int, int]
 def _extract_split(video: Path, split: str) -> list[Cutout]:
     """People of the split's frames only, against the median of the split's own frames."""
     span = FRAMES[split]
-    sampled = list(_frames(video, span, 6))
+    sampled = [f for _, f in video_frames(video, span, 6)]
     if not sampled:
         raise AssetError(f"{video}: no frame readable in {span[0]}-{span[1]}")
     bg = np.median(np.stack(sampled), axis=0).astype(np.uint8)
     del sampled  # two passes: holding a split's frames would take up to 600 MB
     found: list[tuple[Cutout, int, int]] = []
-    for k, frame in enumerate(_frames(video, span, 4)):
-        found.extend(_cutouts_in(frame, bg, span[0] + 4 * k))
+    for index, frame in video_frames(video, span, 4):
+        found.extend(_cutouts_in(frame, bg, index))
     # Over the plaza a person lower in the frame is taller: a blob far taller than that trend
     # is two people, one behind the other.
     feet = np.array([f for _, f, _ in found], np.float64)
@@ -162,16 +136,8 @@ def _extract_split(video: Path, split: str) -> list[Cutout]:
 @lru_cache(maxsize=2)
 def _split_people(video: Path, split: str) -> tuple[Cutout, ...]:
     """A split's cut-outs, from the disk cache or extracted (then cached)."""
-    digest = people_digest(video, _PEOPLE_VERSION)
-    cached = cache_dir() / f"{digest}-{_PEOPLE_VERSION}-{split}.npz"
-    if cached.is_file():
-        try:
-            return tuple(load_cutouts(cached))
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache is rebuilt
-    people = _extract_split(video, split)
-    save_cutouts(people, cached)
-    return tuple(people)
+    return cached_cutouts(people_npz(video, _PEOPLE_VERSION, f"-{split}"),
+                          lambda: _extract_split(video, split))
 
 
 # ----------------------------------------------------------------------------- sources
@@ -192,12 +158,6 @@ def _photo(im: Rgb) -> Rgb:
     s = 200.0 / max(im.shape[:2])
     size = (int(im.shape[1] * s), int(im.shape[0] * s))
     return np.asarray(cv2.resize(im, size, interpolation=cv2.INTER_AREA), np.uint8)
-
-
-def _assets(split: str) -> _Assets:
-    if split not in FRAMES:
-        raise ValueError(f"unknown split {split!r} (train or heldout)")
-    return _load_assets(split, opencv_data_dir())
 
 
 @lru_cache(maxsize=4)
@@ -1409,11 +1369,7 @@ def render_alt4_scene(rng: np.random.Generator, zones: Mapping[str, Sequence[flo
     states: device id -> on (else drawn at random)."""
     if split not in FRAMES:
         raise ValueError(f"unknown split {split!r} (train or heldout)")
-    if pose not in ("point", "stand", "none"):
-        raise ValueError(f"unknown pose {pose!r} (point, stand or none)")
-    if pose != "none" and target not in zones:
-        raise ValueError(f"target {target!r} not in zones")
-    assets = _assets(split)
+    assets = assets_for(split, pose, target, zones, _load_assets)
     ih, iw = int(size[0]), int(size[1])
     lens = _lens(rng, ih, iw)
     devs = _devices(rng, zones, kinds, states, lens=lens, size=(ih, iw))

@@ -1,5 +1,7 @@
 """The realistic scene renderer (export/scenes_real.py) on the reference home's zones, with
-the real sample sources (scikit-image's data, opencv-doc's vtest.avi and photos)."""
+the real sample sources (scikit-image's data, opencv-doc's vtest.avi and photos): what is its
+own. What every renderer does alike (frames, determinism, splits, poses, errors) is in
+tests/test_renderers.py."""
 
 from __future__ import annotations
 
@@ -21,45 +23,15 @@ from export.scenes_real import (
     render_real_scene_labelled,
     sources,
 )
+from tests.scene_cases import zones_of
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def zones_of(home: HomeConfig, camera: str) -> dict[str, Box]:
-    return {d: (z[0], z[1], z[2], z[3]) for d, z in home.cameras[camera].zones.items()}
 
 
 def box_px(zone: Box, shape: tuple[int, ...]) -> tuple[slice, slice]:
     x, y, w, h = zone
     return (slice(round(y * shape[0]), round((y + h) * shape[0])),
             slice(round(x * shape[1]), round((x + w) * shape[1])))
-
-
-@pytest.mark.parametrize("split", ["train", "heldout"])
-@pytest.mark.parametrize("pose", ["point", "stand", "none"])
-def test_frames_are_rgb_uint8_at_the_asked_size(home: HomeConfig, split: str, pose: str
-                                                ) -> None:
-    zones = zones_of(home, "living_room_cam")
-    target = None if pose == "none" else "living_room_lamp"
-    frame = render_real_scene(np.random.default_rng(1), zones, target, pose,  # type: ignore[arg-type]
-                              split=split)  # type: ignore[arg-type]
-    assert frame.shape == (240, 320, 3) and frame.dtype == np.uint8
-    assert 5 < frame.mean() < 250 and frame.std() > 5  # a picture, not a flat fill
-    small = render_real_scene(np.random.default_rng(1), zones, target, pose,  # type: ignore[arg-type]
-                              split=split, size=(96, 128))  # type: ignore[arg-type]
-    assert small.shape == (96, 128, 3)
-
-
-def test_same_rng_state_same_frame_and_another_seed_another(home: HomeConfig) -> None:
-    zones = zones_of(home, "kitchen_cam")
-    a = render_real_scene(np.random.default_rng(7), zones, "kitchen_kettle", "point",
-                          split="train")
-    b = render_real_scene(np.random.default_rng(7), zones, "kitchen_kettle", "point",
-                          split="train")
-    c = render_real_scene(np.random.default_rng(8), zones, "kitchen_kettle", "point",
-                          split="train")
-    assert np.array_equal(a, b)
-    assert np.abs(a.astype(int) - c.astype(int)).mean() > 5
 
 
 @pytest.mark.parametrize("pose", ["point", "stand"])
@@ -168,19 +140,11 @@ def test_device_kinds_from_ids_hints_and_shapes(home: HomeConfig) -> None:
     assert device_kind("dev_7", (0.1, 0.3, 0.05, 0.5)) == "lamp"  # tall and narrow
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"target": "nope", "pose": "point"}, "needs a target"),
-    ({"target": None, "pose": "stand"}, "needs a target"),
-    ({"target": None, "pose": "wave"}, "pose must be"),
-    ({"target": None, "pose": "none", "split": "test"}, "split must be"),
-    ({"target": None, "pose": "none", "size": (10, 10)}, "out of range"),
-])
-def test_bad_arguments_get_one_line_errors(home: HomeConfig, kwargs: dict[str, object],
-                                           message: str) -> None:
-    args: dict[str, object] = {"split": "train", **kwargs}
-    with pytest.raises(ValueError, match=message):
-        render_real_scene(np.random.default_rng(0), zones_of(home, "office_cam"),
-                          **args)  # type: ignore[arg-type]
+def test_a_frame_size_out_of_range_is_refused(home: HomeConfig) -> None:
+    # the errors every renderer gives alike: tests/test_renderers.py
+    with pytest.raises(ValueError, match="out of range"):
+        render_real_scene(np.random.default_rng(0), zones_of(home, "office_cam"), None, "none",
+                          split="train", size=(10, 10))
 
 
 def test_a_missing_video_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,83 +1,42 @@
-"""The measuring-only scene renderer (bench/scenes_unseen.py) on the reference home's cameras,
-with the real sample sources (scikit-image's data, opencv-doc's vtest.avi and photos)."""
+"""The measuring-only scene renderer (bench/scenes_unseen.py): what is its own. What every
+renderer does alike (frames, determinism, splits, poses, errors) is in
+tests/test_renderers.py."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
-import numpy.typing as npt
 import pytest
 
 from assistant.config import HomeConfig
 from bench.scenes_unseen import FRAMES, PHOTOS, TEXTURES, Pose, render_unseen_scene
 from export import people
-from export.people import Split
-
-SPLITS: tuple[Split, ...] = ("train", "heldout")
-
-
-def zones_of(home: HomeConfig, camera: str) -> dict[str, tuple[float, float, float, float]]:
-    return {d: (z[0], z[1], z[2], z[3]) for d, z in home.cameras[camera].zones.items()}
+from export.scene_sources import TRAINING_RENDERERS
+from tests.scene_cases import SPLITS, kinds_of, module_of, zones_of
 
 
-def kinds_of(home: HomeConfig, camera: str) -> dict[str, str]:
-    """Type and name of each device, the hint the benchmark passes."""
-    return {d: f"{home.devices[d].type} {home.devices[d].name}"
-            for d in home.cameras[camera].zones}
-
-
-@pytest.mark.parametrize("split", ["train", "heldout"])
-@pytest.mark.parametrize("pose", ["point", "stand", "none"])
-def test_frames_are_rgb_uint8_at_the_asked_size(home: HomeConfig, split: Split, pose: Pose
-                                                ) -> None:
-    zones = zones_of(home, "living_room_cam")
-    target = None if pose == "none" else "living_room_lamp"
-    frame = render_unseen_scene(np.random.default_rng(1), zones, target, pose, split=split)
-    assert frame.shape == (240, 320, 3) and frame.dtype == np.uint8
-    assert frame.flags.c_contiguous
-    assert 5 < frame.mean() < 250 and frame.std() > 5  # a picture, not a flat fill
-    small = render_unseen_scene(np.random.default_rng(1), zones, target, pose, split=split,
-                                size=(96, 128))
-    assert small.shape == (96, 128, 3) and small.dtype == np.uint8
-
-
-def test_same_seed_same_frame_and_another_seed_another(home: HomeConfig) -> None:
+def test_frames_are_held_out_unless_asked_otherwise(home: HomeConfig) -> None:
+    # what bench/benchmark_eye.py measures on
     zones, kinds = zones_of(home, "kitchen_cam"), kinds_of(home, "kitchen_cam")
-
-    def frame(seed: int, split: Split = "heldout") -> npt.NDArray[np.uint8]:
-        return render_unseen_scene(np.random.default_rng(seed), zones, "kitchen_kettle",
-                                   "point", split=split, kinds=kinds)
-
-    a, b, c = frame(7), frame(7), frame(8)
-    assert np.array_equal(a, b)
-    assert np.abs(a.astype(int) - c.astype(int)).mean() > 5
-    # held out unless asked otherwise: what bench/benchmark_eye.py measures on
+    heldout = render_unseen_scene(np.random.default_rng(7), zones, "kitchen_kettle", "point",
+                                  split="heldout", kinds=kinds)
     default = render_unseen_scene(np.random.default_rng(7), zones, "kitchen_kettle", "point",
                                   kinds=kinds)
-    assert np.array_equal(a, default) and not np.array_equal(a, frame(7, "train"))
+    assert np.array_equal(heldout, default)
 
 
-def test_held_out_and_train_share_no_source() -> None:
-    assert set(TEXTURES) == set(PHOTOS) == set(FRAMES) == {"train", "heldout"}
-    train = set(TEXTURES["train"]) | set(PHOTOS["train"])
-    heldout = set(TEXTURES["heldout"]) | set(PHOTOS["heldout"])
-    assert train and heldout and not train & heldout
-    (a, b), (c, d) = FRAMES["train"], FRAMES["heldout"]  # half-open frame ranges of vtest.avi
-    assert a < b and c < d and (b <= c or d <= a)
-    # the same ranges as the other renderers' people: held out from one, held out from all
-    assert FRAMES == {"train": people.TRAIN_FRAMES, "heldout": people.HELDOUT_FRAMES}
-    # and no held-out texture or photo is a training source of any renderer training uses
-    from export import scenes_alt, scenes_alt2, scenes_alt3, scenes_alt4, scenes_real
-
-    def stems(renderer: ModuleType) -> set[str]:
-        sources = renderer.TEXTURES["train"] + renderer.PHOTOS["train"]
+def test_no_held_out_source_is_a_training_source_of_any_renderer() -> None:
+    def stems(sources: tuple[tuple[str, str], ...]) -> set[str]:
         return {Path(name).stem for _, name in sources}
 
-    training = (stems(scenes_real) | stems(scenes_alt) | stems(scenes_alt2)
-                | stems(scenes_alt3) | stems(scenes_alt4))
-    assert "brick" in training and not training & {Path(n).stem for _, n in heldout}
+    training: set[str] = set()
+    for name in TRAINING_RENDERERS:
+        renderer = module_of(name)
+        training |= stems(renderer.TEXTURES["train"] + renderer.PHOTOS["train"])
+    heldout = TEXTURES["heldout"] + PHOTOS["heldout"]
+    assert "brick" in training and not training & stems(heldout)
 
 
 def test_each_splits_people_come_from_its_own_frames(home: HomeConfig) -> None:
@@ -103,49 +62,15 @@ def test_nothing_under_export_imports_it(root: Path) -> None:
     assert users == []
 
 
-@pytest.mark.parametrize("camera", ["living_room_cam", "kitchen_cam", "bedroom_cam",
-                                    "office_cam"])
-def test_every_pose_renders_for_every_device_of_each_camera(home: HomeConfig, camera: str
-                                                            ) -> None:
-    assert set(home.cameras) == {"living_room_cam", "kitchen_cam", "bedroom_cam", "office_cam"}
-    zones = zones_of(home, camera)
-    poses: tuple[Pose, ...] = ("point", "stand")
-    cases: list[tuple[Pose, str | None]] = [("none", None), *((p, d) for d in zones for p in poses)]
-    for i, (pose, target) in enumerate(cases):
-        kinds = kinds_of(home, camera) if i % 2 else None  # with hints, and guessed from ids
-        frame = render_unseen_scene(np.random.default_rng(i), zones, target, pose,
-                                    split=SPLITS[i % 2], kinds=kinds)
-        assert frame.shape == (240, 320, 3) and frame.std() > 5
-
-
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"target": "nope", "pose": "point"}, "not in zones"),
-    ({"target": None, "pose": "stand"}, "not in zones"),
-    ({"target": None, "pose": "wave"}, "unknown pose"),
-    ({"target": None, "pose": "none", "split": "test"}, "unknown split"),
-])
-def test_bad_arguments_get_one_line_errors(home: HomeConfig, kwargs: dict[str, object],
-                                           message: str) -> None:
-    with pytest.raises(ValueError, match=message) as err:
-        render_unseen_scene(np.random.default_rng(0), zones_of(home, "office_cam"),
-                            **kwargs)  # type: ignore[arg-type]
-    assert "\n" not in str(err.value)
-
-
-def test_missing_opencv_data_is_named_even_with_everything_cached(
-        home: HomeConfig, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    zones = zones_of(home, "office_cam")
-    for split in SPLITS:  # fill the in-process and on-disk caches first
-        render_unseen_scene(np.random.default_rng(0), zones, None, "none", split=split)
-    empty = tmp_path / "opencv-data"
-    empty.mkdir()
-    monkeypatch.setenv("MILM_OPENCV_DATA", str(empty))
-    for split in SPLITS:
-        with pytest.raises(people.AssetError) as err:
-            render_unseen_scene(np.random.default_rng(0), zones, None, "none", split=split)
-        message = str(err.value)
-        assert "\n" not in message
-        assert str(empty / "vtest.avi") in message and "MILM_OPENCV_DATA" in message
+def test_it_imports_no_training_renderer(root: Path) -> None:
+    # written apart: of export/ it uses people.py's and scene_sources.py's helpers only
+    tree = ast.parse((root / "bench" / "scenes_unseen.py").read_text(encoding="utf-8"))
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for a in node.names}
+    from_export = {m for m in imported if m == "export" or m.startswith("export.")}
+    assert from_export == {"export.people", "export.scene_sources"}
+    assert not from_export & {module for module, _ in TRAINING_RENDERERS.values()}
 
 
 @pytest.mark.parametrize("pose", ["point", "stand"])
