@@ -23,7 +23,8 @@ Training data: the main training's examples (assistant.corpus via
 export.build_model.make_data, same seed and homes as the shipped model), only those whose
 speaker a camera sees, every one shown a frame (a withheld frame gives no gradient to the
 trained parameters). Frames come from export.scenes_real.render_real_scene(split="train")
-(mixed, one per frame, with export.scenes_alt and export.scenes_alt2: --renderers)
+(mixed, one renderer per frame, with export.scenes_alt, scenes_alt2, scenes_alt3 and
+scenes_alt4: --renderers)
 and go through the runtime's preprocessing (assistant/model.py: INTER_AREA resize to
 96x96, /255, the metadata's mean and std). A pointing example ("turn that on") gets the
 person pointing at or standing by its device, the grounding target being that device's
@@ -688,9 +689,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="fine-tune the last N blocks of the pretrained trunk (default: frozen)")
     p.add_argument("--image-layers", type=int, default=None,
                    help="region self-attention layers with a new --backbone (default: kept)")
-    p.add_argument("--renderers", default="real,alt,alt2",
+    p.add_argument("--renderers", default="real,alt,alt2,alt3,alt4",
                    help="room renderers to mix, one chosen per frame: "
-                        f"{', '.join(RENDERERS)} (default: all three)")
+                        f"{', '.join(RENDERERS)} (default: all of them)")
     p.add_argument("--minutes", type=float, default=12.0, help="training time budget")
     p.add_argument("--steps", type=int, default=3000)
     p.add_argument("--batch-size", type=int, default=48)
