@@ -20,6 +20,9 @@ reference home, scored apart:
 - the sixth dev set, tests/data/dev6_{commands,noncommands}.jsonl: messy transcribed
   commands, household commands with reasons around them, near-miss requests and overheard
   talk, written fresh, run once, then tuned on;
+- the seventh dev set, tests/data/dev7_{commands,noncommands}.jsonl: crowd-style commands
+  and non-commands (wake words, slips, everyday requests to an assistant) written blind,
+  run once as probes, then tuned on;
 - the test set, tests/data/test_{commands,noncommands}.jsonl: written before any tuning
   and never tuned on (docs/evaluation.md); its figures are the ones to quote.
 
@@ -65,19 +68,15 @@ from typing import Any
 
 from bench.paths import REPO, shown_path
 
-DEV_FILES = (REPO / "tests/data/dev_commands.jsonl", REPO / "tests/data/dev_noncommands.jsonl")
-DEV2_FILES = (REPO / "tests/data/dev2_commands.jsonl",
-              REPO / "tests/data/dev2_noncommands.jsonl")
-DEV3_FILES = (REPO / "tests/data/dev3_commands.jsonl",
-              REPO / "tests/data/dev3_noncommands.jsonl")
-DEV4_FILES = (REPO / "tests/data/dev4_commands.jsonl",
-              REPO / "tests/data/dev4_noncommands.jsonl")
-DEV5_FILES = (REPO / "tests/data/dev5_commands.jsonl",
-              REPO / "tests/data/dev5_noncommands.jsonl")
-DEV6_FILES = (REPO / "tests/data/dev6_commands.jsonl",
-              REPO / "tests/data/dev6_noncommands.jsonl")
-TEST_FILES = (REPO / "tests/data/test_commands.jsonl",
-              REPO / "tests/data/test_noncommands.jsonl")
+
+def set_files(name: str) -> tuple[Path, Path]:
+    """tests/data/<name>_commands.jsonl and <name>_noncommands.jsonl."""
+    return (REPO / f"tests/data/{name}_commands.jsonl",
+            REPO / f"tests/data/{name}_noncommands.jsonl")
+
+
+DEV_FILES = set_files("dev")
+TEST_FILES = set_files("test")
 RESULTS = REPO / "bench/results"
 VALUE_TOLERANCE = 0.01
 
@@ -93,7 +92,7 @@ class Line:
     value: int | float | str | None
     decision: str
     source: str  # file stem
-    kind: str = "dev"  # dev | dev2 | ... | dev6 | test
+    kind: str = "dev"  # dev | dev2 | ... | dev7 | test
 
 
 @dataclass(frozen=True)
@@ -517,6 +516,8 @@ SETS = (("dev", "Dev set (used while developing: optimistic)"),
         ("dev6", "Sixth dev set (messy transcripts, household reasons, near misses, "
                  "overheard talk; written fresh, run once, then its failures fixed: "
                  "optimistic)"),
+        ("dev7", "Seventh dev set (crowd-style commands and non-commands written blind; run "
+                 "once as probes, then tuned on: optimistic)"),
         ("test", "Test set (written before tuning, never tuned on)"))
 
 
@@ -535,13 +536,8 @@ def write_results(out: Path, config: Path, args: argparse.Namespace, *,
         "cpus": os.cpu_count(), "hassil": _version("hassil"),
         "home_assistant_intents": _version("home-assistant-intents"),
         "brain_unavailable": ours if isinstance(ours, str) else None,
-        "dev_files": [str(p.relative_to(REPO)) for p in DEV_FILES],
-        "dev2_files": [str(p.relative_to(REPO)) for p in DEV2_FILES],
-        "dev3_files": [str(p.relative_to(REPO)) for p in DEV3_FILES],
-        "dev4_files": [str(p.relative_to(REPO)) for p in DEV4_FILES],
-        "dev5_files": [str(p.relative_to(REPO)) for p in DEV5_FILES],
-        "dev6_files": [str(p.relative_to(REPO)) for p in DEV6_FILES],
-        "test_files": [str(p.relative_to(REPO)) for p in TEST_FILES],
+        **{f"{kind}_files": [str(p.relative_to(REPO)) for p in set_files(kind)]
+           for kind, _ in SETS},
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(
@@ -556,7 +552,7 @@ def write_results(out: Path, config: Path, args: argparse.Namespace, *,
         md += [f"brain: not available ({ours})", ""]
     # Failures of the dev sets only: the test set's are not for reading while tuning.
     md += [*lines_out, "", "## Failures (dev sets only)", ""]
-    for kind in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6"):
+    for kind in (kind for kind, _ in SETS if kind != "test"):
         md += [f"### {kind}", ""]
         for summary in results[kind]["all"]:
             md += failures_md(summary)
@@ -585,10 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.ha_baseline import HA_LACKS
 
     config = (args.config or default_config()).resolve()
-    lines = (load_dev(DEV_FILES, "dev") + load_dev(DEV2_FILES, "dev2")
-             + load_dev(DEV3_FILES, "dev3") + load_dev(DEV4_FILES, "dev4")
-             + load_dev(DEV5_FILES, "dev5") + load_dev(DEV6_FILES, "dev6")
-             + load_dev(TEST_FILES, "test"))
+    lines = [line for kind, _ in SETS for line in load_dev(set_files(kind), kind)]
     counts = {kind: (sum(ln.kind == kind and ln.intent != "none" for ln in lines),
                      sum(ln.kind == kind and ln.intent == "none" for ln in lines))
               for kind, _ in SETS}
