@@ -28,7 +28,6 @@ extracted once (about 15 s) and cached like export/people.py's (`cache_dir()`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,7 +38,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from export.people import AssetError, Cutout, Split, disk_cached, video_frames, video_path
+from export.people import AssetError, Cutout, Split, cached_cutouts, video_frames, video_path
 from export.scene_sources import FRAMES, PHOTOS, TEXTURES, assets_for, load_source_image, people_npz
 
 Pose = Literal["point", "stand", "none"]
@@ -182,41 +181,11 @@ def _extract_split(video: Path, split: str) -> list[Cutout]:
     return people
 
 
-def _save(people: dict[str, list[Cutout]], target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    arrays: dict[str, Any] = {}
-    for split, cuts in people.items():
-        arrays[f"{split}_shapes"] = np.array([c.rgba.shape[:2] for c in cuts],
-                                             np.int32).reshape(-1, 2)
-        arrays[f"{split}_pixels"] = (np.concatenate([c.rgba.reshape(-1) for c in cuts])
-                                     if cuts else np.zeros(0, np.uint8))
-        arrays[f"{split}_frames"] = np.array([c.frame for c in cuts], np.int64)
-    tmp = target.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(target)  # atomic: a parallel worker sees the whole file or none
-
-
-def _load(source: Path) -> dict[str, list[Cutout]]:
-    out: dict[str, list[Cutout]] = {}
-    with np.load(source) as data:
-        for split in FRAMES:
-            flat, at = data[f"{split}_pixels"], 0
-            cuts = []
-            for (h, w), frame in zip(data[f"{split}_shapes"], data[f"{split}_frames"],
-                                     strict=True):
-                n = int(h) * int(w) * 4
-                cuts.append(Cutout(flat[at:at + n].reshape(int(h), int(w), 4), int(frame)))
-                at += n
-            out[split] = cuts
-    return out
-
-
-@lru_cache(maxsize=1)
-def _all_people(video: Path) -> dict[str, list[Cutout]]:
-    """Both splits' cut-outs, from the disk cache or extracted (then cached)."""
-    return disk_cached(people_npz(video, _PEOPLE_VERSION),
-                       lambda: {split: _extract_split(video, split) for split in FRAMES},
-                       _load, _save)
+@lru_cache(maxsize=2)
+def _split_people(video: Path, split: str) -> tuple[Cutout, ...]:
+    """A split's cut-outs, from the disk cache or extracted (then cached)."""
+    return cached_cutouts(people_npz(video, _PEOPLE_VERSION, f"-{split}"),
+                          lambda: _extract_split(video, split))
 
 
 # ----------------------------------------------------------------------------- sources
@@ -249,7 +218,7 @@ def _photo(im: Rgb) -> Rgb:
 @lru_cache(maxsize=4)
 def _load_assets(split: str, data_dir: Path) -> _Assets:
     """Keyed by the data directory too, so that another MILM_OPENCV_DATA is looked at."""
-    people = tuple(c.rgba for c in _all_people(video_path())[split])
+    people = tuple(c.rgba for c in _split_people(video_path(), split))
     if not people:
         raise AssetError(f"no {split} person cut out of vtest.avi frames {FRAMES[split]}")
     return _Assets(

@@ -12,10 +12,10 @@ from tests.scene_cases import SPLITS, zones_of
 
 
 def test_each_splits_people_come_from_its_own_frames(home: HomeConfig) -> None:
-    from export.scenes_alt2 import _all_people
+    from export.scenes_alt2 import _split_people
 
     render_alt2_scene(np.random.default_rng(0), zones_of(home, "office_cam"), None, "none")
-    cut = _all_people(people.video_path())
+    cut = {split: _split_people(people.video_path(), split) for split in SPLITS}
     for split in SPLITS:
         lo, hi = FRAMES[split]
         assert len(cut[split]) > 50
