@@ -177,6 +177,10 @@ class Speech(_Strict):
     pocketsphinx: Literal["lm", "grammar"] = Field(
         default="lm", description="PocketSphinx decodes with a language model of this home "
         "(built from the phrase generator, cached) or the old grammar of command shapes.")
+    denoise: Literal["auto", "on", "off"] = Field(
+        default="auto", description="An utterance less than 15 dB above its noise floor is "
+        "decoded through RNNoise too. auto: for PocketSphinx (trained on clean speech), not "
+        "for Vosk (its models are trained with noise; no English Vosk figure is measured).")
     wake_phrase: str | None = Field(default=None, description="Off when null.")
     camera: str | None = Field(default=None, description="Camera of the microphone's room: "
                                "its frame and room go with every utterance.")

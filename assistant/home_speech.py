@@ -19,7 +19,8 @@ __all__ = ["home_recognizer"]
 def home_recognizer(config: HomeConfig, *, mode: str | None = None) -> Recognizer:
     """The configured recognizer for this home: PocketSphinx with the home's language model
     (`speech.pocketsphinx: lm`, built and cached on first use) or grammar, or Vosk.
-    `mode` overrides `speech.pocketsphinx` (the benchmark's grammar baseline)."""
+    `mode` overrides `speech.pocketsphinx` (the benchmark's grammar baseline, which also
+    leaves out noise suppression)."""
     names = [n for dev in config.devices.values() for n in (dev.name, *dev.aliases)]
     rooms = [n for room in config.rooms.values() for n in (room.name, *room.aliases)]
     vocabulary = HomeVocabulary.from_names(names, rooms, config.speech.wake_phrase)
@@ -28,4 +29,6 @@ def home_recognizer(config: HomeConfig, *, mode: str | None = None) -> Recognize
         config.speech.backend, config.speech.vosk_model, vocabulary,
         language_model=(functools.partial(home_language_model, config, isolated=True)
                         if use_lm else None),
-        vosk_phrase_list=config.speech.vosk_phrase_list)
+        vosk_phrase_list=config.speech.vosk_phrase_list,
+        # The grammar baseline is the old ear as it was: no noise suppression.
+        denoise="off" if mode == "grammar" else config.speech.denoise)

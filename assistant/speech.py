@@ -611,6 +611,7 @@ def make_recognizer(
     *,
     language_model: Callable[[], HomeLanguageModel] | None = None,
     vosk_phrase_list: bool = False,
+    denoise: str = "off",
 ) -> Recognizer:
     """Build the configured recognizer.
 
@@ -625,7 +626,14 @@ def make_recognizer(
     if it cannot be built, with the grammar of `vocabulary` (logged: the daemon degrades
     rather than dies). Vosk transcribes freely; `vosk_phrase_list` restricts it to the
     vocabulary's words instead.
+
+    `denoise` ("auto", "on", "off"): RNNoise in front of the recognizer (`assistant/
+    denoise.py`); auto is on for PocketSphinx, off for Vosk. `home_recognizer` passes the
+    home's `speech.denoise` (auto by default); off here keeps a bare recognizer. If RNNoise
+    cannot be loaded, the recognizer hears the audio as it is (logged).
     """
+    if denoise not in ("auto", "on", "off"):
+        raise SpeechError(f"unknown speech denoise setting {denoise!r}: use auto, on or off")
     if backend not in ("vosk", "pocketsphinx", "auto"):
         raise SpeechError(
             f"unknown speech backend {backend!r}: use vosk, pocketsphinx or auto"
@@ -657,8 +665,16 @@ def make_recognizer(
             except AssistantError as exc:
                 log.error("%s: decoding with the grammar of command shapes instead", exc)
         recognizer = PocketSphinxRecognizer(vocabulary, sample_rate, language_model=lm)
-    log.info("speech recognizer: %s (backend %s), loaded in %.2f s", recognizer.name,
-             backend, recognizer.load_seconds)
+    if denoise == "on" or (denoise == "auto" and chosen == "pocketsphinx"):
+        from assistant.denoise import DenoisedRecognizer
+
+        try:
+            recognizer = DenoisedRecognizer(recognizer)
+        except AssistantError as exc:
+            log.error("%s: decoding without noise suppression", exc)
+    log.info("speech recognizer: %s (backend %s, %s), loaded in %.2f s", recognizer.name,
+             backend, "denoised" if hasattr(recognizer, "inner") else "no noise suppression",
+             recognizer.load_seconds)
     return recognizer
 
 

@@ -1,11 +1,12 @@
 """Benchmark the ear: spoken sets through the recognizer and the brain, per voice.
 
-    python -m bench.benchmark_speech [--sets test,dev,devspeech,real] [--config devices.yaml]
+    python -m bench.benchmark_speech [--sets test,dev,devspeech,real] [--modes lm,lm-raw,grammar]
 
 Each WAV is decoded on its own, as `assistant parse --audio` does it (one recognizer for the
 whole batch, the brain choosing among the recognizer's alternatives), and the answer is
 compared with its labels (intent, targets, value and decision all equal: "exact"). The same
-audio goes through the old JSGF grammar in the same run: the baseline.
+audio goes through the old JSGF grammar in the same run, the baseline, and through the
+language model without noise suppression (lm-raw: the ear before RNNoise).
 
 Sets:
 - test: tests/data/speech_test, the spoken test set (sentences written by hand for the
@@ -132,17 +133,35 @@ def run_set(set_name: str, brain: Any, recognizer: Any) -> dict[str, Tally]:
     return tallies
 
 
+def build_recognizers(config: Any, modes: list[str]) -> tuple[dict[str, Any], float]:
+    """A recognizer per mode, and the language model recognizer's start-up time."""
+    from assistant.home_speech import home_recognizer
+
+    raw_config = config.model_copy(update={"speech": config.speech.model_copy(
+        update={"denoise": "off"})})
+    recognizers: dict[str, Any] = {}
+    lm_load = 0.0
+    for mode in modes:
+        t0 = time.perf_counter()
+        if mode == "lm-raw":
+            recognizers[mode] = home_recognizer(raw_config, mode="lm")
+        else:
+            recognizers[mode] = home_recognizer(config, mode=mode)
+        lm_load = max(lm_load, time.perf_counter() - t0) if mode == "lm" else lm_load
+    return recognizers, lm_load
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from assistant.config import load_config
-    from assistant.home_speech import home_recognizer
     from assistant.pipeline import Brain
 
     parser = argparse.ArgumentParser(prog="python -m bench.benchmark_speech",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "devices.yaml")
     parser.add_argument("--sets", default="test,dev,devspeech,real")
-    parser.add_argument("--modes", default="lm,grammar",
-                        help="lm (the default recognizer), grammar (the baseline), or both")
+    parser.add_argument("--modes", default="lm,lm-raw,grammar",
+                        help="lm (the default recognizer), lm-raw (the same without noise "
+                        "suppression), grammar (the old baseline); comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speech.json")
     args = parser.parse_args(argv)
     sets = [s for s in args.sets.split(",") if s]
@@ -154,14 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     brain = Brain(config, Brain.load(args.config).model)
     ref_before = reference_ms()
     modes = [m for m in args.modes.split(",") if m]
-    if not modes or set(modes) - {"lm", "grammar"}:
-        parser.error("--modes: lm, grammar or lm,grammar")
-    recognizers: dict[str, Any] = {}
-    lm_load = 0.0
-    for mode in modes:
-        t0 = time.perf_counter()
-        recognizers[mode] = home_recognizer(config, mode=mode)
-        lm_load = max(lm_load, time.perf_counter() - t0) if mode == "lm" else lm_load
+    if not modes or set(modes) - {"lm", "lm-raw", "grammar"}:
+        parser.error("--modes: a comma-separated choice of lm, lm-raw, grammar")
+    recognizers, lm_load = build_recognizers(config, modes)
     report: dict[str, Any] = {"lm_load_s": lm_load}
     for set_name in sets:
         report[set_name] = {}
