@@ -627,10 +627,10 @@ def make_recognizer(
     rather than dies). Vosk transcribes freely; `vosk_phrase_list` restricts it to the
     vocabulary's words instead.
 
-    `denoise` ("auto", "on", "off"): RNNoise in front of the recognizer (`assistant/
-    denoise.py`); auto is on for PocketSphinx, off for Vosk. `home_recognizer` passes the
-    home's `speech.denoise` (auto by default); off here keeps a bare recognizer. If RNNoise
-    cannot be loaded, the recognizer hears the audio as it is (logged).
+    `denoise` ("auto", "on", "off"): a loud utterance is decoded again through RNNoise
+    (`assistant/denoise.py`); auto is on for PocketSphinx, off for Vosk. `home_recognizer`
+    passes the home's `speech.denoise` (auto by default); off here keeps a bare recognizer.
+    If RNNoise cannot be loaded, the recognizer hears the audio as it is (logged).
     """
     if denoise not in ("auto", "on", "off"):
         raise SpeechError(f"unknown speech denoise setting {denoise!r}: use auto, on or off")
@@ -665,15 +665,16 @@ def make_recognizer(
             except AssistantError as exc:
                 log.error("%s: decoding with the grammar of command shapes instead", exc)
         recognizer = PocketSphinxRecognizer(vocabulary, sample_rate, language_model=lm)
+    gated = False
     if denoise == "on" or (denoise == "auto" and chosen == "pocketsphinx"):
         from assistant.denoise import DenoisedRecognizer
 
         try:
-            recognizer = DenoisedRecognizer(recognizer)
+            recognizer, gated = DenoisedRecognizer(recognizer), True
         except AssistantError as exc:
             log.error("%s: decoding without noise suppression", exc)
     log.info("speech recognizer: %s (backend %s, %s), loaded in %.2f s", recognizer.name,
-             backend, "denoised" if hasattr(recognizer, "inner") else "no noise suppression",
+             backend, "RNNoise for loud rooms" if gated else "no noise suppression",
              recognizer.load_seconds)
     return recognizer
 
