@@ -1023,6 +1023,45 @@ _ARTICLE = re.compile(r"(?<![\w'])(?:the|my|our|a|an)(?![\w'])", re.I)
 _PARTICLES = frozenset({"on", "off", "up", "down", "open", "closed", "shut"})
 
 
+_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
+                r"forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
+_SAID_NUMBER = (rf"(?:minus\s+)?(?:\d+(?:[.,]\d+)?|{_NUMBER_WORD}"
+                rf"(?:[\s-]+(?:and\s+|point\s+)?{_NUMBER_WORD})*)")
+_SAID_VALUE = re.compile(
+    rf"(?P<color>(?:{_COLOR_ALT})(?![\w']))|(?P<number>{_SAID_NUMBER})"
+    r"(?P<unit>\s*(?:percent|per cent|%|degrees?|°))?", re.I)
+_CORRECTED_LEAD = re.compile(r"(?:i mean|i meant|make it|make that|to|it'?s|no)\s+", re.I)
+
+
+def value_corrected(text: str) -> str | None:
+    """The request with its value corrected: "make the nursery light blue, sorry, green" ->
+    "make the nursery light green"; "heating to 21 no 22 degrees" -> "heating to 22
+    degrees". Only where the correction is a value alone and the request before it ends
+    with a value of the same kind; else None (a device corrected: `corrected_request`)."""
+    found = list(phrasing().corrections.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    before = text[: last.start()].rstrip(" ,.;-")
+    after = text[last.end():].strip(" ,.;!?-")
+    while (lead := _CORRECTED_LEAD.match(after)) is not None:
+        after = after[lead.end():]
+    new = _SAID_VALUE.fullmatch(after)
+    if new is None or not before:
+        return None
+    please = re.search(r"(?:\s+please)?$", before, re.I)
+    head = before[: please.start()] if please is not None else before
+    old = next((m for m in _SAID_VALUE.finditer(head) if m.end() == len(head)
+                and (m.start() == 0 or not head[m.start() - 1].isalnum())), None)
+    if old is None or bool(old.group("color")) != bool(new.group("color")):
+        return None
+    value = after
+    if new.group("number") and not new.group("unit") and old.group("unit"):
+        value += old.group("unit")  # "30 percent, no, 40": 40 percent
+    return head[: old.start()] + value + before[len(head):]
+
+
 def corrected_request(text: str) -> str | None:
     """The request a correction makes, with the verb of what it corrects: "turn the kitchen
     light on, no wait, the hall light" -> "turn the hall light on"; None when the text

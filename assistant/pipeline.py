@@ -81,6 +81,7 @@ from assistant.phrasing import (
     terse_color,
     thing_said,
     told_in_the_past,
+    value_corrected,
     way_doubt,
     wished_state,
     without_condition,
@@ -327,6 +328,8 @@ class Brain:
                              self._and_slip)
         # "kids, stop it, alexa pause the tv": the request is to the assistant
         text = after_wake(text, self._names) or text
+        # "make the nursery light blue, sorry, green": the corrected value is what is asked
+        text = value_corrected(text) or text
         excluded = None
         cut = split_except(text)
         if cut is not None:
