@@ -416,6 +416,7 @@ class Brain:
         spans = _verb_off(intent, text, spans_from_tags(text, out.tags, out.offsets))
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
         said = [(m.start(), m.end()) for m in self._names.finditer(text)]
+        intent, confidence = _power_sense(intent, confidence, out, text, named + said)
         # "bedroom lights blue": a device the tagger found, then its colour, no verb
         bare_color = intent == "set_color" and any(s.kind == "DEV" for s in spans) \
             and terse_color(text, named)
@@ -954,6 +955,23 @@ def _door_sense(intent: str, text: str, shown: bool) -> str:
             and has_cue(plain, text):
         return plain
     return intent
+
+
+_POWER_SENSE = {"mute": ("turn_off", re.compile(r"(?<![\w'])off(?![\w'])", re.I)),
+                "unmute": ("turn_on", re.compile(r"(?<![\w'])on(?![\w'])", re.I))}
+
+
+def _power_sense(intent: str, confidence: float, out: ModelOutput, text: str,
+                 spans: Sequence[tuple[int, int]]) -> tuple[str, float]:
+    """ "turn the sound system off" read as muting, its only word of sound in the device's
+    name: no word outside the names asks to mute, and "off" asks to switch off. The
+    model's belief in muting is then a belief in silencing it: the two add up."""
+    plain = _POWER_SENSE.get(intent)
+    if plain is not None and plain[1].search(text) and not has_cue(intent, text, spans) \
+            and has_cue(plain[0], text, spans):
+        probs = out.intent_probs
+        return plain[0], float(probs[INTENTS.index(intent)] + probs[INTENTS.index(plain[0])])
+    return intent, confidence
 
 
 def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:

@@ -76,3 +76,23 @@ def test_by_an_amount_is_not_a_deadline(brain: Brain) -> None:
 ])
 def test_a_question_about_a_device_is_no_request(brain: Brain, text: str) -> None:
     assert brain.parse(text).decision == "ignore"
+
+
+@pytest.mark.parametrize("text", ["computer switch the sound system off",
+                                  "turn the sound system off now"])
+def test_off_said_to_a_device_named_for_its_sound_switches_it_off(brain: Brain,
+                                                                  text: str) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, result.targets) == \
+        ("act", "turn_off", ("living_room_speaker",)), result
+
+
+def test_muting_is_still_muting(brain: Brain) -> None:
+    result = brain.parse("mute the sound system")
+    assert (result.intent, result.targets) == ("mute", ("living_room_speaker",))
+
+
+def test_frozen_is_cold(brain: Brain) -> None:
+    result = brain.parse("i'm frozen stiff")
+    assert (result.decision, result.intent, result.targets) == \
+        ("act", "temperature_up", ("thermostat",)), result
