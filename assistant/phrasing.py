@@ -1118,8 +1118,13 @@ _OFFER = re.compile(r"(?<![\w'])(?:do|would|d'?)\s*(?:you|ya)\s+(?:like|want|fan
                     r"(?:a|an|some|another|one)(?![\w'])", re.I)
 
 
-_BY_ITSELF = re.compile(r"(?<![\w'])(?:comes?|goes?|turns?|switches?|clicks?|kicks?)\s+"
-                        r"(?:on|off|in)\s+(?:by itself|on its own|automatically)", re.I)
+# The verb right before "on their own" has no object, so it is not an order: "the blinds
+# close on their own" (an order names what: "close the blinds").
+_BY_ITSELF = re.compile(r"(?<![\w'])(?:(?:comes?|goes?|turns?|switches?|clicks?|kicks?)\s+"
+                        r"(?:on|off|in)|(?:close|open|lock|unlock|shut|start|stop|dim|"
+                        r"brighten)s?)\s+"
+                        r"(?:by (?:itself|themselves)|on (?:its|their) own|automatically)",
+                        re.I)
 
 
 def by_itself(text: str) -> bool:

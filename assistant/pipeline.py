@@ -89,6 +89,7 @@ from assistant.phrasing import (
 )
 from assistant.policy import IMPLIED_CONFIDENCE, Decision, decide
 from assistant.resolve import DEICTIC, HERE, POINTED_ALIASES, Resolution, Resolver, Scene, normalize
+from assistant.spelling import Speller
 from assistant.types import Command, ParseRequest, ParseResult
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,7 @@ class Brain:
         rooms = [normalize(n) for r in config.rooms.values() for n in (r.name, *r.aliases)]
         self._protected = frozenset(devices + rooms)
         self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
+        self._speller = Speller(self._vocabulary)
         # The home's names as said, wherever the tagger missed them: words of a name ask
         # for nothing ("front door lock pizza", "espresso machine quickly").
         self._names = _names_regex(self._protected)
@@ -324,8 +326,8 @@ class Brain:
 
     def plan(self, request: ParseRequest) -> Plan:
         """The texts the model reads for this request."""
-        text = mend_and_slip(clean(request.text, self._protected, self._vocabulary),
-                             self._and_slip)
+        text = mend_and_slip(clean(self._speller.mend(request.text), self._protected,
+                                   self._vocabulary), self._and_slip)
         # "kids, stop it, alexa pause the tv": the request is to the assistant
         text = after_wake(text, self._names) or text
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
@@ -417,6 +419,8 @@ class Brain:
         named = [(s.start, s.end) for s in spans if s.kind in ("DEV", "ROOM")]
         said = [(m.start(), m.end()) for m in self._names.finditer(text)]
         intent, confidence = _power_sense(intent, confidence, out, text, named + said)
+        intent, confidence, spans = _color_sense(intent, confidence, text, spans,
+                                                 self.config.policy.act_threshold)
         # "bedroom lights blue": a device the tagger found, then its colour, no verb
         bare_color = intent == "set_color" and any(s.kind == "DEV" for s in spans) \
             and terse_color(text, named)
@@ -972,6 +976,42 @@ def _power_sense(intent: str, confidence: float, out: ModelOutput, text: str,
         probs = out.intent_probs
         return plain[0], float(probs[INTENTS.index(intent)] + probs[INTENTS.index(plain[0])])
     return intent, confidence
+
+
+# "make the kitchen light lilac", "set the main light to daylight": an order, first, whose
+# last words are a colour (a name or an alias of labels.COLORS).
+_ANY_COLOR = "|".join(sorted((re.escape(p) for p, _ in COLOR_PHRASES), key=len, reverse=True))
+_COLOR_ORDER = re.compile(
+    r"^(?:(?:please|can you|could you|would you|will you|just|now|ok|okay)\s+)*"
+    r"(?:make|turn|set|change|switch|put)\s+(?P<dev>[a-z' ]+?)\s+"
+    r"(?:(?:to|in|into)\s+)?(?:(?:a|an)\s+)?(?:(?:nice|soft|bright|light|pale|deep|dark)\s+)?"
+    rf"(?P<color>{_ANY_COLOR})"
+    r"(?:\s+colou?r)?(?:\s+(?:please|thanks|thank you))?[\s.!?]*$", re.I)
+
+
+# What the model reads a colour order as when it misses the colour ("set the overhead light
+# to daylight" as opening): never a change of a number, which a colour alias may name
+# ("heating to warm").
+_COLOR_MISREAD = frozenset({"turn_on", "set_color", "open", "start"})
+
+
+def _color_sense(intent: str, confidence: float, text: str, spans: list[TaggedSpan],
+                 floor: float) -> tuple[str, float, list[TaggedSpan]]:
+    """ "make the kitchen light lilac" read as switching on, a colour word the model knows
+    less well tagged as (part of) a device: an order that ends in a colour, a device tagged
+    before it, sets the colour. The words leave no other reading, so the belief is at least
+    `floor` (the policy's act threshold: a sensitive device still asks); the colour's words
+    are no device."""
+    m = _COLOR_ORDER.match(text)
+    if intent not in _COLOR_MISREAD or m is None:
+        return intent, confidence, spans
+    cut = m.end("dev")
+    kept = [s if s.end <= cut or s.kind != "DEV" else TaggedSpan("DEV", s.start, cut,
+                                                                 text[s.start:cut])
+            for s in spans if s.kind != "DEV" or s.start < cut]
+    if not any(s.kind == "DEV" and s.start >= m.start("dev") for s in kept):
+        return intent, confidence, spans
+    return "set_color", max(confidence, floor), kept
 
 
 def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:

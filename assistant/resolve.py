@@ -115,7 +115,9 @@ _LIST_JOINER = re.compile(r"(?:^|\b)(and|or|plus|also|with|then|n|as well as|&)\
 # Between a device and the room it is in: "the lights in here", "the lamp of the bedroom".
 _OF_ROOM = re.compile(r"\s*(in|of|from|on)\s+(the\s+|my\s+|our\s+)?")
 # Strictly a list between two mentions: "the lamp and the tv", "the lamp, the tv".
-_AND_LIST = re.compile(r"\s*(,\s*)?(and|or|plus|as well as|&|,)?(\s+(the|my|our))?\s*")
+# A particle may end the first command: "the desk lamp on and the printer".
+_AND_LIST = re.compile(r"\s*(?:(?:on|off|up|down)\s*,?\s*(?:and|plus|as well as|&)"
+                       r"|(,\s*)?(and|or|plus|as well as|&|,)?)(\s+(the|my|our))?\s*")
 # Between a kind word and the device it plays on: "the music on the sound system",
 # "the music down on the speaker".
 _ON_DEVICE = re.compile(r"\s+((up|down|off|a bit|a little)\s+)?(on|in|from|through|of)"
