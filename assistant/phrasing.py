@@ -783,6 +783,10 @@ _COMMAND_END = re.compile(
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
     r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|"
     rf"{_COLOR_ALT})", re.I)
+# A command may end in a question tag or a moment: "put the heat on would you", "shut the
+# tv up for a sec".
+_POLITE_END = re.compile(r"(?<![\w'])(?:(?:would|will|could|can|won't) you|for a (?:sec|second|"
+                         r"moment|mo|minute|bit))$", re.I)
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but|instead|actually|"
     r"wait|sorry|mean|rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
@@ -816,7 +820,7 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
                 or (terse and not _SPEAKER_ASIDE.match(aside)):  # "patio on again kids' room"
             continue
         head = text[:end]
-        if not (_COMMAND_END.fullmatch(words[k - 1].group()) or (
+        if not (_COMMAND_END.fullmatch(words[k - 1].group()) or _POLITE_END.search(head) or (
                 named is not None and any(m.end() == end for m in named.finditer(head)))):
             continue
         if len(aside.split()) < 2 or not _ASIDE_VERB.search(aside) \

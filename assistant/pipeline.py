@@ -192,6 +192,9 @@ _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|
 # A last "and the <thing>" that the tagger left untagged: a device the home may not have.
 _AND_THE = re.compile(r"(?<![\w'])and\s+(?:the|my|our)\s+(?P<what>[a-z][a-z-]*(?:\s+[a-z][a-z-]*)?)"
                       r"(?:\s+(?:on|off|up|down|too|as well|please|now))*[\s.!?]*$", re.I)
+# Before and after a name said last in a list: "... and the router too".
+_AND_BEFORE = re.compile(r"(?<![\w'])and\s+(?:the\s+|my\s+|our\s+)?$", re.I)
+_TOO_AFTER = re.compile(r"\s*(?:too|as well|also|please)?[\s.!?]*", re.I)
 # Colours said in two words, by name or alias ("warm white", "soft white").
 _TWO_WORD_COLORS = {phrase: name for phrase, name in COLOR_PHRASES if " " in phrase}
 # Words for no thing in particular ("can't see a thing in the hall"): not a device missing.
@@ -482,7 +485,8 @@ class Brain:
                            Decision("ignore", f"about {place!r}, not the home"))
         stray = self._stray_name(text, spans, resolution)
         if stray is not None:  # "off telly night light": a bag of names, not a list
-            resolution = Resolution((), (), f"the {stray} as well? which device is meant")
+            resolution = self._listed_too(intent, text, spans, stray, scene) or Resolution(
+                (), (), f"the {stray.group(0)} as well? which device is meant")
         resolution = self._untagged_extra(text, spans, resolution)
         intent, resolution = self._relative(intent, text, resolution)
         own, confidence = self._own_action(intent, confidence, out, resolution)
@@ -579,8 +583,21 @@ class Brain:
         return step, replace(self.resolver.recheck(step, list(resolution.targets)),
                              implied=resolution.implied)
 
+    def _listed_too(self, intent: str, text: str, spans: Sequence[TaggedSpan],
+                    stray: re.Match[str], scene: Scene) -> Resolution | None:
+        """ "lights off in here and the router too": a name the tagger missed, joined last
+        with "and", is one more device of the list; None when it is not so joined or the
+        list does not resolve with it."""
+        if not (_AND_BEFORE.search(text[: stray.start()])
+                and _TOO_AFTER.fullmatch(text[stray.end():])):
+            return None
+        more = sorted([*spans, TaggedSpan("DEV", stray.start(), stray.end(), stray.group(0))],
+                      key=lambda s: s.start)
+        resolution = self.resolver.resolve(intent, text, more, scene)
+        return resolution if resolution.targets and resolution.problem is None else None
+
     def _stray_name(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
-                    ) -> str | None:
+                    ) -> re.Match[str] | None:
         """Another device's name said beside the devices found, untagged and not listed
         with them ("on kettle porch light": the kettle), or None."""
         if not resolution.targets or resolution.implied:
@@ -590,7 +607,7 @@ class Brain:
                 continue
             ids = self.resolver.names.get(normalize(m.group(0))) or set()
             if ids and not ids & set(resolution.targets):
-                return m.group(0)
+                return m
         return None
 
     def _name_and_value(self, intent: str, text: str, spans: Sequence[TaggedSpan]) -> bool:

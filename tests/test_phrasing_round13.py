@@ -113,3 +113,24 @@ def test_two_devices_of_the_home_after_on_and_the_both_act(brain: Brain) -> None
 def test_a_device_that_does_it_on_its_own_is_told_of_not_asked(brain: Brain,
                                                                text: str) -> None:
     assert brain.parse(text).decision == "ignore"
+
+
+@pytest.mark.parametrize(("text", "intent", "target"), [
+    ("turn the lamp off would you the film's starting", "turn_off", "living_room_lamp"),
+    ("mute the telly for a moment the baby's asleep", "mute", "living_room_tv"),
+])
+def test_a_question_tag_or_a_moment_ends_the_command_before_an_aside(
+        brain: Brain, text: str, intent: str, target: str) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, result.targets) == ("act", intent, (target,)), \
+        result
+
+
+def test_a_name_said_last_with_and_too_joins_the_list(brain: Brain) -> None:
+    result = brain.parse("lights off in the office and the wifi too")
+    assert (result.decision, set(result.targets)) == ("act", {"office_lamp", "office_router"}), \
+        result
+
+
+def test_names_in_a_bag_still_ask(brain: Brain) -> None:
+    assert brain.parse("off telly night light").decision == "clarify"
