@@ -781,7 +781,8 @@ _COMMAND_END = re.compile(
     r"(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
     r"five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
-    r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|"
+    r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|louder|quieter|"
+    r"brighter|dimmer|darker|warmer|cooler|hotter|colder|higher|lower|"
     rf"{_COLOR_ALT})", re.I)
 # A command may end in a question tag or a moment: "put the heat on would you", "shut the
 # tv up for a sec".

@@ -107,6 +107,12 @@ _TERSE = re.compile(r"\W*(?:(?:i think|i reckon|maybe|perhaps)\s+)?(?:(?:the|my|
                     r"(?P<dev>[a-z][a-z' -]*?)\s+(?:(?:should|can|could|must|ought to|needs to)"
                     r"\s+(?:go|be|come)\s+(?:switched\s+|turned\s+)?)?(?P<act>on|off)"
                     r"(?:\s+(?:please|now|thanks|thank you|for now))?\W*", re.I)
+# "big light lilac", "the bedside lamp to warm white please": a name and a colour.
+_TERSE_COLOR = re.compile(r"\W*(?:please\s+)?(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+"
+                          r"(?:(?:to|in)\s+)?(?P<color>" + "|".join(
+                              re.escape(p) for p, _ in sorted(COLOR_PHRASES, key=lambda c: -len(
+                                  c[0]))) + r")(?:\s+(?:please|now|thanks|thank you))?\W*",
+                          re.I)
 # "start the coffee maker", "switch the wemo off": a plain verb and a device's own name,
 # nothing else, read as the terse form is.
 _PLAIN_VERBS = {"turn on": "turn_on", "switch on": "turn_on", "power on": "turn_on",
@@ -131,9 +137,11 @@ _POINTED_THING = frozenset({"photo", "photos", "picture", "pictures", "pic", "pi
                             "slide", "article", "post", "recipe", "essay", "letter", "drawing",
                             "painting"})
 # Somebody else's home: "at my sister's house the lights turn on when you clap".
+# "at my sister's house", typed without the apostrophe: "at my parents place".
 _OTHER_HOME = re.compile(r"(?<![\w'])(?:at|in|round|over at)\s+(?:my|our|his|her|their|the|a)?\s*"
-                         r"(?P<who>[a-z]+)'s(?:\s+(?:house|place|flat|home|apartment|"
-                         r"parents|mum|mom|dad))?(?![\w'])", re.I)
+                         r"(?!(?:this|its)(?![\w']))(?P<who>[a-z]+)(?:'s|s'|s(?=\s+(?:house|"
+                         r"place|flat|home|apartment)(?![\w'])))(?:\s+(?:house|place|flat|home|"
+                         r"apartment|parents|mum|mom|dad))?(?![\w'])", re.I)
 # Words about software and accounts: said anywhere, they keep a sensitive device out.
 _SOFTWARE_WORDS = (r"apps?|application|website|site|account|program|programme|folder|file|"
                    r"document|browser|tab|email|e-mail|phone|laptop|computer|screen|"
@@ -151,6 +159,9 @@ _STEPS: dict[str, tuple[str, ...]] = {
     "set_brightness": ("brightness_up", "brightness_down"),
     "set_volume": ("volume_up", "volume_down"),
     "set_temperature": ("temperature_up", "temperature_down"), "set_position": ()}
+_LEVEL_OF = {step: level for level, steps in _STEPS.items() for step in steps}
+# Words that say which way without "up" or "down": "max", "full blast".
+_EXTREME = words_regex(r"max\w*|min\w*|full|blast|loud|bright|warm|hot|cold|cool|dark|dim")
 _UPWARD = words_regex(r"brighten\w*|brighter|raise\w*|increase\w*|up|more|louder|warmer|"
                       r"hotter|boost\w*|bump\w*|higher")
 _DOWNWARD = words_regex(r"dim\w*|lower\w*|reduce\w*|decrease\w*|down|less|darker|darken\w*|"
@@ -429,9 +440,11 @@ class Brain:
             and terse_color(text, named)
         if not has_cue(intent, text, named + said) and not bare_color \
                 and not self._name_and_value(intent, text, spans):  # "router garden but quickly or"
-            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", f"no request in it ({intent} without a word "
-                                              "that asks for it)"))
+            # "bedside lamp warm" read as brightening: a name and a colour
+            return self._terse_color(text, scene) or Reading(
+                text, "none", confidence, p_none, tuple(spans), None, None, None,
+                Decision("ignore", f"no request in it ({intent} without a word that asks "
+                                   "for it)"))
         devs = [s for s in spans if s.kind == "DEV"]
         other = next((s for s in devs if _other_thing(intent, text, s)), None)
         if (away := self._not_this_home(text)) is not None:
@@ -568,6 +581,16 @@ class Brain:
         """ "dim the lamp by 20 percent" read as setting 20: a change by an amount is a
         step up or down (the way its words say), never the amount as a level; with no
         way said, or for a cover, it asks."""
+        level = _LEVEL_OF.get(intent)
+        if level is not None and find_number(text) is not None and not _BY_AMOUNT.search(text) \
+                and not _UPWARD.search(text) and not _DOWNWARD.search(text) \
+                and not _EXTREME.search(text):
+            # "tv volume 200" read as louder: a number said with no way is a level, and
+            # one out of range asks
+            if not resolution.targets:
+                return level, resolution
+            return level, replace(self.resolver.recheck(level, list(resolution.targets)),
+                                  implied=resolution.implied)
         steps = _STEPS.get(intent)
         if steps is None or not _BY_AMOUNT.search(text):
             return intent, resolution
@@ -626,12 +649,32 @@ class Brain:
         return bool(rest) and any(parse_number(w) is not None for w in rest) and all(
             parse_number(w) is not None or w in _VALUE_WORDS for w in rest)
 
+    def _terse_color(self, text: str, scene: Scene) -> Reading | None:
+        """ "big light lilac", "bedside lamp warm": a device's own name (or alias) and a
+        colour, nothing else, sets the colour even when the model doubts it is a request;
+        only on a device that takes a colour (else the model's reading stands)."""
+        m = _TERSE_COLOR.fullmatch(text)
+        if m is None or not self.resolver.is_name(m.group("dev")):
+            return None
+        spans = (TaggedSpan("DEV", m.start("dev"), m.end("dev"), m.group("dev")),)
+        resolution = self.resolver.resolve("set_color", text, spans, scene)
+        if not resolution.targets or resolution.problem:
+            return None
+        confidence = self.config.policy.act_threshold
+        value = extract_value("set_color", text, ())
+        verdict = decide(self.config.policy, self.config, "set_color", confidence=confidence,
+                         p_none=0.0, resolution=resolution, value=value)
+        return Reading(text, "set_color", confidence, 0.0, spans, resolution, value, None,
+                       verdict)
+
     def _terse(self, text: str, scene: Scene) -> Reading | None:
         """ "telly off": a device's own name (or alias) and "on"/"off", nothing else, is a
         command even when the model doubts it. Read with just enough confidence to act on
         an ordinary device, so a sensitive one asks."""
         m = _TERSE.fullmatch(text) or _PLAIN.fullmatch(text)
-        if m is None or not self.resolver.is_name(m.group("dev")) \
+        if m is None:
+            return self._terse_color(text, scene)
+        if not self.resolver.is_name(m.group("dev")) \
                 or re.search(r"'s\s*$", m.group("dev")):  # "the fan's on" says how it is
             return None
         verb = " ".join(m.group("act").lower().split())

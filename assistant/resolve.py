@@ -94,6 +94,9 @@ POINTED_ALIASES: dict[tuple[str, str], str] = {
 # Kind words that say what a media player plays, not which one: "the music is too loud on
 # the speaker" is about the speaker.
 _PLAYED = frozenset({"music", "sound", "volume"})
+# What is done to what a device plays ("play some jazz on the stereo", not "the pizza on the tv").
+_PLAYING = frozenset({"start", "stop", "volume_up", "volume_down", "set_volume", "mute",
+                      "unmute"})
 _NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
                                "brr", "brrr", "ugh", "oof", "phew",
                                "asap", "now",
@@ -114,6 +117,7 @@ HOME_SCOPE = frozenset({"vacuum", "lock"})
 _LIST_JOINER = re.compile(r"(?:^|\b)(and|or|plus|also|with|then|n|as well as|&)\b|[,&/+]")
 # Between a device and the room it is in: "the lights in here", "the lamp of the bedroom".
 _OF_ROOM = re.compile(r"\s*(in|of|from|on)\s+(the\s+|my\s+|our\s+)?")
+_FLOOR = re.compile(r"\s+(?:floor|floors|carpet|carpets|rug|tiles)$", re.I)
 # Strictly a list between two mentions: "the lamp and the tv", "the lamp, the tv".
 # A particle may end the first command: "the desk lamp on and the printer".
 _AND_LIST = re.compile(r"\s*(?:(?:on|off|up|down)\s*,?\s*(?:and|plus|as well as|&)"
@@ -167,6 +171,14 @@ _EVERYWHERE = re.compile(r"\b(everywhere|in every room|all over the (house|home|
                          r"(throughout|in) the (whole|entire) (house|home|place))\b", re.I)
 # "can we have it a bit warmer" with "have it" tagged as the device: the device is "it".
 _VERB_PRONOUN = re.compile(r"(?:have|get|make|keep|put|turn|set)\s+(it|them|that)", re.I)
+
+
+def _floor_off(span: TaggedSpan) -> TaggedSpan:
+    """A device span that names a room (or a room's floor: "the kitchen floor") as the
+    room's span."""
+    m = _FLOOR.search(span.text.lower().rstrip())
+    end = span.start + m.start() if m else span.end
+    return TaggedSpan("ROOM", span.start, end, span.text[: end - span.start])
 
 
 def _pronoun_of(span: TaggedSpan) -> TaggedSpan:
@@ -332,16 +344,16 @@ class Resolver:
             and not self._names_anything(s.text))]
         dev_spans = [s for s in spans if s.kind == "DEV"]
         if len(dev_spans) > 1:  # "vacuum the lounge": a room tagged as a second device
-            spans = [TaggedSpan("ROOM", s.start, s.end, s.text)
-                     if s.kind == "DEV" and normalize(s.text) in self.rooms else s
-                     for s in spans]
+            # ("clean the kitchen floor": the floor of a room is the room)
+            spans = [_floor_off(s) if s.kind == "DEV"
+                     and _FLOOR.sub("", normalize(s.text)) in self.rooms else s for s in spans]
             dev_spans = [s for s in spans if s.kind == "DEV"]
         devices = [s for s in dev_spans if normalize(s.text) not in DEICTIC]
         if devices and len(devices) < len(dev_spans):  # "can the robot clean it": "it" is no device
             spans = [s for s in spans if s.kind != "DEV" or s in devices]
             dev_spans = devices
         if len(dev_spans) > 1:
-            dev_spans = self._meant(text, dev_spans)
+            dev_spans = self._meant(text, dev_spans, intent)
             spans = [s for s in spans if s.kind != "DEV" or s in dev_spans]
         for one, two in pairwise(dev_spans):
             if not _LIST_JOINER.search(text[one.end : two.start].lower()):
@@ -424,7 +436,7 @@ class Resolver:
         return any(normalize(n) in (words[0], verb) for i in ids for n in self._names_of(i)
                    if " " not in normalize(n))
 
-    def _meant(self, text: str, spans: list[TaggedSpan]) -> list[TaggedSpan]:
+    def _meant(self, text: str, spans: list[TaggedSpan], intent: str) -> list[TaggedSpan]:
         """The device mentions a command means, of several tagged: a correction keeps the
         later one ("the kitchen light, no wait, the hall light"); a word that names nothing
         of the home, not listed with the others, is context when another mention is a
@@ -446,8 +458,12 @@ class Resolver:
             before = text[out[k - 1].end : span.start] if k > 0 else ""
             after = text[span.end : out[k + 1].start] if k + 1 < len(out) else ""
             listed = any(_AND_LIST.fullmatch(b.lower()) for b in (before, after) if b)
+            # what is played on a named device: "play some [jazz] on the [sound system]"
+            played = intent in _PLAYING and k + 1 < len(out) and out[k + 1] in named and bool(
+                _ON_DEVICE.fullmatch(after.lower())) and not self._names_anything(span.text)
             # context comes after the command's device: "... for the pizza guy"
-            if listed or span.start < named[0].end or self._names_anything(span.text):
+            if not played and (listed or span.start < named[0].end
+                               or self._names_anything(span.text)):
                 kept.append(span)
         return kept
 
@@ -477,7 +493,8 @@ class Resolver:
         [room light]" is the "kids room light", "[bedroom] [light]" the "bedroom light"
         ("[bedroom] [lights]" stays every light of the bedroom), and "[son]['s room]" the
         room "son's room". And "the [music] on the
-        [sound system]": the kind word only says what the named device plays."""
+        [sound system]": the kind word only says what the named device plays (not "the
+        [socket] in the [study]", a room tagged as a device)."""
         out: list[TaggedSpan] = []
         for span in spans:
             last = out[-1] if out else None
@@ -497,6 +514,7 @@ class Resolver:
                     continue
             if last is not None and span.kind == "DEV" and last.kind == "DEV" \
                     and normalize(last.text) in KIND_WORDS \
+                    and normalize(span.text) not in self.rooms \
                     and (_ON_DEVICE.fullmatch(text[last.end : span.start].lower())
                          or (normalize(last.text) in _PLAYED and self._plays(span.text)
                              and not _LIST_JOINER.search(text[last.end : span.start]))):
@@ -507,18 +525,21 @@ class Resolver:
 
     def _whole_names(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
         """A device's name of several words said whole, that the tagger took only part of
-        ("the up and over [door]", "the [smart plug] for the [christmas tree]"): the name.
+        ("the up and over [door]", "the [smart plug] for the [christmas tree]", "[dining]
+        [room] [light]"): the name.
         A name the tagger took none of is left to the model's reading."""
         if self._long_names is None:
             return list(spans)
         out = list(spans)
         for m in self._long_names.finditer(text.lower()):
-            inside = [s for s in out if s.kind == "DEV" and m.start() <= s.start
+            # a room word inside the name is part of it: "[dining] [room] [light]"
+            inside = [s for s in out if s.kind in ("DEV", "ROOM") and m.start() <= s.start
                       and s.end <= m.end()]
             crossing = [s for s in out if s.start < m.end() and m.start() < s.end
                         and s not in inside]
-            if not inside or crossing or (len(inside) == 1 and inside[0].start == m.start()
-                                          and inside[0].end == m.end()):
+            if not any(s.kind == "DEV" for s in inside) or crossing or (
+                    len(inside) == 1 and inside[0].start == m.start()
+                    and inside[0].end == m.end()):
                 continue
             out = sorted([s for s in out if s not in inside]
                          + [TaggedSpan("DEV", m.start(), m.end(), text[m.start():m.end()])],

@@ -7,7 +7,9 @@ A word is mended only when all of these hold, so that real words are never chang
 - exactly one word of the home or of commands is one edit away (an insertion, a deletion, a
   substitution or two letters swapped), starting with the same letter.
 
-A recognizer only writes words of its dictionary, so spoken commands pass through unchanged.
+Contractions typed without their apostrophe get it back ("dont", "im", "theyre"; "ill" before
+a verb, "its" before how things are), where the bare word is no other word. A recognizer
+only writes words of its dictionary, so spoken commands pass through unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +34,22 @@ COMMAND_WORDS = frozenset({
     "everything", "brighter", "dimmer", "louder", "quieter", "warmer", "cooler", "colour",
     "color",
 })
-_WORD = re.compile(r"(?<![\w'])[a-z]{4,}(?![\w'])", re.I)
+# Contractions typed without their apostrophe, where the bare word is no other word ("were",
+# "well", "its", "hell" are, and stay). "ill" is "i'll" only before a verb it would take.
+_UNAPOSTROPHED = {w.replace("'", ""): w for w in (
+    "don't", "doesn't", "didn't", "can't", "couldn't", "wouldn't", "shouldn't", "isn't",
+    "aren't", "wasn't", "weren't", "haven't", "hasn't", "hadn't", "won't", "i'm", "i've",
+    "you're", "you've", "you'll", "they're", "they've", "they'll", "we've", "that's",
+    "what's", "where's", "who's", "there's", "she's", "he's", "it'll", "that'll")}
+_ILL = re.compile(r"(?<![\w'])ill(?=\s+(?:just\s+|probably\s+|do\s+it\s+)?(?:be|make|do|get|"
+                  r"have|take|go|turn|switch|put|open|close|lock|unlock|start|stop|sort|"
+                  r"deal|fix|check|need|leave|want|see|try|let|grab)(?![\w']))", re.I)
+# "its freezing": "its" before how things are is "it's" (the possessive takes a noun).
+_ITS = re.compile(r"(?<![\w'])its(?=\s+(?:so|too|really|very|way|a bit|a little|quite|rather|"
+                  r"absolutely|bloody|far|getting|pitch|freezing|boiling|roasting|baking|"
+                  r"cold|hot|warm|chilly|dark|bright|dim|loud|quiet|stuffy|muggy|nippy)"
+                  r"(?![\w']))", re.I)
+_WORD = re.compile(r"(?<![\w'])(?:[a-z]{4,}|im|ive|hes)(?![\w'])", re.I)
 
 
 def _hash(word: str) -> int:
@@ -85,6 +102,7 @@ class Speller:
     def mend(self, text: str) -> str:
         """`text` with its slips mended, every other word kept as typed."""
         def one(m: re.Match[str]) -> str:
-            mended = self.mend_word(m.group(0).lower())
-            return m.group(0) if mended == m.group(0).lower() else mended
-        return _WORD.sub(one, text)
+            word = m.group(0).lower()
+            mended = _UNAPOSTROPHED.get(word) or self.mend_word(word)
+            return m.group(0) if mended == word else mended
+        return _WORD.sub(one, _ITS.sub("it's", _ILL.sub("i'll", text)))

@@ -134,3 +134,84 @@ def test_a_name_said_last_with_and_too_joins_the_list(brain: Brain) -> None:
 
 def test_names_in_a_bag_still_ask(brain: Brain) -> None:
     assert brain.parse("off telly night light").decision == "clarify"
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("dont switch it off", "don't switch it off"),
+    ("im cold", "i'm cold"),
+    ("ill turn it off myself", "i'll turn it off myself"),
+    ("its way too dark", "it's way too dark"),
+])
+def test_a_contraction_typed_without_its_apostrophe_gets_it_back(speller: Speller, typed: str,
+                                                                 meant: str) -> None:
+    assert speller.mend(typed) == meant
+
+
+@pytest.mark.parametrize("text", ["i feel ill", "its battery is low", "were home", "well done"])
+def test_words_that_are_words_without_an_apostrophe_stay(speller: Speller, text: str) -> None:
+    assert speller.mend(text) == text
+
+
+def test_my_own_chore_typed_without_an_apostrophe_asks_nothing(brain: Brain) -> None:
+    assert brain.parse("ill put the kettle on myself").decision == "ignore"
+
+
+def test_a_name_split_by_a_room_word_is_the_name(brain: Brain) -> None:
+    result = brain.parse("dining room light off")
+    assert (result.decision, result.targets) == ("act", ("dining_light",)), result
+
+
+def test_an_alias_of_a_kind_in_a_room_tagged_as_a_device_is_the_device(brain: Brain) -> None:
+    result = brain.parse("turn the socket in the study off")
+    assert (result.decision, result.targets) == ("act", ("office_plug",)), result
+
+
+@pytest.mark.parametrize("text", ["turn on the heating at my parents place",
+                                  "switch the lights off at my mums house"])
+def test_another_home_typed_without_an_apostrophe_is_not_this_one(brain: Brain,
+                                                                  text: str) -> None:
+    assert brain.parse(text).decision == "ignore"
+
+
+def test_this_house_is_this_home(brain: Brain) -> None:
+    assert brain.parse("turn off every light in this house").decision == "act"
+
+
+@pytest.mark.parametrize(("text", "intent", "value"), [
+    ("telly volume 150", "set_volume", 150),  # out of range: asks
+    ("speaker volume 35", "set_volume", 35),
+])
+def test_a_number_said_with_no_way_is_a_level(brain: Brain, text: str, intent: str,
+                                             value: int) -> None:
+    result = brain.parse(text)
+    assert (result.intent, result.value) == (intent, value), result
+    assert result.decision == ("clarify" if value > 100 else "act"), result
+
+
+@pytest.mark.parametrize(("text", "color"), [("nursery light lilac", "purple"),
+                                            ("the bedside lamp to soft white please",
+                                             "warm white")])
+def test_a_name_and_a_colour_alone_set_it(brain: Brain, text: str, color: str) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, result.value) == ("act", "set_color", color), result
+
+
+def test_a_name_and_a_colour_on_a_device_without_colour_do_not_act(brain: Brain) -> None:
+    assert brain.parse("reading lamp lilac").decision != "act"
+
+
+def test_a_rooms_floor_is_the_room(brain: Brain) -> None:
+    result = brain.parse("could the hoover do the bedroom floor")
+    assert (result.decision, result.targets) == ("act", ("vacuum",)), result
+
+
+def test_what_is_played_on_a_named_device_is_no_device(brain: Brain) -> None:
+    result = brain.parse("put some podcasts on the stereo")
+    assert (result.decision, result.targets) == ("act", ("living_room_speaker",)), result
+
+
+def test_a_comparative_ends_a_command_before_an_aside(brain: Brain) -> None:
+    result = brain.parse("turn the radio louder i can't hear it")  # no radio: asks, never acts
+    assert result.decision != "act"
+    result = brain.parse("make the speaker louder we can't hear it")
+    assert (result.decision, result.intent) == ("act", "volume_up"), result
