@@ -95,8 +95,8 @@ POINTED_ALIASES: dict[tuple[str, str], str] = {
 # the speaker" is about the speaker.
 _PLAYED = frozenset({"music", "sound", "volume"})
 # What is done to what a device plays ("play some jazz on the stereo", not "the pizza on the tv").
-_PLAYING = frozenset({"start", "stop", "volume_up", "volume_down", "set_volume", "mute",
-                      "unmute"})
+_MEDIA_INTENTS = frozenset({"start", "stop", "volume_up", "volume_down", "set_volume", "mute",
+                            "unmute"})
 _NOT_DEVICE_WORDS = frozenset({"", "pls", "plz", "please", "thanks", "thx", "ta", "cheers",
                                "brr", "brrr", "ugh", "oof", "phew",
                                "asap", "now",
@@ -459,7 +459,7 @@ class Resolver:
             after = text[span.end : out[k + 1].start] if k + 1 < len(out) else ""
             listed = any(_AND_LIST.fullmatch(b.lower()) for b in (before, after) if b)
             # what is played on a named device: "play some [jazz] on the [sound system]"
-            played = intent in _PLAYING and k + 1 < len(out) and out[k + 1] in named and bool(
+            played = intent in _MEDIA_INTENTS and k + 1 < len(out) and out[k + 1] in named and bool(
                 _ON_DEVICE.fullmatch(after.lower())) and not self._names_anything(span.text)
             # context comes after the command's device: "... for the pizza guy"
             if not played and (listed or span.start < named[0].end

@@ -205,9 +205,15 @@ def test_a_rooms_floor_is_the_room(brain: Brain) -> None:
     assert (result.decision, result.targets) == ("act", ("vacuum",)), result
 
 
-def test_what_is_played_on_a_named_device_is_no_device(brain: Brain) -> None:
-    result = brain.parse("put some podcasts on the stereo")
-    assert (result.decision, result.targets) == ("act", ("living_room_speaker",)), result
+@pytest.mark.parametrize(("text", "target"), [
+    ("play a bit of reggae on the speaker", "living_room_speaker"),
+    ("play the football on the telly", "living_room_tv"),
+])
+def test_what_is_played_on_a_named_device_is_no_device(brain: Brain, text: str,
+                                                       target: str) -> None:
+    result = brain.parse(text)
+    assert (result.decision, result.intent, result.targets) == ("act", "start", (target,)), \
+        result
 
 
 def test_a_comparative_ends_a_command_before_an_aside(brain: Brain) -> None:
