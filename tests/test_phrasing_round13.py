@@ -221,3 +221,15 @@ def test_a_comparative_ends_a_command_before_an_aside(brain: Brain) -> None:
     assert result.decision != "act"
     result = brain.parse("make the speaker louder we can't hear it")
     assert (result.decision, result.intent) == ("act", "volume_up"), result
+
+
+@pytest.mark.parametrize("text", ["run the robot vacuum while we're away",
+                                  "switch the heating off whilst everyone's asleep"])
+def test_while_away_is_later(brain: Brain, text: str) -> None:
+    result = brain.parse(text)
+    assert result.decision == "clarify" and "only act now" in result.reason, result
+
+
+def test_while_here_is_now(brain: Brain) -> None:
+    result = brain.parse("put the kitchen light on while i'm making dinner")
+    assert (result.decision, result.targets) == ("act", ("kitchen_light",)), result
