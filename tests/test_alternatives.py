@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.alternatives import MEANING_SHARE, RELAXED_THRESHOLD
 from assistant.config import HomeConfig
 from assistant.pipeline import Brain
 from assistant.types import Alternative, ParseRequest, ParseResult
@@ -60,11 +61,28 @@ def test_a_best_reading_asking_for_later_never_acts_now(brain: Brain) -> None:
 
 def test_a_low_confidence_transcript_never_acts(brain: Brain) -> None:
     threshold = brain.config.policy.speech_threshold
-    result = heard(brain, ("turn on the kettle", threshold * 0.9))
+    result = heard(brain, ("turn on the kettle", RELAXED_THRESHOLD * 0.9))
     assert result.decision == "clarify" and not result.commands
     assert "not sure" in result.reason
     sure = heard(brain, ("turn on the kettle", min(1.0, threshold + 0.05)))
     assert sure.decision == "act"
+
+
+def test_a_command_whose_readings_all_mean_it_acts_under_the_threshold(brain: Brain) -> None:
+    # Between RELAXED_THRESHOLD and speech_threshold: the words are unsure, the command not.
+    conf = (RELAXED_THRESHOLD + brain.config.policy.speech_threshold) / 2
+    result = heard(brain, ("put the kettle on", conf), ("put the kettle on please", conf * 0.9))
+    assert (result.decision, result.targets) == ("act", ("kitchen_kettle",)), result
+    # A strong reading that is no command takes more than MEANING_SHARE's complement.
+    split = heard(brain, ("put the kettle on", conf), ("but a cattle on", conf * 0.9))
+    assert split.decision == "clarify" and "not sure" in split.reason, split
+    assert MEANING_SHARE > 0.5
+
+
+def test_a_careful_command_is_never_relaxed(brain: Brain) -> None:
+    conf = (RELAXED_THRESHOLD + brain.config.policy.speech_threshold) / 2
+    result = heard(brain, ("set the heating to twenty", conf))
+    assert result.decision == "clarify" and "not sure" in result.reason, result
 
 
 def test_requests_with_and_without_alternatives_in_one_batch(brain: Brain) -> None:
