@@ -23,6 +23,9 @@ reference home, scored apart:
 - the seventh dev set, tests/data/dev7_{commands,noncommands}.jsonl: crowd-style commands
   and non-commands (wake words, slips, everyday requests to an assistant) written blind,
   run once as probes, then tuned on;
+- the eighth dev set, tests/data/dev8_{commands,noncommands}.jsonl: three blind probes of
+  the thirteenth session (typed with slips, speech-transcript style, crowd-study style),
+  run once as probes, then tuned on;
 - the test set, tests/data/test_{commands,noncommands}.jsonl: written before any tuning
   and never tuned on (docs/evaluation.md); its figures are the ones to quote.
 
@@ -92,7 +95,7 @@ class Line:
     value: int | float | str | None
     decision: str
     source: str  # file stem
-    kind: str = "dev"  # dev | dev2 | ... | dev7 | test
+    kind: str = "dev"  # dev | dev2 | ... | dev8 | test
 
 
 @dataclass(frozen=True)
@@ -518,6 +521,8 @@ SETS = (("dev", "Dev set (used while developing: optimistic)"),
                  "optimistic)"),
         ("dev7", "Seventh dev set (crowd-style commands and non-commands written blind; run "
                  "once as probes, then tuned on: optimistic)"),
+        ("dev8", "Eighth dev set (three blind probes: typed slips, speech transcripts, "
+                 "crowd-study phrasing; run once as probes, then tuned on: optimistic)"),
         ("test", "Test set (written before tuning, never tuned on)"))
 
 
