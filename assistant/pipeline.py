@@ -108,7 +108,9 @@ _TERSE = re.compile(r"\W*(?:(?:i think|i reckon|maybe|perhaps)\s+)?(?:(?:the|my|
                     r"\s+(?:go|be|come)\s+(?:switched\s+|turned\s+)?)?(?P<act>on|off)"
                     r"(?:\s+(?:please|now|thanks|thank you|for now))?\W*", re.I)
 # "big light lilac", "the bedside lamp to warm white please": a name and a colour.
-_TERSE_COLOR = re.compile(r"\W*(?:please\s+)?(?:(?:the|my|our)\s+)?(?P<dev>[a-z][a-z' -]*?)\s+"
+# (words and the spaces between them kept apart, so a long run of spaces costs no search)
+_TERSE_COLOR = re.compile(r"\W*(?:please\s+)?(?:(?:the|my|our)\s+)?"
+                          r"(?P<dev>[a-z][a-z'-]*(?:\s+[a-z'-]+)*?)\s+"
                           r"(?:(?:to|in)\s+)?(?P<color>" + "|".join(
                               re.escape(p) for p, _ in sorted(COLOR_PHRASES, key=lambda c: -len(
                                   c[0]))) + r")(?:\s+(?:please|now|thanks|thank you))?\W*",
@@ -1043,7 +1045,7 @@ def _power_sense(intent: str, confidence: float, out: ModelOutput, text: str,
 _ANY_COLOR = "|".join(sorted((re.escape(p) for p, _ in COLOR_PHRASES), key=len, reverse=True))
 _COLOR_ORDER = re.compile(
     r"^(?:(?:please|can you|could you|would you|will you|just|now|ok|okay)\s+)*"
-    r"(?:make|turn|set|change|switch|put)\s+(?P<dev>[a-z' ]+?)\s+"
+    r"(?:make|turn|set|change|switch|put)\s+(?P<dev>[a-z']+(?:\s+[a-z']+)*?)\s+"
     r"(?:(?:to|in|into)\s+)?(?:(?:a|an)\s+)?(?:(?:nice|soft|bright|light|pale|deep|dark)\s+)?"
     rf"(?P<color>{_ANY_COLOR})"
     r"(?:\s+colou?r)?(?:\s+(?:please|thanks|thank you))?[\s.!?]*$", re.I)

@@ -62,12 +62,11 @@ def _dictionary_hashes() -> npt.NDArray[np.uint32]:
     would take ten; a collision can only stop a mend, never make one)."""
     from assistant.g2p import cmudict_path
 
-    words = set()
     with open(cmudict_path(), encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            head = line.split(" ", 1)[0]
-            words.add(head.split("(", 1)[0].lower())
-    return np.unique(np.fromiter((_hash(w) for w in words), dtype=np.uint32, count=len(words)))
+        # streamed, never held as strings: a set of the words would add 10 MB to the peak
+        hashes = np.fromiter((_hash(line.split(" ", 1)[0].split("(", 1)[0].lower())
+                              for line in handle), dtype=np.uint32)
+    return np.unique(hashes)
 
 
 def in_dictionary(word: str) -> bool:
