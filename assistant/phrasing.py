@@ -324,10 +324,11 @@ _COLOR_NAMES = re.compile(
 # "why is the big light so yellow", "the lamp looks too blue".
 _ANY_COLOR = sorted({*COLORS, *(a for alts in COLOR_ALIASES.values() for a in alts)},
                     key=len, reverse=True)
-_COLOR_ALT = "|".join(map(re.escape, _ANY_COLOR))
+# Every colour name and alias, the longest first, as a regular-expression alternation.
+COLOR_ALT = "|".join(map(re.escape, _ANY_COLOR))
 _DEGREE_COLOR = re.compile(
     r"(?<![\w'])(?:so|too|very|really|quite|rather|awfully|a bit|kind of|sort of)\s+"
-    rf"(?:{_COLOR_ALT})(?![\w'])", re.I)
+    rf"(?:{COLOR_ALT})(?![\w'])", re.I)
 # "can the lamp be red", "could I have red lights"
 _COLOR_ASKS = frozenset({"please", "to", "go", "into", "be", "have", "can", "could", "want",
                          "like", "make"})
@@ -565,7 +566,7 @@ _NEEDS_PARTICLE = re.compile(r"\W*(?:(?:please|can you|could you|would you|just)
 
 # What completes a "turn" of its own: a colour, a number, "to ..." ("turn the bedroom light
 # blue and the lamp off" is two).
-_SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{_COLOR_ALT})"
+_SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{COLOR_ALT})"
                       r"(?![\w'])", re.I)
 
 
@@ -783,7 +784,7 @@ _COMMAND_END = re.compile(
     r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half|"
     r"quarter|max|maximum|minimum|full|bit|little|lot|more|less|now|again|louder|quieter|"
     r"brighter|dimmer|darker|warmer|cooler|hotter|colder|higher|lower|"
-    rf"{_COLOR_ALT})", re.I)
+    rf"{COLOR_ALT})", re.I)
 # A command may end in a question tag or a moment: "put the heat on would you", "shut the
 # tv up for a sec".
 _POLITE_END = re.compile(r"(?<![\w'])(?:(?:would|will|could|can|won't) you|for a (?:sec|second|"
@@ -1034,7 +1035,7 @@ _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleve
 _SAID_NUMBER = (rf"(?:minus\s+)?(?:\d+(?:[.,]\d+)?|{_NUMBER_WORD}"
                 rf"(?:[\s-]+(?:and\s+|point\s+)?{_NUMBER_WORD})*)")
 _SAID_VALUE = re.compile(
-    rf"(?P<color>(?:{_COLOR_ALT})(?![\w']))|(?P<number>{_SAID_NUMBER})"
+    rf"(?P<color>(?:{COLOR_ALT})(?![\w']))|(?P<number>{_SAID_NUMBER})"
     r"(?P<unit>\s*(?:percent|per cent|%|degrees?|°))?", re.I)
 _CORRECTED_LEAD = re.compile(r"(?:i mean|i meant|make it|make that|to|it'?s|no)\s+", re.I)
 

@@ -43,6 +43,7 @@ from assistant.errors import InputError
 from assistant.labels import INTENTS, TYPE_INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
+    COLOR_ALT,
     addressed_to_someone,
     after_story,
     after_wake,
@@ -111,10 +112,8 @@ _TERSE = re.compile(r"\W*(?:(?:i think|i reckon|maybe|perhaps)\s+)?(?:(?:the|my|
 # (words and the spaces between them kept apart, so a long run of spaces costs no search)
 _TERSE_COLOR = re.compile(r"\W*(?:please\s+)?(?:(?:the|my|our)\s+)?"
                           r"(?P<dev>[a-z][a-z'-]*(?:\s+[a-z'-]+)*?)\s+"
-                          r"(?:(?:to|in)\s+)?(?P<color>" + "|".join(
-                              re.escape(p) for p, _ in sorted(COLOR_PHRASES, key=lambda c: -len(
-                                  c[0]))) + r")(?:\s+(?:please|now|thanks|thank you))?\W*",
-                          re.I)
+                          rf"(?:(?:to|in)\s+)?(?P<color>{COLOR_ALT})"
+                          r"(?:\s+(?:please|now|thanks|thank you))?\W*", re.I)
 # "start the coffee maker", "switch the wemo off": a plain verb and a device's own name,
 # nothing else, read as the terse form is.
 _PLAIN_VERBS = {"turn on": "turn_on", "switch on": "turn_on", "power on": "turn_on",
@@ -1042,12 +1041,11 @@ def _power_sense(intent: str, confidence: float, out: ModelOutput, text: str,
 
 # "make the kitchen light lilac", "set the main light to daylight": an order, first, whose
 # last words are a colour (a name or an alias of labels.COLORS).
-_ANY_COLOR = "|".join(sorted((re.escape(p) for p, _ in COLOR_PHRASES), key=len, reverse=True))
 _COLOR_ORDER = re.compile(
     r"^(?:(?:please|can you|could you|would you|will you|just|now|ok|okay)\s+)*"
     r"(?:make|turn|set|change|switch|put)\s+(?P<dev>[a-z']+(?:\s+[a-z']+)*?)\s+"
     r"(?:(?:to|in|into)\s+)?(?:(?:a|an)\s+)?(?:(?:nice|soft|bright|light|pale|deep|dark)\s+)?"
-    rf"(?P<color>{_ANY_COLOR})"
+    rf"(?P<color>{COLOR_ALT})"
     r"(?:\s+colou?r)?(?:\s+(?:please|thanks|thank you))?[\s.!?]*$", re.I)
 
 

@@ -84,9 +84,9 @@ class Speller:
         words = {w for w in home_words if w.isalpha()}
         words |= {w + "s" for w in words if not w.endswith("s")}
         self.words = frozenset(words | COMMAND_WORDS)
-        self._by_letter: dict[str, tuple[str, ...]] = {}
+        self._by_letter: dict[str, list[str]] = {}
         for word in sorted(self.words):
-            self._by_letter[word[0]] = (*self._by_letter.get(word[0], ()), word)
+            self._by_letter.setdefault(word[0], []).append(word)
 
     def mend_word(self, word: str) -> str:
         """The home's or commands' word `word` is a slip of, else `word`."""
