@@ -37,6 +37,9 @@ from assistant.labels import COLOR_ALIASES, COLORS
 _SEP = r"[\s,.;:!?\"()-]+"  # between words in the original text
 
 
+_NOT_AFTER_COPULA = r"(?<!'s )(?<!\bis )(?<!\bare )(?<!'re )(?<!\bwas )(?<!\bfeels )"
+
+
 def _word_regex(entry: str) -> str:
     """One YAML entry -> a regex fragment: words separated by any punctuation, * = any
     ending."""
@@ -89,6 +92,7 @@ class Phrasing:
     own_chore: re.Pattern[str]
     own_doing: re.Pattern[str]
     own_action: re.Pattern[str]
+    past_report: re.Pattern[str]
     need_asks: frozenset[str]
     cooking: re.Pattern[str]
     not_devices: frozenset[str]
@@ -166,10 +170,13 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         own_chore=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_chore'])})", re.I),
         own_doing=re.compile(rf"(?<![\w'])(?:{'|'.join(data['own_doing'])})", re.I),
         own_action=re.compile(rf"(?:{'|'.join(data['own_action'])})", re.I),
+        past_report=re.compile(rf"(?:{'|'.join(data['past_report'])})", re.I),
         need_asks=frozenset(str(w).lower() for w in data["need_asks"]),
         cooking=_compile(data["cooking_objects"]),
         not_devices=frozenset(str(w).lower() for w in data["not_devices"]),
-        corrections=_compile(data["corrections"]),
+        # "it's rather warm": after a copula "rather" says how much, it corrects nothing
+        corrections=re.compile(rf"{_NOT_AFTER_COPULA}{_compile(data['corrections']).pattern}",
+                               re.I),
         correction_end=re.compile(
             rf"(?<![\w'])(?:{_alternation(data['corrections'])})[\s,.!?;:-]*$", re.I),
         except_after_all=re.compile(
@@ -206,7 +213,15 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     m = p.wake_end.search(out)
     if m and m.start() > 0 and not named(m.group(0)):
         out = out[: m.start()]
-    out = _TV.sub("tv", _OF_OFF.sub("off", out))
+    tag = _TAG_END.search(out)
+    if tag is not None and _FELT_HERE.match(out[: tag.start()]):
+        out = out[: tag.start()]
+    lead = _PREAMBLE.match(out)
+    if lead is not None and out[lead.end():].strip(" ,.!?"):
+        out = out[lead.end():]
+    out = _AC.sub("ac", _TV.sub("tv", _OF_OFF.sub("off", out)))
+    out = _OPEN_LIGHT.sub(lambda m: ("turn on" if m.group(1).lower() == "open" else "turn off")
+                          + m.group(2), _TUBE_LIGHT.sub("light", out))
     out = _BARE_CONTRACTION.sub(lambda m: _CONTRACTIONS[m.group(0).lower()], out)
     out = _ITS.sub("it's", out)
     return join_splits(out, (*p.joined_words, *vocabulary))
@@ -246,6 +261,26 @@ _ITS = re.compile(r"(?:(?<=^)|(?<=[,.;!?]\s)|(?<=[,.;!?])|(?<=\band\s)|(?<=\bbut
 _BARE_CONTRACTION = re.compile(rf"(?<![\w'])(?:{'|'.join(_CONTRACTIONS)})(?![\w'])", re.I)
 # Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
 # after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
+# A question tag after how it feels in here: "it's a bit gloomy in here isn't it", "it's
+# baltic in here so it is" say what they say without it.
+_FELT_HERE = re.compile(r"\W*(?:it'?s|it is|it feels)\s.*(?<![\w'])(?:in here|this room)$",
+                        re.I)
+_TAG_END = re.compile(r"(?<=[\w'])[\s,]+(?:isn'?t it|is it not|innit|so it is|aren'?t (?:i|we)|"
+                      r"don'?t you think|eh)[\s?.!]*$", re.I)
+# A way into a request that says nothing of it: "right, before i forget, ...", "sorry, one
+# more thing, could you ...".
+_PREAMBLE = re.compile(
+    r"^\W*(?:(?:right|ok|okay|oh|so|and|sorry|um|uh|oh and)\W+)*(?:before i forget|while i "
+    r"(?:think of it|remember)|one (?:more|last) thing|(?:a |one )?last thing|another thing|"
+    r"(?:a )?quick one)(?![\w'])[\s,.:;!-]*", re.I)
+# "open the light", "close the light in bedroom": in many languages a light is opened and
+# closed; said of lights alone (no blinds or door in between), it is on and off.
+_OPEN_LIGHT = re.compile(
+    r"(?<![\w'])(open|close)((?:\s+up)?(?:\s+(?:the|my|our|all|all the))?"
+    r"(?:\s+(?!(?:and|or|blinds?|curtains?|shades?|shutters?|doors?|garage|windows?|gates?)"
+    r"(?![\w']))[a-z]+){0,2}\s+(?:lights?|lamps?|bulbs?))(?![\w'])", re.I)
+_TUBE_LIGHT = re.compile(r"(?<![\w'])tube\s*light(?=s?(?![\w']))", re.I)
+_AC = re.compile(r"(?:(?<=the )|(?<=my )|(?<=our )|(?<=the\s\s))a\.?\s+c\.?(?![\w'])", re.I)
 _TV = re.compile(r"(?<![\w'])t\.?\s+v\.?(?![\w'])", re.I)
 _OF_OFF = re.compile(r"(?<![\w'])of(?=\s*(?:$|[,.!?;]|\s(?:in|please|now|for|again|too|"
                      r"thanks|thank|then|and|at|right|quickly|as)(?![\w'])))", re.I)
@@ -460,9 +495,12 @@ def said_value(qualifier: str, value: object) -> bool:
     return float(said.group(1).replace(",", ".")) == value and not 1 <= value <= 12
 
 
+_WISH_IF = r"it(?:'d|\s+would)\s+be\s+(?:really\s+|so\s+|very\s+)?(?:nice|good|great|lovely)\s+if"
+# "it'd be nice if the stereo was louder": a wish, no condition
+_WISHED_IF = re.compile(rf"(?<![\w']){_WISH_IF}", re.I)
 _STATE_NOW = re.compile(r"(?<![\w'])(?:it'?s|it is|i'?m|i am|we'?re|we are|it feels)"
                         r"(?:\s+[a-z']+){1,3}\s+$", re.I)
-_BEFORE_REASON = re.compile(r"before (?:i|we) can(?![\w'])", re.I)
+_BEFORE_REASON = re.compile(r"before (?:i|we) (?:can|forget)(?![\w'])", re.I)
 
 
 def later(text: str, start: int = 0, end: int | None = None,
@@ -476,7 +514,8 @@ def later(text: str, start: int = 0, end: int | None = None,
     p = phrasing()
     end = len(text) if end is None else end
     for m in p.later.finditer(text):
-        if p.polite_if.match(text, m.start()):  # "if it's no trouble": politeness
+        if p.polite_if.match(text, m.start()) or any(  # "if it's no trouble": politeness
+                w.end() == m.start() + 2 for w in _WISHED_IF.finditer(text, 0, m.start() + 2)):
             continue
         if said_value(m.group(0), value):
             continue
@@ -510,10 +549,20 @@ def told_in_the_past(text: str) -> bool:
     return bool(_PAST_VERB.search(text))
 
 
+# "switch the big light off and leave the lamp on": the lamp is left out.
+_LEAVE_AS_IS = re.compile(
+    r"[\s,]+(?:and|but)\s+(?:just\s+)?(?:leave|keep)\s+(?P<what>(?:the|my|our)\s+[^,.;!?]+?)"
+    r"\s+(?:on|off|alone|open|closed|shut|as (?:it|they) (?:is|are)|where (?:it|they) (?:is|are))"
+    r"(?:\s+please)?[\s.!?]*$", re.I)
+
+
 def split_except(text: str) -> tuple[str, str] | None:
     """ "turn off all the lights except the bedroom" -> ("turn off all the lights",
     "the bedroom"); None without an exclusion."""
     p = phrasing()
+    kept = _LEAVE_AS_IS.search(text)
+    if kept is not None and p.action_start.search(text[:kept.start()]):
+        return text[:kept.start()].rstrip(" ,"), kept.group("what")
     m = p.except_words.search(text)
     start, end = (m.start(), m.end()) if m else (0, 0)
     if m is None:  # "switch off every light but the hallway": "but" excludes after
@@ -811,7 +860,8 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
         _TERSE_START.match(text) or (named is not None and named.match(text)))
     if not (terse or p.action_start.match(text)):
         return None
-    words = list(re.finditer(r"[\w']+", text))
+    # "sixty-five" is one word: its hyphen is no break before an aside
+    words = list(re.finditer(r"[\w']+(?:-[\w']+)*", text))
     # Cheap tests first: every cut point is tried, and a hostile line has hundreds.
     for k in range(2, len(words) - 1):
         end = words[k - 1].end()
@@ -822,7 +872,8 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
                 or (terse and not _SPEAKER_ASIDE.match(aside)):  # "patio on again kids' room"
             continue
         head = text[:end]
-        if not (_COMMAND_END.fullmatch(words[k - 1].group()) or _POLITE_END.search(head) or (
+        last = words[k - 1].group().rsplit("-", 1)[-1]  # "five" of "sixty-five"
+        if not (_COMMAND_END.fullmatch(last) or _POLITE_END.search(head) or (
                 named is not None and any(m.end() == end for m in named.finditer(head)))):
             continue
         if len(aside.split()) < 2 or not _ASIDE_VERB.search(aside) \
@@ -836,6 +887,17 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
 
 _TERSE_START = re.compile(r"(?:the\s+|my\s+|our\s+)?[a-z]+(?:\s+[a-z]+)?\s+(?:on|off|up|down)"
                           r"(?![\w'])", re.I)
+
+
+def after_question(text: str) -> str | None:
+    """The request after a question ("is the front door locked? lock it for me, please" ->
+    "lock it for me, please"); None when nothing after the last question mark starts as a
+    command."""
+    at = text.rfind("?")
+    rest = text[at + 1:].strip(" ,.!")
+    if at <= 0 or len(rest.split()) < 2:
+        return None
+    return rest if phrasing().action_start.match(rest) or _TERSE_START.match(rest) else None
 
 
 def command_tail(text: str) -> str | None:
@@ -891,6 +953,12 @@ def own_action(text: str) -> bool:
     return bool(phrasing().own_action.search(text))
 
 
+def past_report(text: str) -> bool:
+    """ "dad turned the telly up so loud the neighbours complained": what someone did with a
+    device, told; a request after it ("..., can you turn it down") is read on its own."""
+    return bool(phrasing().past_report.search(text)) and command_tail(text) is None
+
+
 def own_chore(text: str) -> bool:
     """ "I need to clean the bathroom": the speaker's own chore, not the robot's; "I'm
     making a cup of tea": what the speaker is doing already."""
@@ -927,7 +995,11 @@ def is_cue_word(intent: str, word: str) -> bool:
     return bool(cue and cue.fullmatch(word.strip()))
 
 
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
+                 r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
 _PLACE = re.compile(r"(?<![\w'])(?:in|at)\s+(?:the\s+|my\s+|our\s+|this\s+)?"
+                    # "at twenty four degrees" is a value, not a place
+                    rf"(?!{_NUMBER_WORDS}(?:[\s-]+{_NUMBER_WORDS})*\s+(?:degree|percent|per cent))"
                     r"(?P<place>[a-z]+(?:\s+[a-z]+)?)", re.I)
 _HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", "place",
                           "bed", "there", "all", "a", "an", "every", "each"})
@@ -1008,10 +1080,9 @@ def polite_core(text: str) -> str | None:
 
 # "we could do with the heating on", "it would be nice if the telly was a bit louder": a
 # wish for how a device should be, which reads as the terse command "the heating on".
-_WISH = re.compile(r"\W*(?:(?:well|so|honestly|um|uh|you know)\W+)*(?:(?:we|i)\s+could\s+"
-                   r"(?:really\s+|just\s+)?do\s+with|it(?:'d|\s+would)\s+be\s+(?:nice|good|"
-                   r"great|lovely)\s+if|let'?s\s+have)\s+(?=(?:the|my|our|a\s+bit|a\s+little|"
-                   r"some)\s)", re.I)
+_WISH = re.compile(rf"\W*(?:(?:well|so|honestly|um|uh|you know)\W+)*(?:(?:we|i)\s+could\s+"
+                   rf"(?:really\s+|just\s+)?do\s+with|{_WISH_IF}|let'?s\s+have)\s+"
+                   r"(?=(?:the|my|our|a\s+bit|a\s+little|some)\s)", re.I)
 _STATE_VERB = re.compile(r"\s+(?:was|were|is|are|could\s+be|would\s+be|went)(?=\s)", re.I)
 
 
@@ -1097,8 +1168,10 @@ def without_condition(text: str) -> tuple[str, str] | None:
     ("turn the hall light off", "when i"). None without a qualifier, or with no action
     around it."""
     p = phrasing()
-    m = next((q for q in p.later.finditer(text) if not p.polite_if.match(text, q.start())),
-             None)  # "if it's no trouble" asks politely, it sets no condition
+    m = next((q for q in p.later.finditer(text) if not p.polite_if.match(text, q.start())
+              and not _BEFORE_REASON.match(text, q.start())),
+             None)  # "if it's no trouble" asks politely, it sets no condition; nor does
+    # "before i forget"
     if m is None:
         return None
     before = text[: m.start()].strip(" ,.;")

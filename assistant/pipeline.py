@@ -45,6 +45,7 @@ from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
     COLOR_ALT,
     addressed_to_someone,
+    after_question,
     after_story,
     after_wake,
     and_slip_regex,
@@ -71,6 +72,7 @@ from assistant.phrasing import (
     outdoors,
     own_action,
     own_chore,
+    past_report,
     past_statement_subject,
     polite_core,
     said_value,
@@ -372,13 +374,14 @@ class Brain:
         head = self._without_aside(text) if len(rows) == 1 else None
         if head is not None:  # "turn the fan on, it's stuffy": the aside is read apart
             rows = (text, head)
-        if len(text.split()) >= _LONG_STORY or len(
+        if len(text.split()) >= _LONG_STORY or after_question(text) or len(
                 self.model.tokenizer.encode(text, add_special_tokens=False).ids) \
                 > self.model.max_length - 2:
             # Long, or longer than the model reads (it keeps the end): the part after the
             # story ("..., anyway could you turn on the light") is read on its own as well,
             # so a word of the story is not taken for a device.
-            for tail in dict.fromkeys(t for t in (after_story(text), command_tail(text)) if t):
+            for tail in dict.fromkeys(t for t in (after_story(text), command_tail(text),
+                                                  after_question(text)) if t):
                 if tail not in rows:  # a clause holding it is read as it
                     rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
         return Plan(request, tuple(rows), excluded, when)
@@ -469,18 +472,10 @@ class Brain:
         if topic is not None:
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", topic))
-        # "I need to clean the bathroom", "just turning the big light off with the switch"
-        if own_action(text) or (own_chore(text) and not devs):
+        told = self._told(text, bool(devs))
+        if told is not None:
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", "the speaker's own chore"))
-        subject = statement_subject(text)
-        if subject is not None and self.resolver.names_device(subject):
-            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", f"a statement about the {subject}"))
-        past = past_statement_subject(text)  # "the office was really bright today"
-        if past is not None and normalize(past) in self.resolver.rooms:
-            return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
-                           Decision("ignore", f"a statement about the {past}, in the past"))
+                           Decision("ignore", told))
         resolution = self.resolver.resolve(intent, text, spans, scene)
         software = _SOFTWARE.search(text)
         if software is not None and any(self.config.devices[t].sensitive
@@ -521,6 +516,23 @@ class Brain:
             bool(devs) or bool(_PRONOUN.search(text)))
         return Reading(text, own, confidence, p_none, tuple(spans), resolution, value, unit,
                        verdict, pronoun_only)
+
+    def _told(self, text: str, devices_tagged: bool) -> str | None:
+        """Why `text` tells something rather than asks for it, or None: the speaker's own
+        chore or doing, someone's past action, a statement about a device or a past one
+        about a room."""
+        # "I need to clean the bathroom", "just turning the big light off with the switch"
+        if own_action(text) or (own_chore(text) and not devices_tagged):
+            return "the speaker's own chore"
+        if past_report(text):  # "dad turned the telly up so loud the neighbours complained"
+            return "a report of what was done"
+        subject = statement_subject(text)
+        if subject is not None and self.resolver.names_device(subject):
+            return f"a statement about the {subject}"
+        past = past_statement_subject(text)  # "the office was really bright today"
+        if past is not None and normalize(past) in self.resolver.rooms:
+            return f"a statement about the {past}, in the past"
+        return None
 
     def _untagged_extra(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
                         ) -> Resolution:

@@ -59,7 +59,9 @@ KIND_WORDS: dict[str, str] = {
     "drape": "cover", "drapes": "cover",
     "shade": "cover", "shades": "cover", "shutter": "cover", "shutters": "cover",
     "heating": "climate", "heat": "climate", "heater": "climate", "thermostat": "climate",
-    "temperature": "climate", "ac": "climate", "air conditioning": "climate",
+    # not "ac" or "air conditioning": a heating thermostat does not cool, and a home with
+    # air conditioning names it ("fan on and the air con on too" asks, docs/labeling.md)
+    "temperature": "climate",
     "lock": "lock", "locks": "lock", "door": "lock", "doors": "lock",
     "vacuum": "vacuum", "hoover": "vacuum", "robot": "vacuum", "robovac": "vacuum",
     "plug": "switch", "plugs": "switch", "socket": "switch", "sockets": "switch",
@@ -570,9 +572,23 @@ class Resolver:
                         or start - m.start(1) > 20 or span.end - m.start(1) > 40):
                     break
                 start = m.start(1)
-            out.append(span if start == span.start
-                       else TaggedSpan(span.kind, start, span.end, text[start : span.end]))
+            end = self._name_after(text, span) if span.kind == "DEV" else span.end
+            out.append(span if (start, end) == (span.start, span.end)
+                       else TaggedSpan(span.kind, start, end, text[start:end]))
         return out
+
+    def _name_after(self, text: str, span: TaggedSpan) -> int:
+        """The end of "that telly" tagged only "that": a pointing word takes in a device's
+        own name right after it (one or two words), which says what is meant."""
+        if normalize(span.text) not in ("that", "this"):
+            return span.end
+        words = list(re.finditer(r"[A-Za-z][A-Za-z'-]*", text[span.end : span.end + 40]))
+        if not words or words[0].start() != 1 or text[span.end] != " ":
+            return span.end
+        for n in (2, 1):
+            if len(words) >= n and normalize(" ".join(w.group() for w in words[:n])) in self.names:
+                return span.end + words[n - 1].end()
+        return span.end
 
     def names_device(self, words: str) -> bool:
         """Are these words a device's name or alias, or a kind word ("the kitchen lights")?"""

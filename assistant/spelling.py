@@ -32,8 +32,12 @@ COMMAND_WORDS = frozenset({
     "vacuum", "kettle", "speaker", "television", "bedroom", "kitchen", "bathroom", "hallway",
     "garage", "front", "door", "living", "room", "office", "dining", "upstairs", "downstairs",
     "everything", "brighter", "dimmer", "louder", "quieter", "warmer", "cooler", "colour",
-    "color",
+    "color", "down", "darker", "colder", "hotter", "freezing", "roasting", "boiling",
+    "stuffy", "chilly", "gloomy", "telly", "music", "robot",
 })
+# Slips and spellings of the commonest short words, and Scots ones ("pit the big light
+# aff"), that the one-edit rule cannot take: too short, or words of the dictionary.
+_SHORT = {"teh": "the", "hte": "the", "adn": "and", "aff": "off", "oan": "on", "doon": "down"}
 # Contractions typed without their apostrophe, where the bare word is no other word ("were",
 # "well", "its", "hell" are, and stay). "ill" is "i'll" only before a verb it would take.
 _UNAPOSTROPHED = {w.replace("'", ""): w for w in (
@@ -49,7 +53,7 @@ _ITS = re.compile(r"(?<![\w'])its(?=\s+(?:so|too|really|very|way|a bit|a little|
                   r"absolutely|bloody|far|getting|pitch|freezing|boiling|roasting|baking|"
                   r"cold|hot|warm|chilly|dark|bright|dim|loud|quiet|stuffy|muggy|nippy)"
                   r"(?![\w']))", re.I)
-_WORD = re.compile(r"(?<![\w'])(?:[a-z]{4,}|im|ive|hes)(?![\w'])", re.I)
+_WORD = re.compile(rf"(?<![\w'])(?:[a-z]{{4,}}|im|ive|hes|{'|'.join(_SHORT)})(?![\w'])", re.I)
 
 
 def _hash(word: str) -> int:
@@ -102,6 +106,6 @@ class Speller:
         """`text` with its slips mended, every other word kept as typed."""
         def one(m: re.Match[str]) -> str:
             word = m.group(0).lower()
-            mended = _UNAPOSTROPHED.get(word) or self.mend_word(word)
+            mended = _UNAPOSTROPHED.get(word) or _SHORT.get(word) or self.mend_word(word)
             return m.group(0) if mended == word else mended
         return _WORD.sub(one, _ITS.sub("it's", _ILL.sub("i'll", text)))

@@ -1,0 +1,150 @@
+"""Rules of the fourteenth round, through the whole brain (shipped model): reports and
+faults told, a hyphenated number before an aside, "leave the X on", air conditioning the
+home does not have, lights opened and closed, preambles, wishes, question tags and a
+request after a question. The sentences are other ones of the kinds the round's probes
+showed, not the probes' own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.phrasing import after_question, clean, past_report, split_except
+from assistant.pipeline import Brain
+from assistant.spelling import Speller
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def brain() -> Brain:
+    return Brain.load(ROOT / "devices.yaml", threads=1)
+
+
+def answer(brain: Brain, text: str, camera: str | None = None) -> tuple[str, set[str], object,
+                                                                         str]:
+    result = brain.parse(text, camera=camera)
+    return result.intent, set(result.targets), result.value, result.decision
+
+
+@pytest.mark.parametrize("text", [
+    "my husband turned the heating up so high we could not sleep",
+    "mum switched the lights off while i was reading",
+    "i left the garage light on all night by mistake",
+    "the kids put the telly on full blast and went out",
+])
+def test_what_someone_did_with_a_device_is_a_report(brain: Brain, text: str) -> None:
+    assert past_report(text)
+    assert answer(brain, text)[3] == "ignore"
+
+
+def test_a_request_after_a_report_is_still_read(brain: Brain) -> None:
+    text = "my son turned the telly up, can you turn it down"
+    assert not past_report(text)
+    assert answer(brain, text) == ("volume_down", {"living_room_tv"}, None, "act")
+
+
+@pytest.mark.parametrize("text", [
+    "the door lock is really stiff these days, i must oil it",
+    "the garage door is dodgy again, we should call someone",
+])
+def test_a_fault_told_of_a_device_is_no_command(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
+
+
+def test_a_hyphenated_number_before_an_aside_is_the_whole_number(brain: Brain) -> None:
+    assert answer(brain, "set the heating to seventy-two, it's chilly in here") == (
+        "set_temperature", {"thermostat"}, 72, "act")
+    assert answer(brain, "dim the kitchen light to twenty-five, it's too bright") == (
+        "set_brightness", {"kitchen_light"}, 25, "act")
+
+
+def test_rather_after_a_copula_says_how_much_not_a_correction(brain: Brain) -> None:
+    assert answer(brain, "turn the heating down to eighteen please, it's rather hot") == (
+        "set_temperature", {"thermostat"}, 18, "act")
+
+
+def test_what_is_left_as_it_is_is_left_out() -> None:
+    assert split_except("turn off the lights but keep the lamp on please") == (
+        "turn off the lights", "the lamp")
+    assert split_except("leave the lamp on") is None  # no command before it
+
+
+def test_leave_the_one_on_keeps_it_out_of_the_command(brain: Brain) -> None:
+    assert answer(brain, "switch off the lights and leave the floor lamp on",
+                  camera="living_room_cam") == ("turn_off", {"living_room_ceiling"}, None,
+                                                "act")
+
+
+@pytest.mark.parametrize("text", ["switch the ac on", "turn the a c down a bit",
+                                  "can you crank up the ac"])
+def test_air_conditioning_the_home_lacks_is_asked_about(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "clarify"
+
+
+def test_a_light_opened_or_closed_is_switched() -> None:
+    assert clean("open the light in the hallway") == "turn on the light in the hallway"
+    assert clean("please close all the lamps") == "please turn off all the lamps"
+    assert clean("close the blinds and the lights") == "close the blinds and the lights"
+    assert clean("switch on the tubelight") == "switch on the light"
+
+
+def test_a_light_opened_is_turned_on(brain: Brain) -> None:
+    assert answer(brain, "open the light of the bathroom") == ("turn_on", {"bathroom_light"},
+                                                              None, "act")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("oh and before i forget, switch the desk lamp off", ("turn_off", {"office_lamp"}, None,
+                                                         "act")),
+    ("one last thing, put the kettle on", ("turn_on", {"kitchen_kettle"}, None, "act")),
+    ("it would be lovely if the kitchen light was brighter",
+     ("brightness_up", {"kitchen_light"}, None, "act")),
+])
+def test_a_preamble_or_a_wish_asks_now(brain: Brain, text: str,
+                                       expected: tuple[str, set[str], object, str]) -> None:
+    assert answer(brain, text) == expected
+
+
+def test_before_i_go_still_asks_for_later(brain: Brain) -> None:
+    assert answer(brain, "switch the desk lamp off before i go to bed")[3] == "clarify"
+
+
+def test_a_decimal_after_at_is_the_value_not_a_time(brain: Brain) -> None:
+    assert answer(brain, "keep the thermostat at 20.5") == ("set_temperature", {"thermostat"},
+                                                           20.5, "act")
+    assert answer(brain, "put the heating at twenty two degrees") == (
+        "set_temperature", {"thermostat"}, 22, "act")
+    assert answer(brain, "turn the heating on at 6")[3] == "clarify"  # an hour
+
+
+def test_a_question_tag_after_how_it_feels_in_here_is_dropped(brain: Brain) -> None:
+    assert answer(brain, "it's really dark in here isn't it", camera="kitchen_cam") == (
+        "brightness_up", {"kitchen_light"}, None, "act")
+    assert answer(brain, "the hall light's on its own switch, isn't it")[3] == "ignore"
+
+
+def test_a_request_after_a_question_is_read() -> None:
+    assert after_question("are the blinds down? open them please") == "open them please"
+    assert after_question("is the tv on? no? ok") is None
+
+
+def test_a_request_after_a_question_acts(brain: Brain) -> None:
+    assert answer(brain, "Anyone there? Switch the garden lights off please.") == (
+        "turn_off", {"garden_lights"}, None, "act")
+
+
+def test_that_and_a_name_is_the_named_device(brain: Brain) -> None:
+    assert answer(brain, "can you turn that telly down") == ("volume_down", {"living_room_tv"},
+                                                             None, "act")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("switch off teh fan", "switch off the fan"),
+    ("fan aff", "fan off"),
+    ("turn the light doon", "turn the light down"),
+    ("turn the lamp donw", "turn the lamp down"),
+])
+def test_short_slips_and_scots_words_are_mended(typed: str, meant: str) -> None:
+    assert Speller(["fan", "lamp", "light"]).mend(typed) == meant
