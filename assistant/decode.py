@@ -139,6 +139,18 @@ def parse_number(words: str) -> float | None:
 _NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | {"hundred", "point"}
 
 
+def _follows(last: str, word: str, taken: Sequence[str]) -> bool:
+    """Can number word `word` go on the number that ends in `last`: "twenty five", "two
+    hundred", "hundred and ten", "nineteen point five five"; not "ten fifty" or "five six"."""
+    if "point" in taken:
+        return word in _UNITS and _UNITS[word] < 10
+    if word == "point" or last in ("hundred", "and"):
+        return True
+    if word == "hundred":
+        return last in _UNITS or last == "a"
+    return last in _TENS and word in _UNITS and 0 < _UNITS[word] < 10
+
+
 def number_phrase(text: str, start: int) -> str:
     """The whole number phrase that starts at `start`: "19.5", "twenty five", "nineteen and
     a half" (a tagger may stop one piece early)."""
@@ -151,6 +163,8 @@ def number_phrase(text: str, start: int) -> str:
         after = words[i + 1] if i + 1 < len(words) else ""
         hundred = (word == "a" and not taken and after == "hundred") or (  # "a hundred and"
             word == "and" and bool(taken) and taken[-1] == "hundred" and after in _NUMBER_WORDS)
+        if word in _NUMBER_WORDS and taken and not _follows(taken[-1], word, taken):
+            break  # "ten fifty": two numbers, not sixty
         if hundred or word in _NUMBER_WORDS or (word in _PERCENT_WORDS and not taken) or (
                 word in _FRACTION_WORDS and taken and taken[-1] in _UNITS):  # "three quarters"
             taken.append(word)
@@ -175,6 +189,25 @@ def find_number(text: str) -> float | None:
             return None if number is None else retaken(text, m.start(),
                                                        signed(text, m.start(), number))
     return None
+
+
+def said_numbers(text: str) -> set[float]:
+    """Every number said in the text, a number taken back counted as the one said for it
+    ("20 no 21": {21}); "one" alone is left out (it is "the one by the window" as often)."""
+    values: set[float] = set()
+    taken_to = 0
+    for m in re.finditer(r"\d+(?:[.,]\d+)?|[a-z]+", text.lower()):
+        word = m.group()
+        if m.start() < taken_to or not (word[0].isdigit() or word in _TENS or word == "hundred"
+                                        or (word in _UNITS and _UNITS[word] > 1)):
+            continue
+        phrase = word if word[0].isdigit() else number_phrase(text, m.start())
+        number = parse_number(phrase)
+        if number is None:
+            continue
+        taken_to = m.start() + len(phrase)
+        values.add(retaken(text, m.start(), signed(text, m.start(), number)))
+    return values
 
 
 # "20 no 21", "thirty percent, sorry, forty": a number taken back for the one said after it.

@@ -35,6 +35,8 @@ import yaml
 from assistant.labels import COLOR_ALIASES, COLORS
 
 _SEP = r"[\s,.;:!?\"()-]+"  # between words in the original text
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
+                 r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
 
 
 _NOT_AFTER_COPULA = r"(?<!'s )(?<!\bis )(?<!\bare )(?<!'re )(?<!\bwas )(?<!\bfeels )"
@@ -619,6 +621,13 @@ _SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{COLOR_ALT})"
                       r"(?![\w'])", re.I)
 
 
+# A part that ends in the value it sets: "set the kitchen light to forty", "the hall light
+# to sixty percent".
+_TO_VALUE_END = re.compile(
+    rf"(?<![\w'])to\s+(?:minus\s+)?(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS}(?:[\s-]+(?:and\s+|point\s+)?"
+    rf"{_NUMBER_WORDS})*)(?:\s*(?:%|percent|per cent|degrees?))?[\s,.!?]*$", re.I)
+
+
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """Character ranges of the actions in `text`, when it holds more than one.
 
@@ -641,8 +650,9 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
         if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
                 p.action_end.search(right) and len(right.split()) >= 2
                 and not (_NEEDS_PARTICLE.match(left) and not _SETTING.search(left))) or (
-                p.clause_subject.match(right) and p.action_start.search(left)):
-            cuts.append((m.start(), m.end()))
+                p.clause_subject.match(right) and p.action_start.search(left)) or (
+                _TO_VALUE_END.search(left) and _TO_VALUE_END.search(right)):
+            cuts.append((m.start(), m.end()))  # ("... to 40 and the hall light to 60")
     # A correction said without a pause, then the command again: "set the heating to 20 uh
     # no make it 21" (speech has no commas) ends one clause, taken back, and starts the next.
     for m in p.corrections.finditer(text):
@@ -995,8 +1005,6 @@ def is_cue_word(intent: str, word: str) -> bool:
     return bool(cue and cue.fullmatch(word.strip()))
 
 
-_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
-                 r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
 _PLACE = re.compile(r"(?<![\w'])(?:in|at)\s+(?:the\s+|my\s+|our\s+|this\s+)?"
                     # "at twenty four degrees" is a value, not a place
                     rf"(?!{_NUMBER_WORDS}(?:[\s-]+{_NUMBER_WORDS})*\s+(?:degree|percent|per cent))"

@@ -35,6 +35,7 @@ from assistant.decode import (
     parse_color,
     parse_number,
     retaken,
+    said_numbers,
     signed,
     spans_from_tags,
     temperature_unit,
@@ -767,6 +768,12 @@ class Brain:
             first = chosen[0]
             return ParseResult(request.text, first.intent, first.confidence, (), first.value,
                                "clarify", reason=f"'{plan.when}': I only act now")
+        for reading in chosen:  # "set the blinds to ten fifty": which one?
+            said = said_numbers(reading.text) if _is_number(reading.value) else set()
+            if len(said) > 1:
+                return ParseResult(request.text, reading.intent, reading.confidence, (),
+                                   reading.value, "clarify", reason="which value? "
+                                   + " or ".join(f"{v:g}" for v in sorted(said)))
         return self._result(request.text, chosen)
 
     def _actions(self, whole: Reading, clauses: list[Reading], camera: Camera | None = None
@@ -1095,6 +1102,10 @@ def _verb_off(intent: str, text: str, spans: list[TaggedSpan]) -> list[TaggedSpa
             or set(re.findall(r"[a-z']+", text[: first.start].lower())) - _POLITE:
         return spans
     return [s for s in spans if s is not first]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _readings(request: ParseRequest) -> list[ParseRequest]:

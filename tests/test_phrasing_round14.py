@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.decode import number_phrase, said_numbers
 from assistant.phrasing import after_question, clean, past_report, split_except
 from assistant.pipeline import Brain
 from assistant.spelling import Speller
@@ -148,3 +149,32 @@ def test_that_and_a_name_is_the_named_device(brain: Brain) -> None:
 ])
 def test_short_slips_and_scots_words_are_mended(typed: str, meant: str) -> None:
     assert Speller(["fan", "lamp", "light"]).mend(typed) == meant
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("ten fifty", "ten"), ("twenty five percent", "twenty five"), ("five six", "five"),
+    ("a hundred and ten", "a hundred and ten"), ("nineteen point five", "nineteen point five"),
+    ("two hundred", "two hundred"), ("thirty forty", "thirty"),
+])
+def test_a_number_phrase_stops_where_a_second_number_starts(text: str, number: str) -> None:
+    assert number_phrase(text, 0) == number
+
+
+def test_every_number_said_is_found_a_taken_back_one_as_its_correction() -> None:
+    assert said_numbers("set the blinds to ten fifty") == {10, 50}
+    assert said_numbers("heating to 20 no 21") == {21}
+    assert said_numbers("the one by the window to forty") == {40}
+
+
+@pytest.mark.parametrize("text", ["open the blinds to ten fifty",
+                                  "dim the three lamps down to twenty"])
+def test_two_values_for_one_setting_ask_which(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "clarify"
+
+
+def test_two_settings_each_with_its_value_set_each_its_own(brain: Brain) -> None:
+    result = brain.parse("set the office lamp to thirty and the kitchen light to 70 percent")
+    assert result.decision == "act"
+    assert {(c.device_id, c.payload) for c in result.commands} == {
+        ("office_lamp", "30"),  # a Tasmota dimmer takes the percent
+        ("kitchen_light", '{"state": "ON", "brightness": 178}')}
