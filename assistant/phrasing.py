@@ -570,7 +570,7 @@ def split_except(text: str) -> tuple[str, str] | None:
     if m is None:  # "switch off every light but the hallway": "but" excludes after
         # "all"/"every" in a command ("all the lights are on but ..." is no exclusion)
         after_all = p.except_after_all.search(text)
-        if after_all is None or not p.action_start.search(text):
+        if after_all is None or not (p.action_start.search(text) or _TERSE_START.match(text)):
             return None
         start, end = after_all.start("word"), after_all.end("word")
     if not text[:start].strip() or not text[end:].strip():
@@ -834,8 +834,8 @@ _ASIDE_VERB = re.compile(
     r"|[a-z]'(?:s|re|m|ve|ll|d)(?![\w'])", re.I)
 # "turn on the lamp that is by the window": a relative clause says which device, no aside.
 _WHICH_ONE = re.compile(r"(?:that|which)(?:'s|\s+is|\s+are|\s+was)\s+(?:by|in|on|near|next|"
-                        r"beside|behind|above|below|under|over|at|with|from|for|the|my|our)"
-                        r"(?![\w'])", re.I)
+                        r"beside|behind|above|below|under|over|at|with|from|for|the\s+ones?|"
+                        r"my|our)(?![\w'])", re.I)  # not "..., that's the doorbell"
 # The last word of a command (matched whole: "warm white" ends in "white" too).
 _COMMAND_END = re.compile(
     r"(?:on|off|up|down|out|please|here|percent|degrees|\d+%?|one|two|three|four|"
@@ -846,8 +846,8 @@ _COMMAND_END = re.compile(
     rf"{COLOR_ALT})", re.I)
 # A command may end in a question tag or a moment: "put the heat on would you", "shut the
 # tv up for a sec".
-_POLITE_END = re.compile(r"(?<![\w'])(?:(?:would|will|could|can|won't) you|for a (?:sec|second|"
-                         r"moment|mo|minute|bit))$", re.I)
+_POLITE_END = re.compile(r"(?<![\w'])(?:(?:would|will|could|can|won't) you|(?:for )?a (?:sec|"
+                         r"second|moment|mo|minute)|for a bit)$", re.I)
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but|instead|actually|"
     r"wait|sorry|mean|rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"

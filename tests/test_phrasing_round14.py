@@ -178,3 +178,19 @@ def test_two_settings_each_with_its_value_set_each_its_own(brain: Brain) -> None
     assert {(c.device_id, c.payload) for c in result.commands} == {
         ("office_lamp", "30"),  # a Tasmota dimmer takes the percent
         ("kitchen_light", '{"state": "ON", "brightness": 178}')}
+
+
+def test_a_terse_command_for_every_light_keeps_its_exception(brain: Brain) -> None:
+    intent, targets, _, decision = answer(brain, "every light off but the kitchen")
+    assert (intent, decision) == ("turn_off", "act")
+    assert "kitchen_light" not in targets and "hallway_light" in targets
+
+
+def test_an_aside_that_says_what_happened_is_no_description(brain: Brain) -> None:
+    assert answer(brain, "pause the tv a moment, that's the postman") == (
+        "stop", {"living_room_tv"}, None, "act")
+
+
+
+def test_draw_the_curtains_when_it_gets_dark_is_not_read_as_opening(brain: Brain) -> None:
+    assert answer(brain, "Please draw the curtains, it's getting dark outside.")[3] != "act"
