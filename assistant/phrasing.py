@@ -215,6 +215,9 @@ def clean(text: str, protected: Iterable[str] = (), vocabulary: Iterable[str] = 
     m = p.wake_end.search(out)
     if m and m.start() > 0 and not named(m.group(0)):
         out = out[: m.start()]
+    tag = _FILLER_END.search(out)  # "turn the heating off you know"
+    if tag is not None and len(out[: tag.start()].split()) >= 3:
+        out = out[: tag.start()]
     tag = _TAG_END.search(out)
     if tag is not None and _FELT_HERE.match(out[: tag.start()]):
         out = out[: tag.start()]
@@ -265,6 +268,7 @@ _BARE_CONTRACTION = re.compile(rf"(?<![\w'])(?:{'|'.join(_CONTRACTIONS)})(?![\w'
 # after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
 # A question tag after how it feels in here: "it's a bit gloomy in here isn't it", "it's
 # baltic in here so it is" say what they say without it.
+_FILLER_END = re.compile(r"(?<=[\w'])[\s,]+(?:you know(?: what i mean)?|yeah)[\s?.!]*$", re.I)
 _FELT_HERE = re.compile(r"\W*(?:it'?s|it is|it feels)\s.*(?<![\w'])(?:in here|this room)$",
                         re.I)
 _TAG_END = re.compile(r"(?<=[\w'])[\s,]+(?:isn'?t it|is it not|innit|so it is|aren'?t (?:i|we)|"
@@ -272,8 +276,9 @@ _TAG_END = re.compile(r"(?<=[\w'])[\s,]+(?:isn'?t it|is it not|innit|so it is|ar
 # A way into a request that says nothing of it: "right, before i forget, ...", "sorry, one
 # more thing, could you ...".
 _PREAMBLE = re.compile(
-    r"^\W*(?:(?:right|ok|okay|oh|so|and|sorry|um|uh|oh and)\W+)*(?:before i forget|while i "
-    r"(?:think of it|remember)|one (?:more|last) thing|(?:a |one )?last thing|another thing|"
+    r"^\W*(?:(?:right|ok|okay|oh|so|and|sorry|um|uh|oh and)\W+)*(?:before i forget|"
+    r"you know what|while i (?:think of it|remember)|one (?:more|last) thing|"
+    r"(?:a |one )?last thing|another thing|"
     r"(?:a )?quick one)(?![\w'])[\s,.:;!-]*", re.I)
 # "open the light", "close the light in bedroom": in many languages a light is opened and
 # closed; said of lights alone (no blinds or door in between), it is on and off.
@@ -587,6 +592,7 @@ _NEXT_COMMAND = re.compile(r"(?<=[a-z] )(?:turn|switch|close|open|shut|lock|unlo
                            r"(?:the|my|our|all|every|it|them)(?![\w'])", re.I)
 _ASKED_FIRST = re.compile(r"\W*(?:is|are)\s+(?:there|the|my|our)(?![\w'])", re.I)
 _REQUEST_AFTER = re.compile(r"(?<=\s)(?:turn|switch|shut|put|open|close|start|stop|can you|"
+                            r"lock(?=\s+(?:it|them|up|the|my|our|all)(?![\w']))|"
                             r"could you)(?=\s+\w)", re.I)
 
 # A request put to the assistant, and a state said before it ("the floor is filthy can you

@@ -16,7 +16,7 @@ to other devices (the camera's room included).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import pairwise
@@ -557,6 +557,7 @@ class Resolver:
     def _repair(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
         """A device mention takes in the untagged name words just before it: "set bed light
         to 50 %" tagged only "light" is about a "bed light", never the room's lights."""
+        spans = self._room_joined(text, spans)
         taken = [(s.start, s.end) for s in spans]
         cues = phrasing().any_cue
         out: list[TaggedSpan] = []
@@ -572,21 +573,43 @@ class Resolver:
                         or start - m.start(1) > 20 or span.end - m.start(1) > 40):
                     break
                 start = m.start(1)
-            end = self._name_after(text, span) if span.kind == "DEV" else span.end
+            end = self._name_after(text, span)
+            if any(span.end < b and a < end for a, b in taken):  # into the next mention
+                end = span.end
             out.append(span if (start, end) == (span.start, span.end)
                        else TaggedSpan(span.kind, start, end, text[start:end]))
         return out
 
+    def _room_joined(self, text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+        """ "the front room" tagged as the room "front" and the device "room": two mentions
+        side by side that together are a room's name are that room."""
+        out: list[TaggedSpan] = []
+        for span in spans:
+            last = out[-1] if out else None
+            if last is not None and not text[last.end : span.start].strip() \
+                    and normalize(text[last.start : span.end]) in self.rooms:
+                out[-1] = TaggedSpan("ROOM", last.start, span.end, text[last.start : span.end])
+            else:
+                out.append(span)
+        return out
+
     def _name_after(self, text: str, span: TaggedSpan) -> int:
-        """The end of "that telly" tagged only "that": a pointing word takes in a device's
-        own name right after it (one or two words), which says what is meant."""
-        if normalize(span.text) not in ("that", "this"):
+        """The end of "that telly" tagged only "that", or of "the front room" tagged only
+        "front": a pointing word takes in a device's own name right after it, a room word the
+        rest of a room's name (one or two words)."""
+        known: Collection[str]
+        if span.kind == "DEV" and normalize(span.text) in ("that", "this"):
+            known, lead = self.names.keys(), ""
+        elif span.kind == "ROOM" and normalize(span.text) not in self.rooms:
+            known, lead = self.rooms.keys(), span.text + " "
+        else:
             return span.end
         words = list(re.finditer(r"[A-Za-z][A-Za-z'-]*", text[span.end : span.end + 40]))
         if not words or words[0].start() != 1 or text[span.end] != " ":
             return span.end
         for n in (2, 1):
-            if len(words) >= n and normalize(" ".join(w.group() for w in words[:n])) in self.names:
+            said = lead + " ".join(w.group() for w in words[:n])
+            if len(words) >= n and normalize(said) in known:
                 return span.end + words[n - 1].end()
         return span.end
 

@@ -194,3 +194,25 @@ def test_an_aside_that_says_what_happened_is_no_description(brain: Brain) -> Non
 
 def test_draw_the_curtains_when_it_gets_dark_is_not_read_as_opening(brain: Brain) -> None:
     assert answer(brain, "Please draw the curtains, it's getting dark outside.")[3] != "act"
+
+
+def test_someone_telling_what_they_were_doing_with_a_device_asks_nothing(brain: Brain) -> None:
+    assert answer(brain, "we were only switching the kitchen light off by hand")[3] == "ignore"
+
+
+def test_a_request_after_a_question_said_without_a_pause(brain: Brain) -> None:
+    assert answer(brain, "is the back light on lock the front door")[0] == "lock"
+    assert answer(brain, "is the door lock working")[3] != "act"
+
+
+def test_a_room_tagged_by_its_first_word_takes_the_rest_of_its_name(brain: Brain) -> None:
+    assert answer(brain, "send the robot to clean the front room") == ("start", {"vacuum"}, None,
+                                                                  "act")
+    assert answer(brain, "close the living room blinds halfway") == (
+        "set_position", {"living_room_blinds"}, 50, "act")
+
+
+def test_you_know_around_a_command_is_a_filler(brain: Brain) -> None:
+    assert answer(brain, "you know what, put the kettle on") == (
+        "turn_on", {"kitchen_kettle"}, None, "act")
+    assert answer(brain, "um switch the fan off you know")[:2] == ("turn_off", {"bedroom_fan"})
