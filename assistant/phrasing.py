@@ -410,7 +410,7 @@ def terse_color(text: str, spans: Sequence[tuple[int, int]]) -> bool:
         return False
     end = merged[-1][1]
     said = [w for w in re.findall(r"[a-z']+", _outside(text[:end], merged).lower())
-            if w not in ("the", "my", "our")]
+            if w not in ("the", "my", "our", "in", "here")]  # "lights in here crimson"
     return not said and bool(_COLOR_NAMES.fullmatch(text[end:].strip(" ,.!?").lower()))
 
 

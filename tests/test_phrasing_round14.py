@@ -216,3 +216,10 @@ def test_you_know_around_a_command_is_a_filler(brain: Brain) -> None:
     assert answer(brain, "you know what, put the kettle on") == (
         "turn_on", {"kitchen_kettle"}, None, "act")
     assert answer(brain, "um switch the fan off you know")[:2] == ("turn_off", {"bedroom_fan"})
+
+
+def test_a_terse_colour_with_pls_or_in_here(brain: Brain) -> None:
+    assert answer(brain, "kitchen light blue pls") == ("set_color", {"kitchen_light"}, "blue",
+                                                       "act")
+    assert answer(brain, "light in here green", camera="kitchen_cam") == (
+        "set_color", {"kitchen_light"}, "green", "act")
