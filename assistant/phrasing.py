@@ -558,7 +558,7 @@ def told_in_the_past(text: str) -> bool:
 
 # "switch the big light off and leave the lamp on": the lamp is left out.
 _LEAVE_AS_IS = re.compile(
-    r"[\s,]+(?:and|but)\s+(?:just\s+)?(?:leave|keep)\s+(?P<what>(?:the|my|our)\s+[^,.;!?]+?)"
+    r"(?:[\s,]+(?:and|but)\s+|\s*,\s*)(?:just\s+)?(?:leave|keep)\s+(?P<what>(?:the|my|our)\s+[^,.;!?]+?)"
     r"\s+(?:on|off|alone|open|closed|shut|as (?:it|they) (?:is|are)|where (?:it|they) (?:is|are))"
     r"(?:\s+please)?[\s.!?]*$", re.I)
 
@@ -738,10 +738,12 @@ def past_statement_subject(text: str) -> str | None:
 
 # "the fan's on", "the garage door's still open": how a device is, said with "'s".
 _STATE_IS = re.compile(
-    r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look)\W+)*(?:(?:the|my|our|your)\s+)?"
+    r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|wow|nice|great|brilliant|typical|ugh|sure)\W+)*"
+    r"(?:(?:the|my|our|your)\s+)?"
     # not a request for the state: "make sure the front door's locked"
     r"(?!(?:make|making) sure\b|ensure\b|check\b|double check\b|be sure\b|verify\b)"
     r"(?P<subject>[a-z][a-z -]*?)'s\s+(?:still\s+|already\s+|now\s+|not\s+)?"
+    r"(?:switched\s+|turned\s+|gone\s+|come\s+|been\s+)?"
     r"(?:on|off|open|closed|shut|locked|unlocked|running|broken|stuck|dead|out|new|old|"
     r"empty|full|working)(?![\w'])(?![^,.;!?]*(?<![\w'])(?:too|please|can|could|would|"
     r"turn|switch|put|so)(?![\w']))", re.I)
@@ -781,7 +783,8 @@ def statement(text: str) -> tuple[str, str] | None:
     said = _STATE_IS.match(text)
     if said is not None:
         return said.group("subject").lower(), "is"
-    m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey)\W+)*"
+    m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey|wow|nice|great|brilliant|typical|"
+                 r"ugh|sure|lovely|perfect|honestly)\W+)*"
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
     rest = text[m.end():] if m else text
     words = list(re.finditer(r"[\w'-]+", rest))

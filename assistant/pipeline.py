@@ -156,9 +156,17 @@ _SOFTWARE_NEED = words_regex(_SOFTWARE_WORDS + r"|inbox|desktop|cache|history|st
                              r"emails|messages|downloads|disk|drive|memory|contacts|calendar|"
                              r"playlist|notifications")
 # "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
+# The reasons `Brain._told` gives.
+_TOLD = ("the speaker's own chore", "a report of what was done", "a statement about the ")
+_WAY_END = re.compile(r"(?<![\w'])(?:on|off|up|down)[\s,.!?]*$", re.I)
 _BY_AMOUNT = re.compile(r"(?<![\w'])by\s+(?:a\s+|another\s+|about\s+)?(?:\d|one|two|three|four|"
                         r"five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|half|"
-                        r"quarter|couple|few|bit|little|notch|degree|tad)", re.I)
+                        r"quarter|couple|few|bit|little|notch|degree|tad)"
+                        # "ten percent brighter", "two degrees warmer": an amount, then the way
+                        r"|(?<![\w'])(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
+                        r"fifteen|twenty|thirty|forty|fifty)\s*(?:%|percent|per cent|degrees?|"
+                        r"notches?|steps?)?\s+(?:brighter|dimmer|darker|louder|quieter|softer|"
+                        r"warmer|cooler|colder|hotter|higher|lower)(?![\w'])", re.I)
 _STEPS: dict[str, tuple[str, ...]] = {
     "set_brightness": ("brightness_up", "brightness_down"),
     "set_volume": ("volume_up", "volume_down"),
@@ -350,6 +358,9 @@ class Brain:
         text = after_wake(text, self._names) or text
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
         text = value_corrected(text) or text
+        if past_report(text) or (own_action(text) and command_tail(text) is None):
+            # told, not asked: its parts ask nothing
+            return Plan(request, (text,), None, None)  # ("recipe says set the oven to 180")
         excluded = None
         cut = split_except(text)
         if cut is not None:
@@ -849,13 +860,20 @@ class Brain:
                  or {c.intent for c in rebound} != {whole.intent})
         # "open the blinds and close them" with "close them" not understood: asking beats
         # doing half of it.
-        lost = [c for c in clauses if not c.acts and _PRONOUN.search(c.text)
-                and starts_with_action(c.text)]
+        # So does "... and the big light up" read as no request: a device named, then a way.
+        lost = [c for c in clauses if not c.acts and (
+            (_PRONOUN.search(c.text) and starts_with_action(c.text))
+            or (_WAY_END.search(c.text) and not starts_with_action(c.text)
+                and c.verdict.reason.startswith("no request in it") and any(
+                s.kind == "DEV" and self.resolver.names_device(s.text) for s in c.spans)))]
         if lost and (rebound or whole.acts):
             unsure = replace(lost[0], verdict=Decision(
                 "clarify", f"{lost[0].text!r}: not understood, so nothing is done"))
             return [*(rebound or [whole]), unsure]
-        if not (corrected or different or clear or (asked and not whole.acts)):
+        # "thanks for turning the fan on, now turn off the tv": a clause that tells is no
+        # part of what the whole asks
+        told = bool(asked) and any(c.verdict.reason.startswith(_TOLD) for c in clauses)
+        if not (corrected or different or clear or told or (asked and not whole.acts)):
             return [whole] if whole.acts else []
         return rebound
 

@@ -223,3 +223,45 @@ def test_a_terse_colour_with_pls_or_in_here(brain: Brain) -> None:
                                                        "act")
     assert answer(brain, "light in here green", camera="kitchen_cam") == (
         "set_color", {"kitchen_light"}, "green", "act")
+
+
+@pytest.mark.parametrize("text", [
+    "thanks for putting the kettle on",
+    "nice work dimming the lights",
+    "great, the garage light's switched off again",
+    "my wife said turn the heating up",
+    "the manual says switch the router off and on again",
+    "i'm about to turn the tv off",
+    "just nipping to the garage to switch the light off",
+    "priya set the heating to 19",
+    "which button turns the fan on",
+])
+def test_thanks_sarcasm_quotes_plans_and_orders_to_people_ask_nothing(brain: Brain,
+                                                                       text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
+
+
+def test_a_clause_that_tells_is_no_part_of_the_request(brain: Brain) -> None:
+    assert answer(brain, "thanks for turning the fan on, now turn off the tv") == (
+        "turn_off", {"living_room_tv"}, None, "act")
+    assert answer(brain, "the recipe says put the kettle on and set the oven to 200")[3] \
+        == "ignore"
+
+
+def test_a_condition_with_a_contracted_pronoun_is_for_later(brain: Brain) -> None:
+    assert answer(brain, "if anyone's in the bathroom turn the fan on")[3] == "clarify"
+
+
+def test_an_amount_then_a_way_is_a_step_not_a_level(brain: Brain) -> None:
+    assert answer(brain, "make the desk lamp twenty percent dimmer") == (
+        "brightness_down", {"office_lamp"}, None, "act")
+
+
+def test_leave_after_a_comma_keeps_the_device_out(brain: Brain) -> None:
+    assert answer(brain, "turn off the fan, leave the lamp on") == (
+        "turn_off", {"bedroom_fan"}, None, "act")
+
+
+def test_half_of_a_compound_not_understood_asks_rather_than_doing_the_other_half(
+        brain: Brain) -> None:
+    assert answer(brain, "turn the speaker down and the big light up")[3] == "clarify"
