@@ -26,9 +26,9 @@ reference home, scored apart:
 - the eighth dev set, tests/data/dev8_{commands,noncommands}.jsonl: three blind probes of
   the thirteenth session (typed with slips, speech-transcript style, crowd-study style),
   run once as probes, then tuned on;
-- the ninth dev set, tests/data/dev9_{commands,noncommands}.jsonl: four blind probes of
+- the ninth dev set, tests/data/dev9_{commands,noncommands}.jsonl: five blind probes of
   the fourteenth session (hard non-commands, twelve personas, crowd-study style, speech
-  recognizer output), run once as probes, then tuned on;
+  recognizer output, near-commands), run once as probes, then tuned on;
 - the test set, tests/data/test_{commands,noncommands}.jsonl: written before any tuning
   and never tuned on (docs/evaluation.md); its figures are the ones to quote.
 
@@ -526,8 +526,9 @@ SETS = (("dev", "Dev set (used while developing: optimistic)"),
                  "once as probes, then tuned on: optimistic)"),
         ("dev8", "Eighth dev set (three blind probes: typed slips, speech transcripts, "
                  "crowd-study phrasing; run once as probes, then tuned on: optimistic)"),
-        ("dev9", "Ninth dev set (four blind probes: hard non-commands, personas, crowd-study "
-                 "phrasing, recognizer output; run once as probes, then tuned on: optimistic)"),
+        ("dev9", "Ninth dev set (five blind probes: hard non-commands, personas, crowd-study "
+                 "phrasing, recognizer output, near-commands; run once as probes, then tuned "
+                 "on: optimistic)"),
         ("test", "Test set (written before tuning, never tuned on)"))
 
 

@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # set name -> at least this many commands, non-commands
 SETS = {"dev3": (150, 150), "dev4": (120, 250), "dev5": (250, 600), "dev6": (400, 1000),
         "dev7": (240, 420), "dev8": (500, 580),
-        "dev9": (730, 1050)}
+        "dev9": (910, 1390)}
 
 
 def files(name: str) -> tuple[Path, Path]:
