@@ -35,8 +35,11 @@ import yaml
 from assistant.labels import COLOR_ALIASES, COLORS
 
 _SEP = r"[\s,.;:!?\"()-]+"  # between words in the original text
-_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|"
-                 r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
+_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
+                r"forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
+_SAID_NUMBER = (rf"(?:minus\s+)?(?:\d+(?:[.,]\d+)?|{_NUMBER_WORD}"
+                rf"(?:[\s-]+(?:and\s+|point\s+)?{_NUMBER_WORD})*)")
 
 
 _NOT_AFTER_COPULA = r"(?<!'s )(?<!\bis )(?<!\bare )(?<!'re )(?<!\bwas )(?<!\bfeels )"
@@ -266,11 +269,10 @@ _ITS = re.compile(r"(?:(?<=^)|(?<=[,.;!?]\s)|(?<=[,.;!?])|(?<=\band\s)|(?<=\bbut
                   r"really|very|quite|pretty|way|getting|a bit|freezing|cold|hot|warm|dark|bright|"
                   r"boiling|roasting|pitch|stuffy|chilly|loud|late|like)(?![\w']))", re.I)
 _BARE_CONTRACTION = re.compile(rf"(?<![\w'])(?:{'|'.join(_CONTRACTIONS)})(?![\w'])", re.I)
-# Recogniser slips joined before the model reads them: "t v" is "tv"; "of" with nothing
-# after it that it could be "of" ("lights of in the office", "turn the fan of") is "off".
+# A filler at the end: "turn the heating off you know".
+_FILLER_END = re.compile(r"(?<=[\w'])[\s,]+(?:you know(?: what i mean)?|yeah)[\s?.!]*$", re.I)
 # A question tag after how it feels in here: "it's a bit gloomy in here isn't it", "it's
 # baltic in here so it is" say what they say without it.
-_FILLER_END = re.compile(r"(?<=[\w'])[\s,]+(?:you know(?: what i mean)?|yeah)[\s?.!]*$", re.I)
 _FELT_HERE = re.compile(r"\W*(?:it'?s|it is|it feels)\s.*(?<![\w'])(?:in here|this room)$",
                         re.I)
 _TAG_END = re.compile(r"(?<=[\w'])[\s,]+(?:isn'?t it|is it not|innit|so it is|aren'?t (?:i|we)|"
@@ -289,6 +291,9 @@ _OPEN_LIGHT = re.compile(
     r"(?:\s+(?!(?:and|or|blinds?|curtains?|shades?|shutters?|doors?|garage|windows?|gates?)"
     r"(?![\w']))[a-z]+){0,2}\s+(?:lights?|lamps?|bulbs?))(?![\w'])", re.I)
 _TUBE_LIGHT = re.compile(r"(?<![\w'])tube\s*light(?=s?(?![\w']))", re.I)
+# Recogniser slips joined before the model reads them: "t v" is "tv", "the a c" "the ac";
+# "of" with nothing after it that it could be "of" ("lights of in the office", "turn the fan
+# of") is "off".
 _AC = re.compile(r"(?:(?<=the )|(?<=my )|(?<=our )|(?<=the\s\s))a\.?\s+c\.?(?![\w'])", re.I)
 _TV = re.compile(r"(?<![\w'])t\.?\s+v\.?(?![\w'])", re.I)
 _OF_OFF = re.compile(r"(?<![\w'])of(?=\s*(?:$|[,.!?;]|\s(?:in|please|now|for|again|too|"
@@ -632,8 +637,7 @@ _SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{COLOR_ALT})"
 # A part that ends in the value it sets: "set the kitchen light to forty", "the hall light
 # to sixty percent".
 _TO_VALUE_END = re.compile(
-    rf"(?<![\w'])to\s+(?:minus\s+)?(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS}(?:[\s-]+(?:and\s+|point\s+)?"
-    rf"{_NUMBER_WORDS})*)(?:\s*(?:%|percent|per cent|degrees?))?[\s,.!?]*$", re.I)
+    rf"(?<![\w'])to\s+{_SAID_NUMBER}(?:\s*(?:%|percent|per cent|degrees?))?[\s,.!?]*$", re.I)
 
 
 def split_clauses(text: str) -> list[tuple[int, int]]:
@@ -1018,7 +1022,7 @@ def is_cue_word(intent: str, word: str) -> bool:
 
 _PLACE = re.compile(r"(?<![\w'])(?:in|at)\s+(?:the\s+|my\s+|our\s+|this\s+)?"
                     # "at twenty four degrees" is a value, not a place
-                    rf"(?!{_NUMBER_WORDS}(?:[\s-]+{_NUMBER_WORDS})*\s+(?:degree|percent|per cent))"
+                    rf"(?!{_SAID_NUMBER}\s+(?:degree|percent|per cent))"
                     r"(?P<place>[a-z]+(?:\s+[a-z]+)?)", re.I)
 _HOME_PLACES = frozenset({"here", "house", "home", "flat", "apartment", "room", "place",
                           "bed", "there", "all", "a", "an", "every", "each"})
@@ -1119,11 +1123,6 @@ _ARTICLE = re.compile(r"(?<![\w'])(?:the|my|our|a|an)(?![\w'])", re.I)
 _PARTICLES = frozenset({"on", "off", "up", "down", "open", "closed", "shut"})
 
 
-_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
-                r"forty|fifty|sixty|seventy|eighty|ninety|hundred)(?![\w'])")
-_SAID_NUMBER = (rf"(?:minus\s+)?(?:\d+(?:[.,]\d+)?|{_NUMBER_WORD}"
-                rf"(?:[\s-]+(?:and\s+|point\s+)?{_NUMBER_WORD})*)")
 _SAID_VALUE = re.compile(
     rf"(?P<color>(?:{COLOR_ALT})(?![\w']))|(?P<number>{_SAID_NUMBER})"
     r"(?P<unit>\s*(?:percent|per cent|%|degrees?|°))?", re.I)

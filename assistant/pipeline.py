@@ -155,10 +155,14 @@ _SOFTWARE = words_regex(_SOFTWARE_WORDS)
 _SOFTWARE_NEED = words_regex(_SOFTWARE_WORDS + r"|inbox|desktop|cache|history|storage|photos|"
                              r"emails|messages|downloads|disk|drive|memory|contacts|calendar|"
                              r"playlist|notifications")
-# "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
-# The reasons `Brain._told` gives.
-_TOLD = ("the speaker's own chore", "a report of what was done", "a statement about the ")
+# The reasons `Brain._told` gives (a statement's is followed by what it is about).
+_OWN_CHORE = "the speaker's own chore"
+_REPORT = "a report of what was done"
+_STATEMENT = "a statement about the "
+_TOLD = (_OWN_CHORE, _REPORT, _STATEMENT)
+# A clause that ends in a way: "the big light up".
 _WAY_END = re.compile(r"(?<![\w'])(?:on|off|up|down)[\s,.!?]*$", re.I)
+# "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
 _BY_AMOUNT = re.compile(r"(?<![\w'])by\s+(?:a\s+|another\s+|about\s+)?(?:\d|one|two|three|four|"
                         r"five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|fifty|half|"
                         r"quarter|couple|few|bit|little|notch|degree|tad)"
@@ -535,15 +539,15 @@ class Brain:
         about a room."""
         # "I need to clean the bathroom", "just turning the big light off with the switch"
         if own_action(text) or (own_chore(text) and not devices_tagged):
-            return "the speaker's own chore"
+            return _OWN_CHORE
         if past_report(text):  # "dad turned the telly up so loud the neighbours complained"
-            return "a report of what was done"
+            return _REPORT
         subject = statement_subject(text)
         if subject is not None and self.resolver.names_device(subject):
-            return f"a statement about the {subject}"
+            return f"{_STATEMENT}{subject}"
         past = past_statement_subject(text)  # "the office was really bright today"
         if past is not None and normalize(past) in self.resolver.rooms:
-            return f"a statement about the {past}, in the past"
+            return f"{_STATEMENT}{past}, in the past"
         return None
 
     def _untagged_extra(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
