@@ -110,6 +110,7 @@ class Phrasing:
     clause_subject: re.Pattern[str]
     polite_if: re.Pattern[str]
     not_request: re.Pattern[str]
+    habit: re.Pattern[str]  # what if, and habits, at the start
     plain_verbs: dict[str, str]
 
 
@@ -133,10 +134,14 @@ def compile_phrasing(data: dict[str, Any]) -> Phrasing:
         polite=re.compile(rf"^\W*(?:{polite})(?![\w'])[\s,]*", re.I),
         request_lead=_compile(data["request_leads"]),
         addressed=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
-                             rf"(?:{_alternation(data['addressees'])})(?:\s*,\s*|\s+)"
-                             rf"(?:{_alternation(data['addressee_next'])})(?![\w'])", re.I),
+                             # "jess, every light off": a name and a pause, then anything
+                             rf"(?:{_alternation(data['addressees'])})(?:\s*,\s*(?=[a-z])|"
+                             rf"\s+(?:{_alternation(data['addressee_next'])})(?![\w']))",
+                             re.I),
         clause_subject=re.compile(rf"\W*(?:{'|'.join(data['clause_subjects'])})(?![\w'])", re.I),
         polite_if=re.compile(rf"(?:{'|'.join(data['polite_if'])})(?![\w'])", re.I),
+        habit=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
+                         rf"(?:{'|'.join(data['habits'])})(?![\w'])", re.I),
         not_request=re.compile(rf"^\W*(?:(?:{_alternation(data['no_change_lead'])}){_SEP})*"
                                rf"(?:{'|'.join(data['not_requests'])})(?![\w'])", re.I),
         plain_verbs={str(k).lower(): str(v).lower() for k, v in data["plain_verbs"].items()},
@@ -534,7 +539,8 @@ def later(text: str, start: int = 0, end: int | None = None,
         if said_value(m.group(0), value):
             continue
         # "it's freezing this morning": how it is now; "... before I can function": a reason
-        if (m.group(0).lower().startswith("this ") and _STATE_NOW.search(text[: m.start()])) \
+        if (m.group(0).lower().startswith(("this ", "tonight"))
+                and _STATE_NOW.search(text[: m.start()])) \
                 or _BEFORE_REASON.match(text, m.start()):
             continue
         if m.end() <= start:
@@ -543,9 +549,45 @@ def later(text: str, start: int = 0, end: int | None = None,
             between = text[end:m.start()]
         else:
             return m.group(0)
-        if not p.story_breaks.search(between):
+        if not p.story_breaks.search(between) and not _told_around(text, m, start, end):
             return m.group(0)
     return None
+
+
+# A part of its own (between commas or stops) with a subject and its verb: "the baby's
+# been up three times already tonight", "I was up at five with the baby".
+_SUBJECT_VERB = re.compile(
+    r"(?<![\w'])(?:i|we|he|she|they|you|it|there|that|this|[a-z]+)(?:'s|'re|'m|'ve|'d|'ll|"
+    r"\s+(?:(?:just|only|already|still|finally|never|always)\s+)?(?:is|are|was|were|"
+    r"have|has|had|will|would|could|can|can't|did|didn't|do|don't|does|got|been|kept|"
+    r"went|came|said|rang|called|forgot|know|think|need|want))(?![\w'])", re.I)
+_PART_BREAK = re.compile(r"[,.;!?]")
+_HAD_SINCE = re.compile(r"after (?:the|a|all) (?:[a-z]+ ){1,2}(?:i'?ve|we'?ve|i have|we have) "
+                        r"had(?![\w'])", re.I)
+
+
+def has_subject_verb(text: str) -> bool:
+    """Does the text say who does or is something ("I've been trying to find the right
+    volume", "the baby's asleep"), as a story does and a terse command does not?"""
+    return _SUBJECT_VERB.search(text) is not None
+
+
+def _told_around(text: str, m: re.Match[str], start: int, end: int) -> bool:
+    """Is the qualifier `m` part of a story told beside the command ("it's my turn to cook
+    tonight, boil the kettle please"), not said of it ("..., when I leave", "in ten
+    minutes, ...")? A part that starts with the qualifier is the command's."""
+    if _HAD_SINCE.match(text, m.start()):  # "after the week I've had, dim the light"
+        return True
+    starts = [b.end() for b in _PART_BREAK.finditer(text, 0, m.start())]
+    begin = starts[-1] if starts else 0
+    stop = _PART_BREAK.search(text, m.end())
+    finish = stop.start() if stop else len(text)
+    part = text[begin:finish]
+    if (begin < end and start < finish) or text[begin:m.start()].strip(" ,") == "" or re.match(
+            r"\W*(?:(?:and|but|so|or|then|just|only)\s+)*(?:when|whenever|once|as soon as|if|"
+            r"unless|until|till|before|after|while|whilst)(?![\w'])", part, re.I):
+        return False
+    return _SUBJECT_VERB.search(part) is not None
 
 
 _PAST_VERB = re.compile(
@@ -587,7 +629,18 @@ def split_except(text: str) -> tuple[str, str] | None:
         start, end = after_all.start("word"), after_all.end("word")
     if not text[:start].strip() or not text[end:].strip():
         return None
+    # "... except the porch light and lock the front door": a command after the exclusion
+    # is one of its own
+    then = _THEN_COMMAND.search(text, end)
+    if then is not None and text[end:then.start()].strip(" ,"):
+        return (f"{text[:start].rstrip(' ,')} and {text[then.end():].strip()}",
+                text[end:then.start()].strip(" ,.!?"))
     return text[:start].rstrip(" ,"), text[end:].strip(" ,.!?")
+
+
+_THEN_COMMAND = re.compile(r"(?:\s*,\s*|\s+)(?:and\s+|then\s+|and then\s+)(?:also\s+|please\s+)?"
+                           r"(?=(?:turn|switch|close|open|shut|lock|unlock|start|stop|pause|mute|"
+                           r"unmute|dim|brighten|set|put|make)\s)", re.I)
 
 
 # "turn on the hall light and off the garden lights": the particle says the second action.
@@ -624,7 +677,8 @@ _STATED = re.compile(r"\w(?:'s|'re|'m)(?![\w'])|(?<![\w'])(?:is|are|was|were|its
 # A verb whose particle the left part lacks: "switch the coffee maker and the kettle off" is
 # one action on both ("turn the tv on and the lamp off" is two).
 _NEEDS_PARTICLE = re.compile(r"\W*(?:(?:please|can you|could you|would you|just)\s+)*"
-                             r"(?:turn|switch|shut|power)\s+(?!(?:on|off|up|down)(?![\w']))"
+                             r"(?:turn|switch|shut|power|flip|flick|make|set|put|get|knock|"
+                             r"whack|chuck|pop|bang|stick)\s+(?!(?:on|off|up|down)(?![\w']))"
                              r"(?:(?!(?:on|off|up|down)(?![\w']))[\w' ])*$", re.I)
 
 
@@ -638,6 +692,23 @@ _SETTING = re.compile(rf"(?<![\w'])(?:to|at|\d+|{COLOR_ALT})"
 # to sixty percent".
 _TO_VALUE_END = re.compile(
     rf"(?<![\w'])to\s+{_SAID_NUMBER}(?:\s*(?:%|percent|per cent|degrees?))?[\s,.!?]*$", re.I)
+
+
+# A part with a way of its own: "the kitchen light off (and the hall light on)".
+_PARTICLE_ANY = re.compile(r"(?<![\w'])(?:on|off|up|down|open|closed|shut|locked|unlocked)"
+                           r"(?![\w'])", re.I)
+
+
+_HALF = re.compile(r"\s*(?:a\s+)?(?:half|quarter)(?:\s+(?:percent|per cent|degrees?))?\W*$",
+                   re.I)
+
+
+def _complete(left: str) -> bool:
+    """Does the part before "and the hall light on" say an action of its own (a verb, a
+    particle, a value)? "office and garage lights off", "we could do with the kettle and
+    the coffee machine on" are one action on a list."""
+    return bool(phrasing().action_start.search(left) or _PARTICLE_ANY.search(left)
+                or _SETTING.search(left))
 
 
 def split_clauses(text: str) -> list[tuple[int, int]]:
@@ -657,11 +728,12 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
             continue
         nxt = p.joiners.search(text, m.end())
         right = text[m.end() : nxt.start() if nxt else len(text)]
-        if not right.strip():
+        if not right.strip() or _HALF.match(right):  # "nineteen and a half"
             continue
         if p.action_start.search(right) or _PARTICLE_FIRST.match(right) or (
                 p.action_end.search(right) and len(right.split()) >= 2
-                and not (_NEEDS_PARTICLE.match(left) and not _SETTING.search(left))) or (
+                and not (_NEEDS_PARTICLE.match(left) and not _SETTING.search(left))
+                and ("," in m.group(0) or _complete(left))) or (
                 p.clause_subject.match(right) and p.action_start.search(left)) or (
                 _TO_VALUE_END.search(left) and _TO_VALUE_END.search(right)):
             cuts.append((m.start(), m.end()))  # ("... to 40 and the hall light to 60")
@@ -755,10 +827,23 @@ _STATE_IS = re.compile(
     r"turn|switch|put|so)(?![\w']))", re.I)
 
 
+# "the speaker's at max", "the lights in here are on a quarter", "the bedroom's at 22
+# degrees": where a device or a room is now, with no request after it.
+AT_LEVEL = "is at"
+_AT_LEVEL = re.compile(
+    r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|wow|nice|sure|right)\W+)*"
+    r"(?:(?:the|my|our|your)\s+)?(?P<subject>[a-z][a-z -]*?)(?:'s|'re|\s+is|\s+are)\s+"
+    r"(?:still\s+|already\s+|now\s+|currently\s+|sitting\s+)?(?:at|on)\s+"
+    rf"(?:about\s+|around\s+|roughly\s+|like\s+)?(?:{_SAID_NUMBER}|a quarter|half|"
+    r"three quarters|max(?:imum)?|full|min(?:imum)?)(?![\w'])"
+    r"(?!.*(?<![\w'])(?:please|can|could|would|turn|switch|put|set|make|so|but)"
+    r"(?![\w']))", re.I)
+
+
 _STATE_HEAD = re.compile(
     r"^\W*(?:(?:the|my|our|your)\s+)?[a-z][a-z -]*?(?:'s|\s+is|\s+are|'re)\s+"
     r"(?:still\s+|already\s+|now\s+|not\s+)?(?:on|off|open|closed|shut|locked|unlocked|"
-    r"running|going|up|down)(?![\w'])", re.I)
+    r"running|going|up|down|at)(?![\w'])", re.I)
 
 
 def state_then_request(text: str) -> tuple[str, str] | None:
@@ -789,6 +874,9 @@ def statement(text: str) -> tuple[str, str] | None:
     said = _STATE_IS.match(text)
     if said is not None:
         return said.group("subject").lower(), "is"
+    level = _AT_LEVEL.match(text)
+    if level is not None:
+        return level.group("subject").lower(), AT_LEVEL
     m = re.match(r"^\W*(?:(?:so|and|um|uh|well|oh|hmm|look|hey|wow|nice|great|brilliant|typical|"
                  r"ugh|sure|lovely|perfect|honestly)\W+)*"
                  r"(?:(?:the|my|our|your|this|that|these|those)\s+)?", text, re.I)
@@ -866,7 +954,9 @@ _POLITE_END = re.compile(r"(?<![\w'])(?:(?:would|will|could|can|won't) you|(?:fo
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but|instead|actually|"
     r"wait|sorry|mean|rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
-    r"tonight|tomorrow|later|one|ones|too|also|as well|both|all|every|only|just the|"
+    r"tonight|tomorrow|later|one|ones|also|as well|both|all|every|only|just the|"
+    # "..., the hall light too", not "..., it's too dark to read"
+    r"too(?!\s+(?:dark|bright|hot|cold|warm|chilly|loud|quiet|dim|stuffy|noisy|gloomy))|"
     r"whatever|called|says?|said|tells?|told|asks?|asked|way)(?![\w'])",
     re.I)
 
@@ -898,6 +988,8 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
             continue
         head = text[:end]
         last = words[k - 1].group().rsplit("-", 1)[-1]  # "five" of "sixty-five"
+        if last.lower() in ("now", "there") and k > 2:  # "put the big light on now, ..."
+            last = words[k - 2].group().rsplit("-", 1)[-1]
         if not (_COMMAND_END.fullmatch(last) or _POLITE_END.search(head) or (
                 named is not None and any(m.end() == end for m in named.finditer(head)))):
             continue
@@ -976,6 +1068,12 @@ def own_action(text: str) -> bool:
     """ "going to lock the front door now", "let me just unplug the fan": what the speaker
     does with a device, not a request."""
     return bool(phrasing().own_action.search(text))
+
+
+def habit(text: str) -> bool:
+    """ "most evenings we dim the lights and put the telly on", "imagine turning off every
+    light": a habit or a what-if, told in one breath (no sentence after it)."""
+    return bool(phrasing().habit.search(text)) and not re.search(r"[.?!;]\s*\w", text)
 
 
 def past_report(text: str) -> bool:
@@ -1126,6 +1224,7 @@ _PARTICLES = frozenset({"on", "off", "up", "down", "open", "closed", "shut"})
 _SAID_VALUE = re.compile(
     rf"(?P<color>(?:{COLOR_ALT})(?![\w']))|(?P<number>{_SAID_NUMBER})"
     r"(?P<unit>\s*(?:percent|per cent|%|degrees?|°))?", re.I)
+_PART_END = re.compile(r"[,;!?]|\.(?!\d)")
 _CORRECTED_LEAD = re.compile(r"(?:i mean|i meant|make it|make that|to|it'?s|no)\s+", re.I)
 
 
@@ -1138,8 +1237,11 @@ def value_corrected(text: str) -> str | None:
     if not found:
         return None
     last = found[-1]
-    before = text[: last.start()].rstrip(" ,.;-")
-    after = text[last.end():].strip(" ,.;!?-")
+    # "to blue, um, actually green": the filler before the correction is no part of it
+    before = re.sub(r"(?:[\s,]+(?:um+|uh+|er+m?|hmm+))+$", "",
+                    text[: last.start()].rstrip(" ,.;-"), flags=re.I)
+    # "..., actually green, he said green this morning": the value, then an aside
+    after = _PART_END.split(text[last.end():].strip(" ,.;!?-"), maxsplit=1)[0].strip()
     while (lead := _CORRECTED_LEAD.match(after)) is not None:
         after = after[lead.end():]
     new = _SAID_VALUE.fullmatch(after)
@@ -1167,6 +1269,9 @@ def corrected_request(text: str) -> str | None:
         return None
     last = found[-1]
     before, after = text[: last.start()].strip(" ,.;-"), text[last.end():].strip(" ,.;!?-")
+    after = re.sub(r"^(?:just|only)\s+", "", after, flags=re.I)  # "actually just the tv"
+    # "..., sorry, the coffee machine, the kettle's already off": the device, then an aside
+    after = _PART_END.split(after, maxsplit=1)[0].strip()
     if not re.match(r"(?:the|my|our)\s", after, re.I) or p.action_start.search(after):
         return None
     article = _ARTICLE.search(before)
@@ -1241,6 +1346,17 @@ def offered(text: str) -> bool:
 def _verb_words() -> re.Pattern[str]:
     """The single-word action verbs as whole words ("boil", not the "boil" of "boiled")."""
     return words_regex(phrasing().verb.pattern)
+
+
+def ends_with_action(text: str) -> bool:
+    """Does the text end with the way or value it asks for ("... the air con on too")?"""
+    return bool(phrasing().action_end.search(text))
+
+
+def has_action_verb(text: str) -> bool:
+    """Does a verb that asks for an action appear anywhere in the text ("we're off turn
+    off all the lights")?"""
+    return _verb_words().search(text) is not None
 
 
 def starts_with_action(text: str) -> bool:

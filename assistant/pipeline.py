@@ -44,6 +44,7 @@ from assistant.errors import InputError
 from assistant.labels import INTENTS, TYPE_INTENTS, VALUE_KIND
 from assistant.model import MilmModel, ModelOutput
 from assistant.phrasing import (
+    AT_LEVEL,
     COLOR_ALT,
     addressed_to_someone,
     after_question,
@@ -60,7 +61,11 @@ from assistant.phrasing import (
     described_colors,
     elsewhere,
     ends_in_correction,
+    ends_with_action,
+    habit,
+    has_action_verb,
     has_cue,
+    has_subject_verb,
     implies,
     is_cue_word,
     later,
@@ -81,7 +86,7 @@ from assistant.phrasing import (
     split_except,
     starts_with_action,
     state_then_request,
-    statement_subject,
+    statement,
     terse_color,
     thing_said,
     told_in_the_past,
@@ -160,6 +165,7 @@ _OWN_CHORE = "the speaker's own chore"
 _REPORT = "a report of what was done"
 _STATEMENT = "a statement about the "
 _TOLD = (_OWN_CHORE, _REPORT, _STATEMENT)
+_BARE_AND = re.compile(r"[^\s,.;:!?]\s+(?:and|&)\s*$", re.I)
 # A clause that ends in a way: "the big light up".
 _WAY_END = re.compile(r"(?<![\w'])(?:on|off|up|down)[\s,.!?]*$", re.I)
 # "by 20 percent", "by a couple of degrees": a change by an amount, not a level.
@@ -243,6 +249,7 @@ class Plan:
     rows: tuple[str, ...]  # the utterance (wake word off, exclusion off), then its clauses
     excluded: str | None = None  # "the bedroom" of "... except the bedroom"
     when: str | None = None  # "when i leave" of a command read without it
+    corrected: bool = False  # rows[1] is the request as a correction made it
 
 
 @dataclass(frozen=True)
@@ -362,7 +369,8 @@ class Brain:
         text = after_wake(text, self._names) or text
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
         text = value_corrected(text) or text
-        if past_report(text) or (own_action(text) and command_tail(text) is None):
+        if past_report(text) or habit(text) or (own_action(text)
+                                                and command_tail(text) is None):
             # told, not asked: its parts ask nothing
             return Plan(request, (text,), None, None)  # ("recipe says set the oven to 180")
         excluded = None
@@ -370,20 +378,25 @@ class Brain:
         if cut is not None:
             text, excluded = cut
         clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
+        # "we're going for a walk, so lock the front door": the part after the story
+        clauses = [_after_story_request(c) for c in clauses]
         if len(clauses) > 1:  # "... and open the garage, dad's home": the aside apart
-            clauses[-1] = self._without_aside(clauses[-1]) or clauses[-1]
+            clauses = [self._without_aside(c) or c for c in clauses]
         rows = (text, *clauses) if len(clauses) > 1 else (text,)
         core = polite_core(text) or wished_state(text)  # "do you mind turning off the telly":
         # read as a request too; "we could do with the heating on": as "the heating on"
         if core is not None and len(rows) == 1:
             rows = (text, core)
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
-        if fixed is not None and len(rows) == 1:
+        corrected = fixed is not None and len(rows) == 1
+        if fixed is not None and corrected:
             rows = (text, fixed)
         said = state_then_request(text) if len(rows) == 1 else None
         if said is not None:  # "the heating's off so turn it on": "it" is the heating
             rows = (text, *said)
-        when = None  # "if it rains close the blinds": the command is read without the "if"
+        # "if it rains close the blinds": the command is read without the "if"; "all the
+        # lights off except the hall at eleven": the time said after the exclusion counts
+        when = later(excluded) if excluded is not None else None
         apart = without_condition(text) if len(rows) == 1 else None
         if apart is not None:
             rows, when = (text, apart[0]), apart[1]
@@ -398,9 +411,10 @@ class Brain:
             # so a word of the story is not taken for a device.
             for tail in dict.fromkeys(t for t in (after_story(text), command_tail(text),
                                                   after_question(text)) if t):
-                if tail not in rows:  # a clause holding it is read as it
-                    rows = (text, *(c for c in rows[1:] if not c.endswith(tail)), tail)
-        return Plan(request, tuple(rows), excluded, when)
+                # a clause holding it, story and all, is read as it
+                rows = (text, *(c for c in rows[1:] if c == tail or not c.endswith(tail)),
+                        *(() if tail in rows else (tail,)))
+        return Plan(request, tuple(rows), excluded, when, corrected and rows[1] == fixed)
 
     def _without_aside(self, text: str) -> str | None:
         """The command of `text` without the aside after it (phrasing.command_head), when
@@ -478,7 +492,8 @@ class Brain:
         if (doubt := way_doubt(intent, text)) is not None:
             return Reading(text, intent, confidence, p_none, tuple(spans), None, None, None,
                            Decision("clarify", doubt))
-        if no_request(text) or offered(text) or by_itself(text):  # "have you switched ..."
+        if no_request(text) or offered(text) or by_itself(text) or habit(text):
+            # "have you switched ...", "most evenings we dim the lights"
             return Reading(text, "none", confidence, p_none, tuple(spans), None, None, None,
                            Decision("ignore", "a question, a wish or an offer, no request"))
         if asks_no_change(text):  # "leave the hall light on"
@@ -542,13 +557,22 @@ class Brain:
             return _OWN_CHORE
         if past_report(text):  # "dad turned the telly up so loud the neighbours complained"
             return _REPORT
-        subject = statement_subject(text)
-        if subject is not None and self.resolver.names_device(subject):
+        found = statement(text)
+        subject = found[0] if found else None
+        if subject is not None and (self.resolver.names_device(subject) or (
+                found is not None and found[1] == AT_LEVEL and self._place(subject))):
             return f"{_STATEMENT}{subject}"
         past = past_statement_subject(text)  # "the office was really bright today"
         if past is not None and normalize(past) in self.resolver.rooms:
             return f"{_STATEMENT}{past}, in the past"
         return None
+
+    def _place(self, words: str) -> bool:
+        """Are these words a room of the home, "here", or a device "in here"?"""
+        place = normalize(words)
+        thing = re.sub(r"\s+(?:in|of)\s+(?:here|this room)$", "", place)
+        return place in self.resolver.rooms or place in HERE or (
+            thing != place and self.resolver.names_device(thing))
 
     def _untagged_extra(self, text: str, spans: Sequence[TaggedSpan], resolution: Resolution
                         ) -> Resolution:
@@ -761,6 +785,8 @@ class Brain:
         whole, clauses = readings[0], readings[1:]
         camera = self.config.cameras.get(request.camera) if request.camera else None
         chosen = self._actions(whole, clauses, camera)
+        if plan.corrected and clauses[0].acts:  # "the bedroom lights, sorry, the living room"
+            chosen = clauses[:1]
         if not chosen:
             return ParseResult(request.text, "none", whole.p_none, (), None, "ignore",
                                reason=whole.verdict.reason)
@@ -817,6 +843,8 @@ class Brain:
         clauses = [c if c.acts or i == 0 or not _VERB_ON_PRONOUN.fullmatch(normalize(c.text))
                    else self._verb_on_pronoun(c, self._named_before(clauses, c, camera))
                    for i, c in enumerate(clauses)]
+        if not whole.acts:  # "are the kitchen and hall lights on": one question, not two
+            clauses = [c for c in clauses if not _listed_after(whole.text, c.text)]
         # A clause is an action when it is carried out or names something; one that only
         # asks what it is about ("let me in" of "let me in, unlock the door") is context.
         # A clause the model is unsure of, whose words name nothing of the home ("I've
@@ -828,6 +856,18 @@ class Brain:
                           or any(self.resolver.names_device(s.text)
                                  or normalize(s.text) in self.resolver.rooms
                                  for s in c.spans if s.kind in ("DEV", "ROOM"))))]
+        # "... my boss kept me back for a meeting, could you turn on the floor lamp": a story
+        # told beside a request that acts is its reason, whatever words of it were tagged.
+        if any(c.verdict.decision in ("act", "confirm") and starts_with_action(c.text)
+               for c in asked):
+            # ("so lock the front door and turn the porch light off" read whole and unsure,
+            # beside its two halves read clearly)
+            acting = [c.text for c in asked if c.verdict.decision in ("act", "confirm")]
+            asked = [c for c in asked if c.verdict.decision in ("act", "confirm")
+                     or not any(t in c.text for t in acting)]
+            asked = [c for c in asked if not _story(c.text) or (
+                c.verdict.decision in ("act", "confirm") and not (
+                    has_subject_verb(c.text) and not has_action_verb(c.text)))]
         # A clause that names no device, beside one that does, is the reason for it: "it's
         # stuffy in the bedroom, fan on please", "the kitchen's dark, turn the light on".
         if any(c.resolution is not None and c.resolution.targets and not c.resolution.implied
@@ -951,9 +991,16 @@ class Brain:
         """ "all the lights except the bedroom": the bedroom's devices come off."""
         camera = self.config.cameras.get(request.camera) if request.camera else None
         gone = self.resolver.excluded(phrase, camera)
+        # "every light off except the hall and lock the front door": the exclusion is of
+        # the part whose devices it names
+        holding = [r for r in chosen if gone and r.resolution is not None
+                   and set(r.resolution.targets) & gone]
         out = []
         for reading in chosen:
             res = reading.resolution
+            if len(chosen) > 1 and holding and reading not in holding:
+                out.append(reading)
+                continue
             if gone is None:
                 res = Resolution((), (), f"except what? nothing called {phrase!r}")
             elif res is not None and res.targets:
@@ -1028,6 +1075,30 @@ def _by_artist(text: str) -> bool:
         return False
     artist = words[len(words) - 1 - words[::-1].index("by") + 1:]
     return not set(artist) & _WHERE
+
+
+def _after_story_request(clause: str) -> str:
+    """The request at the end of a clause that starts with a story ("my friend's dropping
+    her kids off, so lock the front door" -> "lock the front door"), or the clause."""
+    tail = after_story(clause)
+    # ("is the front door locked? lock it": "it" is said before)
+    return tail if tail is not None and starts_with_action(tail) \
+        and not _PRONOUN.search(tail) else clause
+
+
+def _story(text: str) -> bool:
+    """Is this part told rather than asked: no verb to start it, no way or value to end it
+    ("my boss kept me back for a meeting", not "the air con on too")?"""
+    return len(text.split()) >= 4 and not starts_with_action(text) \
+        and not ends_with_action(text) and not ends_in_correction(text)
+
+
+def _listed_after(whole: str, clause: str) -> bool:
+    """Is `clause` only the next item of a list in `whole` ("... the porch light and the
+    garage light on"): joined by a bare "and", with no verb of its own to start it?"""
+    at = whole.rfind(clause)
+    return at > 0 and not starts_with_action(clause) \
+        and _BARE_AND.search(whole, 0, at) is not None
 
 
 def _with_next_word(text: str, span: TaggedSpan) -> str:

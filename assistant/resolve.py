@@ -194,7 +194,7 @@ def _pronoun_of(span: TaggedSpan) -> TaggedSpan:
 
 _STATE_BEFORE = re.compile(r"(?<![\w'])(?:it'?s|it is|i'?m|i am|so|too|very|really|bit|"
                            r"getting|feels?)\s+$", re.I)
-_ALL_BEFORE = re.compile(r"\b(all|every|each|both)( of)?( the| my| our)?\s*$")
+_ALL_BEFORE = re.compile(r"\b(all|every|each)( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
 _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
                             "both", "of", "in", "on", "da"})
@@ -627,6 +627,11 @@ class Resolver:
         kitchen"); None when it names nothing this home has."""
         text = f" {normalize(phrase)} "
         out: set[str] = set()
+        # a device's own name first: "the hall light" is that light, not the hallway
+        for name in sorted(self.names, key=len, reverse=True):
+            if " " in name and name not in self.rooms and f" {name} " in text:
+                out |= self.names[name]
+                text = text.replace(f" {name} ", " ")
         for name in sorted(self.rooms, key=len, reverse=True):
             if f" {name} " in text:
                 room = self.rooms[name]
@@ -779,6 +784,8 @@ class Resolver:
         if exact and text not in self.names and text.rsplit(maxsplit=1)[-1] in KIND_WORDS \
                 and self._split_room(text)[0] is not None:
             return None  # "the bedroom lights": every light there, not the "bedroom light"
+        if exact and text not in self.names and text in KIND_WORDS:
+            return None  # "the lamps": a kind in the plural, not the one called "lamp"
         if exact and all(self.config.devices[i].type in HOME_SCOPE for i in exact):
             rooms = []  # "hoover the kitchen": the room is where, not which vacuum
         if not exact or (rooms and all(self.config.devices[i].room not in rooms
