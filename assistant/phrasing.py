@@ -514,7 +514,9 @@ def said_value(qualifier: str, value: object) -> bool:
     return float(said.group(1).replace(",", ".")) == value and not 1 <= value <= 12
 
 
-_WISH_IF = r"it(?:'d|\s+would)\s+be\s+(?:really\s+|so\s+|very\s+)?(?:nice|good|great|lovely)\s+if"
+_WISH_IF = (r"(?:it(?:'d|\s+would)\s+be\s+(?:really\s+|so\s+|very\s+)?(?:nice|good|great|lovely|"
+            r"grand|brilliant|wonderful|perfect|ace)|i(?:'d|\s+would)\s+(?:really\s+)?love\s+it)"
+            r"\s+if")
 # "it'd be nice if the stereo was louder": a wish, no condition
 _WISHED_IF = re.compile(rf"(?<![\w']){_WISH_IF}", re.I)
 _STATE_NOW = re.compile(r"(?<![\w'])(?:it'?s|it is|i'?m|i am|we'?re|we are|it feels)"
@@ -1202,9 +1204,10 @@ def polite_core(text: str) -> str | None:
 # "we could do with the heating on", "it would be nice if the telly was a bit louder": a
 # wish for how a device should be, which reads as the terse command "the heating on".
 _WISH = re.compile(rf"\W*(?:(?:well|so|honestly|um|uh|you know)\W+)*(?:(?:we|i)\s+could\s+"
-                   rf"(?:really\s+|just\s+)?do\s+with|{_WISH_IF}|let'?s\s+have)\s+"
+                   rf"(?:really\s+|just\s+)?do\s+with|{_WISH_IF}|let'?s\s+have|"
+                   r"(?:i\s+think\s+)?i(?:'d|\s+would)\s+(?:really\s+|quite\s+)?(?:like|love))\s+"
                    r"(?=(?:the|my|our|a\s+bit|a\s+little|some)\s)", re.I)
-_STATE_VERB = re.compile(r"\s+(?:was|were|is|are|could\s+be|would\s+be|went)(?=\s)", re.I)
+_STATE_VERB = re.compile(r"\s+(?:was|were|is|are|could\s+be|would\s+be|went|came)(?=\s)", re.I)
 
 
 def wished_state(text: str) -> str | None:

@@ -165,6 +165,7 @@ _OWN_CHORE = "the speaker's own chore"
 _REPORT = "a report of what was done"
 _STATEMENT = "a statement about the "
 _TOLD = (_OWN_CHORE, _REPORT, _STATEMENT)
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9'][.!?])\s+(?=[A-Za-z])")
 _BARE_AND = re.compile(r"[^\s,.;:!?]\s+(?:and|&)\s*$", re.I)
 # A clause that ends in a way: "the big light up".
 _WAY_END = re.compile(r"(?<![\w'])(?:on|off|up|down)[\s,.!?]*$", re.I)
@@ -377,7 +378,11 @@ class Brain:
         cut = split_except(text)
         if cut is not None:
             text, excluded = cut
-        clauses = [text[a:b].strip(" ,.") for a, b in split_clauses(text)]
+        clauses = [part for sentence in _SENTENCE_END.split(text) if sentence.strip()
+                   for part in ([sentence[a:b] for a, b in split_clauses(sentence)]
+                                or [sentence])]
+        clauses = [c.strip(" ,.") for c in clauses if c.strip(" ,.")]
+        clauses = clauses if len(clauses) > 1 else []  # "I'm home. Turn on the hall light."
         # "we're going for a walk, so lock the front door": the part after the story
         clauses = [_after_story_request(c) for c in clauses]
         if len(clauses) > 1:  # "... and open the garage, dad's home": the aside apart
@@ -918,8 +923,22 @@ class Brain:
         # part of what the whole asks
         told = bool(asked) and any(c.verdict.reason.startswith(_TOLD) for c in clauses)
         if not (corrected or different or clear or told or (asked and not whole.acts)):
-            return [whole] if whole.acts else []
+            return [self._request_of(whole, rebound)] if whole.acts else []
         return rebound
+
+    @staticmethod
+    def _request_of(whole: Reading, clauses: list[Reading]) -> Reading:
+        """The one clause that asks what the whole does, said as a request ("..., i'm
+        desperate for a tea, boil the kettle please"): the times of the story around it are
+        no part of it. Else the whole."""
+        if len(clauses) != 1 or whole.resolution is None:
+            return whole
+        (clause,) = clauses
+        same = clause.verdict.decision == whole.verdict.decision \
+            and clause.resolution is not None and starts_with_action(clause.text) \
+            and (clause.intent, clause.value) == (whole.intent, whole.value) \
+            and set(clause.resolution.targets) == set(whole.resolution.targets)
+        return clause if same else whole
 
     def _verb_on_pronoun(self, clause: Reading, devices: list[str]) -> Reading:
         """A correction's plain verb on "them" ("open the blinds, no wait, close them"),
@@ -1090,7 +1109,8 @@ def _story(text: str) -> bool:
     """Is this part told rather than asked: no verb to start it, no way or value to end it
     ("my boss kept me back for a meeting", not "the air con on too")?"""
     return len(text.split()) >= 4 and not starts_with_action(text) \
-        and not ends_with_action(text) and not ends_in_correction(text)
+        and (not ends_with_action(text) or has_subject_verb(text)) \
+        and not ends_in_correction(text)
 
 
 def _listed_after(whole: str, clause: str) -> bool:

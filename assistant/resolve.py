@@ -137,6 +137,9 @@ _NOT_NAME = frozenset({
     "would", "will", "you", "me", "i", "we", "it", "is", "are", "be", "just", "now", "um",
     "uh", "er", "erm", "hmm", "oh", "ok", "okay", "hey", "da", "thee", "de", "other",
     "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
+    # said of a device, naming none: "the bloody telly", "the tall lamp in the lounge"
+    "bloody", "flipping", "blooming", "ruddy", "damn", "damned", "stupid", "silly", "tall",
+    "standard",
 })
 # Words before the verb of a command: politeness, fillers.
 _LEAD = frozenset({"please", "can", "could", "would", "will", "you", "just", "um", "uh", "er",

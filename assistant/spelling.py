@@ -38,7 +38,9 @@ COMMAND_WORDS = frozenset({
 # Slips and spellings of the commonest short words, and Scots ones ("pit the big light
 # aff"), that the one-edit rule cannot take: too short, or words of the dictionary.
 _SHORT = {"teh": "the", "hte": "the", "adn": "and", "aff": "off", "oan": "on", "doon": "down",
-          "pls": "please", "plz": "please", "plez": "please", "darlin": "darling"}
+          "pls": "please", "plz": "please", "plez": "please", "darlin": "darling",
+          # names said as they sound: "start the rumba", "the garridge door"
+          "rumba": "roomba", "roomber": "roomba", "garridge": "garage", "dinning": "dining"}
 # Contractions typed without their apostrophe, where the bare word is no other word ("were",
 # "well", "its", "hell" are, and stay). "ill" is "i'll" only before a verb it would take.
 _UNAPOSTROPHED = {w.replace("'", ""): w for w in (

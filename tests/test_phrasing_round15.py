@@ -257,3 +257,61 @@ def test_a_request_after_so_is_read_without_the_story(brain: Brain) -> None:
                          "front door and turn the porch light off")
     done = {(c.intent, c.device_id) for c in result.commands}
     assert done == {("lock", "front_door"), ("turn_off", "garden_lights")}
+
+
+def test_a_clause_of_story_ending_in_a_particle_is_still_story(brain: Brain) -> None:
+    assert answer(brain, "ugh, i left it running when i went out and i've only just "
+                         "noticed while taking my boots off, turn the fan off") == (
+        "turn_off", {"bedroom_fan"}, None, "act")
+
+
+def test_sentences_are_read_apart(brain: Brain) -> None:
+    assert answer(brain, "I've just come in from the rain and I'm soaked. Turn on the "
+                         "bathroom light please. I need a hot shower before I freeze.") == (
+        "turn_on", {"bathroom_light"}, None, "act")
+    assert answer(brain, "My son has an exam tomorrow and he's asleep already. Put the "
+                         "speaker on mute please. Thanks.") == (
+        "mute", {"living_room_speaker"}, None, "act")
+
+
+@pytest.mark.parametrize("text", [
+    "yesterday i switched the kettle on and the coffee machine on and forgot both",
+    "last night we left the garden lights on and went to bed",
+    "no, i've got the speaker on mute, carry on",
+    "i've just set the thermostat to 21 myself",
+    "right, i'm just going to pop out to the garage and switch the light off myself",
+    "the shopping list my wife wrote says, bulbs, batteries, lamp on sale",
+    "how much louder can the speaker go",
+    "the blinds keep getting stuck at about half",
+])
+def test_what_was_done_or_is_so_is_no_command(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
+
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    ("I wonder if you'd turn the hall light off for me", "turn_off", {"hallway_light"}),
+    ("might I trouble you to switch the kettle on", "turn_on", {"kitchen_kettle"}),
+    ("I don't suppose you could close the blinds", "close", {"living_room_blinds"}),
+    ("do you think you could turn the fan off", "turn_off", {"bedroom_fan"}),
+    ("I'd be ever so grateful if you switched the porch light on", "turn_on",
+     {"garden_lights"}),
+    ("it'd be grand if the big light was off", "turn_off", {"living_room_ceiling"}),
+    ("I think I'd like the desk lamp on now", "turn_on", {"office_lamp"}),
+    ("I'd really love it if the kitchen light came on", "turn_on", {"kitchen_light"}),
+])
+def test_hedged_requests_are_requests(brain: Brain, text: str, intent: str,
+                                      targets: set[str]) -> None:
+    assert answer(brain, text) == (intent, targets, None, "act")
+
+
+@pytest.mark.parametrize(("text", "intent", "target"), [
+    ("send the rumba back to its dock", "dock", "vacuum"),
+    ("close the garridge door", "close", "garage_door"),
+    ("switch the bloody telly off", "turn_off", "living_room_tv"),
+    ("turn the standard lamp off", "turn_off", "living_room_lamp"),
+])
+def test_names_as_they_sound_and_words_said_of_a_device(brain: Brain, text: str, intent: str,
+                                                      target: str) -> None:
+    result = brain.parse(text)
+    assert (result.intent, set(result.targets)) == (intent, {target})
+    assert result.decision in ("act", "confirm")
