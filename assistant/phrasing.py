@@ -347,6 +347,31 @@ def and_slip_regex(devices: Iterable[str], rooms: Iterable[str]) -> re.Pattern[s
                       rf"(?P<b>{alt})(?![\w'])", re.I)
 
 
+def room_list_regex(rooms: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern for rooms listed before one kind word: "the kitchen and the dining room
+    lights" (`distribute_kind` says the kind of each room). Names come normalised."""
+    if not any(rooms):
+        return None
+    alt = names_alternation(rooms)
+    return re.compile(rf"(?<![\w'])(?P<a>{alt})(?P<mid>\s*,\s*(?:and\s+)?(?:the\s+)?|"
+                      rf"\s+(?:and|&)\s+(?:the\s+)?)(?P<b>{alt})\s+(?P<kind>lights|lamps|"
+                      r"blinds|curtains|shades|fans|speakers)(?![\w'])", re.I)
+
+
+def distribute_kind(text: str, pattern: re.Pattern[str] | None) -> str:
+    """ "dim the kitchen and the dining room lights" -> "dim the kitchen lights and the
+    dining room lights": each room listed has the kind said after the last."""
+    if pattern is None:
+        return text
+    for _ in range(3):  # "the kitchen, the hall and the bathroom lights"
+        mended = pattern.sub(lambda m: f"{m['a']} {m['kind']}{m['mid']}{m['b']} {m['kind']}",
+                             text, count=1)
+        if mended == text:
+            break
+        text = mended
+    return text
+
+
 def mend_and_slip(text: str, pattern: re.Pattern[str] | None) -> str:
     """ "the tv in the speaker" -> "the tv and the speaker" (see `and_slip_regex`)."""
     if pattern is None:
@@ -490,6 +515,34 @@ _NEED_EXTRAS = frozenset({"a", "an", "some", "please", "now", "me", "us", "cup",
                           "ta", "cheers", "right", "really", "love", "kill", "murder", "die",
                           "dying", "gasping", "desperate", "i'm", "im", "so", "go", "proper",
                           "decent", "the", "do"})  # not "you": "would you like a coffee" offers
+
+
+_FELT_LEAD = (r"^\W*(?:(?:honestly|god|gosh|brr+|ooh|oh|ugh|phew|blimey|jeez|man|wow|right|"
+              r"so|well|um|uh|mate|hey)\W+)*(?:it'?s|it is|i'?m|im|i am|we'?re|we are|"
+              r"(?:it\s+)?feels|this room is|this place is)\s+(?:(?:a bit|a little|so|really|"
+              r"absolutely|bloody|pretty|quite|way too|far too|too|rather|well|proper|a tad|"
+              r"getting|literally|actually)\s+)*")
+_FELT_TAIL = (r"(?:[\s,]+(?:in here|this morning|today|tonight|now|again|so i am|mate|innit|"
+              r"isn't it|eh|in this house|in this room))*[\s.!?,]*$")
+_FELT = {
+    "temperature_up": re.compile(
+        _FELT_LEAD + r"(?:cold|freezing|frozen|chilly|nippy|baltic|perished|parky|arctic|icy|"
+        r"frigid|shivering|like an igloo|like a fridge|brass monkeys)" + _FELT_TAIL, re.I),
+    "temperature_down": re.compile(
+        _FELT_LEAD + r"(?:hot|boiling|roasting|baking|sweltering|sweating|stifling|stuffy|"
+        r"muggy|like a sauna|like an oven|cooking)" + _FELT_TAIL, re.I),
+    "brightness_up": re.compile(
+        _FELT_LEAD + r"(?:dark|gloomy|pitch black|like a cave|murky)" + _FELT_TAIL, re.I),
+    "brightness_down": re.compile(
+        _FELT_LEAD + r"(?:bright|blinding|glaring|dazzling)" + _FELT_TAIL, re.I),
+}
+
+
+def feeling(text: str) -> str | None:
+    """What a bare feeling about the room asks for ("honestly it's baltic this morning" ->
+    temperature_up, "it's like a cave in here" -> brightness_up); None when the text is
+    no such feeling alone ("I'm cold-hearted, everyone says so")."""
+    return next((intent for intent, said in _FELT.items() if said.match(text)), None)
 
 
 def need_alone(text: str) -> bool:
@@ -637,7 +690,18 @@ def split_except(text: str) -> tuple[str, str] | None:
     if then is not None and text[end:then.start()].strip(" ,"):
         return (f"{text[:start].rstrip(' ,')} and {text[then.end():].strip()}",
                 text[end:then.start()].strip(" ,.!?"))
+    # "all the lights except the lamp off please", "every light except the garage to 40
+    # percent": the way or value said after the exclusion is the command's
+    tail = _EXCLUDED_TAIL.search(text, end)
+    if tail is not None and text[end:tail.start()].strip(" ,"):
+        return (f"{text[:start].rstrip(' ,')} {tail.group(0).strip(' ,.!?')}",
+                text[end:tail.start()].strip(" ,.!?"))
     return text[:start].rstrip(" ,"), text[end:].strip(" ,.!?")
+
+
+_EXCLUDED_TAIL = re.compile(
+    rf"\s+(?:on|off|up|down|(?:to|at)\s+{_SAID_NUMBER}(?:\s*(?:%|percent|per cent|degrees?))?)"
+    r"(?:\s+(?:please|now|thanks))?[\s,.!?]*$", re.I)
 
 
 _THEN_COMMAND = re.compile(r"(?:\s*,\s*|\s+)(?:and\s+|then\s+|and then\s+)(?:also\s+|please\s+)?"
@@ -1241,7 +1305,7 @@ def value_corrected(text: str) -> str | None:
         return None
     last = found[-1]
     # "to blue, um, actually green": the filler before the correction is no part of it
-    before = re.sub(r"(?:[\s,]+(?:um+|uh+|er+m?|hmm+))+$", "",
+    before = re.sub(r"(?:[\s,]+(?:um+|uh+|er+m?|hmm+|no|sorry|wait|oops))+$", "",
                     text[: last.start()].rstrip(" ,.;-"), flags=re.I)
     # "..., actually green, he said green this morning": the value, then an aside
     after = _PART_END.split(text[last.end():].strip(" ,.;!?-"), maxsplit=1)[0].strip()

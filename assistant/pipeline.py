@@ -59,9 +59,11 @@ from assistant.phrasing import (
     cooking,
     corrected_request,
     described_colors,
+    distribute_kind,
     elsewhere,
     ends_in_correction,
     ends_with_action,
+    feeling,
     habit,
     has_action_verb,
     has_cue,
@@ -81,6 +83,7 @@ from assistant.phrasing import (
     past_report,
     past_statement_subject,
     polite_core,
+    room_list_regex,
     said_value,
     split_clauses,
     split_except,
@@ -299,6 +302,7 @@ class Brain:
         self._names = _names_regex(self._protected)
         self._device_names = _names_regex(devices)
         self._and_slip = and_slip_regex(devices, rooms)
+        self._room_list = room_list_regex(rooms)
 
     @classmethod
     def load(cls, config_path: str | Path, model_path: str | Path | None = None,
@@ -364,8 +368,9 @@ class Brain:
 
     def plan(self, request: ParseRequest) -> Plan:
         """The texts the model reads for this request."""
-        text = mend_and_slip(clean(self._speller.mend(request.text), self._protected,
-                                   self._vocabulary), self._and_slip)
+        text = distribute_kind(mend_and_slip(clean(self._speller.mend(request.text),
+                                                   self._protected, self._vocabulary),
+                                             self._and_slip), self._room_list)
         # "kids, stop it, alexa pause the tv": the request is to the assistant
         text = after_wake(text, self._names) or text
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
@@ -480,7 +485,7 @@ class Brain:
         if not has_cue(intent, text, named + said) and not bare_color \
                 and not self._name_and_value(intent, text, spans):  # "router garden but quickly or"
             # "bedside lamp warm" read as brightening: a name and a colour
-            return self._terse_color(text, scene) or Reading(
+            return self._terse_color(text, scene) or self._need_alone(text, scene) or Reading(
                 text, "none", confidence, p_none, tuple(spans), None, None, None,
                 Decision("ignore", f"no request in it ({intent} without a word that asks "
                                    "for it)"))
@@ -748,12 +753,14 @@ class Brain:
     def _need_alone(self, text: str, scene: Scene) -> Reading | None:
         """ "a flat white please": a need and the words that ask for it, nothing else, turn
         on the one device that meets it even when the model doubts it is a request."""
-        if not need_alone(text):
+        felt = feeling(text)  # "honestly it's baltic this morning": the heating, up
+        if not need_alone(text) and felt is None:
             return None
-        resolution = self.resolver.resolve("turn_on", text, (), scene)
+        intent = felt or "turn_on"
+        resolution = self.resolver.resolve(intent, text, (), scene)
         if not resolution.targets:
             return None
-        verdict = decide(self.config.policy, self.config, "turn_on",
+        verdict = decide(self.config.policy, self.config, intent,
                          confidence=IMPLIED_CONFIDENCE, p_none=0.0, resolution=resolution,
                          value=None)
         return Reading(text, resolution.intents[0], IMPLIED_CONFIDENCE, 0.0, (), resolution,

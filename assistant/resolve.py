@@ -139,7 +139,7 @@ _NOT_NAME = frozenset({
     "main", "smart", "again", "too", "also", "still", "only", "no", "not", "more", "less",
     # said of a device, naming none: "the bloody telly", "the tall lamp in the lounge"
     "bloody", "flipping", "blooming", "ruddy", "damn", "damned", "stupid", "silly", "tall",
-    "standard",
+    "standard", "single",
 })
 # Words before the verb of a command: politeness, fillers.
 _LEAD = frozenset({"please", "can", "could", "would", "will", "you", "just", "um", "uh", "er",
@@ -197,7 +197,7 @@ def _pronoun_of(span: TaggedSpan) -> TaggedSpan:
 
 _STATE_BEFORE = re.compile(r"(?<![\w'])(?:it'?s|it is|i'?m|i am|so|too|very|really|bit|"
                            r"getting|feels?)\s+$", re.I)
-_ALL_BEFORE = re.compile(r"\b(all|every|each)( of)?( the| my| our)?\s*$")
+_ALL_BEFORE = re.compile(r"\b(all|every|each)( single)?( of)?( the| my| our)?\s*$")
 _LEADING = re.compile(r"^(the|my|our|a|an|your|all|every|each|both|of|da)\s+")
 _ARTICLE_WORDS = frozenset({"the", "my", "our", "a", "an", "your", "all", "every", "each",
                             "both", "of", "in", "on", "da"})

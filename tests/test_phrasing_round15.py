@@ -315,3 +315,45 @@ def test_names_as_they_sound_and_words_said_of_a_device(brain: Brain, text: str,
     result = brain.parse(text)
     assert (result.intent, set(result.targets)) == (intent, {target})
     assert result.decision in ("act", "confirm")
+
+
+def test_rooms_listed_before_one_kind_word_are_each_that_kind(brain: Brain) -> None:
+    assert answer(brain, "turn off the bathroom and the kitchen lights") == (
+        "turn_off", {"bathroom_light", "kitchen_light"}, None, "act")
+    assert answer(brain, "office and hallway lights on please") == (
+        "turn_on", {"office_lamp", "hallway_light"}, None, "act")
+
+
+def test_the_way_or_value_after_an_exclusion_is_the_commands(brain: Brain) -> None:
+    assert answer(brain, "all the lights except the kitchen off please") == (
+        "turn_off", ALL_LIGHTS - {"kitchen_light"}, None, "act")
+    assert answer(brain, "set every light except the garden to 30 percent") == (
+        "set_brightness", ALL_LIGHTS - {"garden_lights", "garage_light"}, 30, "act")  # no dimmer
+    assert answer(brain, "turn off every single light except the hall light") == (
+        "turn_off", ALL_LIGHTS - {"hallway_light"}, None, "act")
+
+
+def test_a_bare_number_ends_a_clause_of_its_own(brain: Brain) -> None:
+    assert len(split_clauses("fan on and the kitchen light to 70")) == 2
+
+
+def test_make_that_after_no_corrects_the_value(brain: Brain) -> None:
+    assert answer(brain, "thermostat to 18, no, make that 19") == (
+        "set_temperature", {"thermostat"}, 19, "act")
+
+
+@pytest.mark.parametrize(("text", "camera", "intent", "targets"), [
+    ("ooh it's parky this morning", None, "temperature_up", {"thermostat"}),
+    ("I'm roasting, so I am", None, "temperature_down", {"thermostat"}),
+    ("it's proper gloomy in here", "kitchen_cam", "brightness_up", {"kitchen_light"}),
+    ("it's far too bright in here", "bedroom_cam", "brightness_down",
+     {"bedroom_light", "bedroom_lamp"}),
+])
+def test_a_feeling_about_the_room_alone_asks_for_its_device(
+        brain: Brain, text: str, camera: str | None, intent: str, targets: set[str]) -> None:
+    assert answer(brain, text, camera) == (intent, targets, None, "act")
+
+
+@pytest.mark.parametrize("text", ["he's so cold-hearted", "I'm a bit hot-headed, sorry"])
+def test_a_character_is_no_feeling_about_the_room(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
