@@ -1145,7 +1145,14 @@ def habit(text: str) -> bool:
 def past_report(text: str) -> bool:
     """ "dad turned the telly up so loud the neighbours complained": what someone did with a
     device, told; a request after it ("..., can you turn it down") is read on its own."""
-    return bool(phrasing().past_report.search(text)) and command_tail(text) is None
+    told = phrasing().past_report.search(text)
+    # what a list or a person says is read out, requests and all: "the checklist says ...,
+    # big light off, ..."
+    return told is not None and (command_tail(text) is None or _SAYS.search(told.group(0))
+                                 is not None)
+
+
+_SAYS = re.compile(r"(?<![\w'])(?:says|said|reads|wrote|told)(?![\w'])", re.I)
 
 
 def own_chore(text: str) -> bool:

@@ -168,6 +168,7 @@ _OWN_CHORE = "the speaker's own chore"
 _REPORT = "a report of what was done"
 _STATEMENT = "a statement about the "
 _TOLD = (_OWN_CHORE, _REPORT, _STATEMENT)
+_STANDBY = re.compile(r"(?<![\w'])on(?:\s+to)?\s+stand\s*by(?![\w'])", re.I)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9'][.!?])\s+(?=[A-Za-z])")
 _BARE_AND = re.compile(r"[^\s,.;:!?]\s+(?:and|&)\s*$", re.I)
 # A clause that ends in a way: "the big light up".
@@ -375,6 +376,7 @@ class Brain:
         text = after_wake(text, self._names) or text
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
         text = value_corrected(text) or text
+        text = _STANDBY.sub("off", text)  # "put the telly on standby"
         if past_report(text) or habit(text) or (own_action(text)
                                                 and command_tail(text) is None):
             # told, not asked: its parts ask nothing

@@ -29,6 +29,9 @@ reference home, scored apart:
 - the ninth dev set, tests/data/dev9_{commands,noncommands}.jsonl: five blind probes of
   the fourteenth session (hard non-commands, twelve personas, crowd-study style, speech
   recognizer output, near-commands), run once as probes, then tuned on;
+- the tenth dev set, tests/data/dev10_{commands,noncommands}.jsonl: four blind probes of
+  the fifteenth session (long rambling talk, values and the camera's room, first-day users,
+  compounds, exclusions, corrections and delays), run once as probes, then tuned on;
 - the test set, tests/data/test_{commands,noncommands}.jsonl: written before any tuning
   and never tuned on (docs/evaluation.md); its figures are the ones to quote.
 
@@ -98,7 +101,7 @@ class Line:
     value: int | float | str | None
     decision: str
     source: str  # file stem
-    kind: str = "dev"  # dev | dev2 | ... | dev9 | test
+    kind: str = "dev"  # dev | dev2 | ... | dev10 | test
 
 
 @dataclass(frozen=True)
@@ -529,6 +532,9 @@ SETS = (("dev", "Dev set (used while developing: optimistic)"),
         ("dev9", "Ninth dev set (five blind probes: hard non-commands, personas, crowd-study "
                  "phrasing, recognizer output, near-commands; run once as probes, then tuned "
                  "on: optimistic)"),
+        ("dev10", "Tenth dev set (four blind probes: long rambling talk, values and camera "
+                  "rooms, first-day users, compounds and delays; run once as probes, then "
+                  "tuned on: optimistic)"),
         ("test", "Test set (written before tuning, never tuned on)"))
 
 

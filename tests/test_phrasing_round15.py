@@ -357,3 +357,16 @@ def test_a_feeling_about_the_room_alone_asks_for_its_device(
 @pytest.mark.parametrize("text", ["he's so cold-hearted", "I'm a bit hot-headed, sorry"])
 def test_a_character_is_no_feeling_about_the_room(brain: Brain, text: str) -> None:
     assert answer(brain, text)[3] == "ignore"
+
+
+def test_on_standby_is_off(brain: Brain) -> None:
+    assert answer(brain, "can you put the speaker on standby") == (
+        "turn_off", {"living_room_speaker"}, None, "act")
+
+
+@pytest.mark.parametrize("text", [
+    "the chore chart the kids drew says, feed the cat, lights off, bed",
+    "mum said switch the porch light off before bed",
+])
+def test_what_a_list_or_a_person_says_is_read_out(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
