@@ -1017,6 +1017,20 @@ _COMMAND_END = re.compile(
 # tv up for a sec".
 _POLITE_END = re.compile(r"(?<![\w'])(?:(?:would|will|could|can|won't) you|(?:for )?a (?:sec|"
                          r"second|moment|mo|minute)|for a bit)$", re.I)
+def _barred(aside: str) -> bool:
+    """Does the aside take back, qualify or add to the command? A story told after it
+    ("..., I'm already in bed and I've done those stairs all day") is barred only by the
+    words that do so in a story too."""
+    if len(aside.split()) >= 6 and has_subject_verb(aside):
+        return _STORY_BAR.search(aside) is not None
+    return _ASIDE_BAR.search(aside) is not None
+
+
+_STORY_BAR = re.compile(
+    r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but not|instead|"
+    r"actually|wait|sorry|"
+    r"i mean|rather|if|when|unless|until|till|once|called|whatever|(?:in|within|after)\s+"
+    r"(?:\w+\s+){0,2}(?:minutes?|hours?|seconds?))(?![\w'])", re.I)
 _ASIDE_BAR = re.compile(
     r"(?<![\w'])(?:not|no|(?<!i )(?<!we )don'?t|do not|never|except|but|instead|actually|"
     r"wait|sorry|mean|rather|if|when|unless|until|till|after|before|once|while|minutes?|hours?|seconds?|"
@@ -1054,13 +1068,16 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
             continue
         head = text[:end]
         last = words[k - 1].group().rsplit("-", 1)[-1]  # "five" of "sixty-five"
-        if last.lower() in ("now", "there") and k > 2:  # "put the big light on now, ..."
+        said_end = end
+        # "put the big light on now, ...", "whack the heater on mate, ..."
+        if last.lower() in ("now", "there", "mate", "love", "pal") and k > 2:
             last = words[k - 2].group().rsplit("-", 1)[-1]
+            said_end = words[k - 2].end()
         if not (_COMMAND_END.fullmatch(last) or _POLITE_END.search(head) or (
-                named is not None and any(m.end() == end for m in named.finditer(head)))):
+                named is not None and any(m.end() == said_end for m in named.finditer(head)))):
             continue
         if len(aside.split()) < 2 or not _ASIDE_VERB.search(aside) \
-                or _ASIDE_BAR.search(aside) or _WHICH_ONE.match(aside) \
+                or _barred(aside) or _WHICH_ONE.match(aside) \
                 or p.action_start.match(aside) or p.corrections.search(aside) \
                 or (named is not None and named.search(aside)):  # "..., the kitchen one's fine"
             continue

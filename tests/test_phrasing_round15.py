@@ -370,3 +370,22 @@ def test_on_standby_is_off(brain: Brain) -> None:
 ])
 def test_what_a_list_or_a_person_says_is_read_out(brain: Brain, text: str) -> None:
     assert answer(brain, text)[3] == "ignore"
+
+
+def test_a_long_story_after_the_command_is_an_aside(brain: Brain) -> None:
+    assert answer(brain, "switch off the router in the office, it has been flashing for "
+                         "hours and it is driving me up the wall") == (
+        "turn_off", {"office_router"}, None, "act")
+
+
+def test_a_word_to_the_listener_after_the_command_keeps_its_verb(brain: Brain) -> None:
+    assert answer(brain, "put the lamp on there, sure I can't see a thing") == (
+        "turn_on", {"living_room_lamp"}, None, "act")
+
+
+@pytest.mark.parametrize("text", [
+    "the neighbours leave their garden lights on all night",
+    "the only lights on are the kitchen and the hall",
+])
+def test_others_habits_and_what_is_on_are_told(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
