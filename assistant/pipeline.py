@@ -400,8 +400,7 @@ class Brain:
         if core is not None and len(rows) == 1:
             rows = (text, core)
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
-        corrected = fixed is not None and len(rows) == 1
-        if fixed is not None and corrected:
+        if fixed is not None and len(rows) == 1:
             rows = (text, fixed)
         said = state_then_request(text) if len(rows) == 1 else None
         if said is not None:  # "the heating's off so turn it on": "it" is the heating
@@ -426,7 +425,7 @@ class Brain:
                 # a clause holding it, story and all, is read as it
                 rows = (text, *(c for c in rows[1:] if c == tail or not c.endswith(tail)),
                         *(() if tail in rows else (tail,)))
-        return Plan(request, tuple(rows), excluded, when, corrected and rows[1] == fixed)
+        return Plan(request, tuple(rows), excluded, when, len(rows) > 1 and rows[1] == fixed)
 
     def _without_aside(self, text: str) -> str | None:
         """The command of `text` without the aside after it (phrasing.command_head), when
