@@ -530,7 +530,8 @@ _FELT = {
         r"frigid|shivering|like an igloo|like a fridge|brass monkeys)" + _FELT_TAIL, re.I),
     "temperature_down": re.compile(
         _FELT_LEAD + r"(?:hot|boiling|roasting|baking|sweltering|sweating|stifling|stuffy|"
-        r"muggy|like a sauna|like an oven|cooking)" + _FELT_TAIL, re.I),
+        r"muggy|like a sauna|like an oven|(?:(?<=it's )|(?<=its )|(?<=it is ))cooking)"
+        + _FELT_TAIL, re.I),  # ("i'm cooking tonight" is what the speaker does)
     "brightness_up": re.compile(
         _FELT_LEAD + r"(?:dark|gloomy|pitch black|like a cave|murky)" + _FELT_TAIL, re.I),
     "brightness_down": re.compile(
@@ -807,7 +808,8 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
     # no make it 21" (speech has no commas) ends one clause, taken back, and starts the next.
     for m in p.corrections.finditer(text):
         right = text[m.end():].lstrip(" ,.;:!?-")
-        if p.action_start.search(text[: m.start()]) and p.action_start.match(right) \
+        # (the part taken back may be terse: "bedroom lights red actually make them blue")
+        if _complete(text[: m.start()]) and p.action_start.match(right) \
                 and not any(a - 1 <= m.end() <= b + 1 for a, b in cuts):
             cuts.append((m.end(), m.end()))
     # A question about the home, then the request with no pause and no joiner: "is there a

@@ -944,9 +944,15 @@ class Brain:
         (clause,) = clauses
         same = clause.verdict.decision == whole.verdict.decision \
             and clause.resolution is not None and starts_with_action(clause.text) \
-            and (clause.intent, clause.value) == (whole.intent, whole.value) \
-            and set(clause.resolution.targets) == set(whole.resolution.targets)
-        return clause if same else whole
+            and (clause.intent, clause.value) == (whole.intent, whole.value)
+        if not same or clause.resolution is None:
+            return whole
+        mine, all_of = set(clause.resolution.targets), set(whole.resolution.targets)
+        # "the tv and the speaker are both blaring, turn off the speaker", "turn off the
+        # router, the kids need to sleep": the devices of what is told around the request
+        # are no part of it
+        told = _told_part(whole.text, clause.text)
+        return clause if mine == all_of or (mine and mine < all_of and told) else whole
 
     def _verb_on_pronoun(self, clause: Reading, devices: list[str]) -> Reading:
         """A correction's plain verb on "them" ("open the blinds, no wait, close them"),
@@ -1270,3 +1276,19 @@ def extract_value(intent: str, text: str, spans: Sequence[TaggedSpan]
     if kind == "percent":  # as said: the policy asks again when it is out of range
         return round(number)
     return int(number) if float(number).is_integer() else round(number, 1)
+
+
+def _told_part(whole: str, clause: str) -> bool:
+    """Is what `whole` says beside `clause` a statement ("the kettle's boiled", "the kids
+    need to sleep"): someone or something doing or being, and no verb that asks?"""
+    at = whole.rfind(clause)
+    if at < 0:
+        return False
+    after = whole[at + len(clause):]
+    if _MORE_OF_IT.match(after):  # "turn the telly off and the lights too, we're going up"
+        return False
+    rest = (whole[:at] + " " + after).strip(" ,.!?;")
+    return bool(rest) and has_subject_verb(rest) and not has_action_verb(rest)
+
+
+_MORE_OF_IT = re.compile(r"\W*(?:and|&|plus|also|as well as|with)(?![\w'])", re.I)

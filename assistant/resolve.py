@@ -28,7 +28,15 @@ from rapidfuzz import fuzz, process
 from assistant.config import Camera, Device, HomeConfig
 from assistant.decode import TaggedSpan
 from assistant.labels import TYPE_INTENT_ALIASES, TYPE_INTENTS
-from assistant.phrasing import corrects, has_cue, implies, need_words, not_a_device, phrasing
+from assistant.phrasing import (
+    corrects,
+    feeling,
+    has_cue,
+    implies,
+    need_words,
+    not_a_device,
+    phrasing,
+)
 
 DEICTIC = frozenset({"that", "this", "it", "this one", "that one", "them", "those", "these",
                      "that thing", "this thing", "that light", "this light", "that lamp",
@@ -885,8 +893,10 @@ class Resolver:
             kind = ("vacuum" if words & _CLEANING or implies("vacuum", text) else
                     "media_player" if words & _PLAYING or implies("media_player", text)
                     else None)
-        if kind in ("vacuum", "media_player", "cover") and not pronoun \
-                and not implies(kind, text):
+        # The thermostat too: "set alrm for 6" is no temperature ("it's cooking in here",
+        # a feeling about the room alone, is one)
+        if kind in ("vacuum", "media_player", "cover", "climate") and not pronoun \
+                and not implies(kind, text) and not (kind == "climate" and feeling(text)):
             return [], f"which device? nothing says a {kind.replace('_', ' ')}"
         if kind is None:
             return [], "no device named"
