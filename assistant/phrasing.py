@@ -665,7 +665,7 @@ def told_in_the_past(text: str) -> bool:
 _LEAVE_AS_IS = re.compile(
     r"(?:[\s,]+(?:and|but)\s+|\s*,\s*)(?:just\s+)?(?:leave|keep)\s+(?P<what>(?:the|my|our)\s+[^,.;!?]+?)"
     r"\s+(?:on|off|alone|open|closed|shut|as (?:it|they) (?:is|are)|where (?:it|they) (?:is|are))"
-    r"(?:\s+please)?[\s.!?]*$", re.I)
+    r"(?:\s+(?:please|for (?:now|\w+)|for (?:the|my|our) \w+))?[\s.!?]*$", re.I)  # "... for nana"
 
 
 def split_except(text: str) -> tuple[str, str] | None:
@@ -673,7 +673,7 @@ def split_except(text: str) -> tuple[str, str] | None:
     "the bedroom"); None without an exclusion."""
     p = phrasing()
     kept = _LEAVE_AS_IS.search(text, max(0, len(text) - 200))
-    if kept is not None and p.action_start.search(text[:kept.start()]):
+    if kept is not None and _complete(text[:kept.start()]):  # ("big light off but keep ...")
         return text[:kept.start()].rstrip(" ,"), kept.group("what")
     m = p.except_words.search(text)
     start, end = (m.start(), m.end()) if m else (0, 0)
@@ -1551,3 +1551,25 @@ def contradicts(intent: str, text: str) -> bool:
         up, down = bool(_ASKS_LOUDER.search(said)), bool(_ASKS_QUIETER.search(said))
         return (down and not up) if intent == "volume_up" else (up and not down)
     return False
+
+
+_GOES_ON = re.compile(r"\W*(?:then|and|or|but)(?![\w'])", re.I)
+_SPEECH = re.compile(r"(?<![\w'])(?:say|says|said|reads|read|tells|told|asks|asked|writes|wrote|"
+                     r"shouted|yelled|screamed)(?![\w'])", re.I)
+_NAMING_WORDS = frozenset({"light", "lights", "plug", "heat", "power"})  # nouns more than verbs
+
+
+def request_after_story(story: str, tail: str) -> bool:
+    """Is `tail` the speaker's own request after a story ("mum says it's freezing in here,
+    turn the heating up"), not more of what was told ("the sign says switch off the lights,
+    lock the door", "..., then turn off the heat")? It asks for an action, does not go on
+    from the story, and where the story told an instruction, a break or a clause of the
+    speaker's own ("so", "and now i'm spooked") comes between them."""
+    if _GOES_ON.match(tail) or not has_action_verb(tail):
+        return False
+    said = [m for m in (*_verb_words().finditer(story), *_SPEECH.finditer(story))
+            if m.group(0).lower() not in _NAMING_WORDS]
+    if not said:
+        return True
+    between = story[max(m.end() for m in said):]
+    return bool(phrasing().story_breaks.search(between) or has_subject_verb(between))

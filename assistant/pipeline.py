@@ -74,6 +74,7 @@ from assistant.phrasing import (
     mend_and_slip,
     names_alternation,
     need_alone,
+    need_words,
     no_request,
     offered,
     one_word_request,
@@ -83,6 +84,7 @@ from assistant.phrasing import (
     past_report,
     past_statement_subject,
     polite_core,
+    request_after_story,
     room_list_regex,
     said_value,
     split_clauses,
@@ -377,10 +379,16 @@ class Brain:
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
         text = value_corrected(text) or text
         text = _STANDBY.sub("off", text)  # "put the telly on standby"
-        if past_report(text) or habit(text) or (own_action(text)
-                                                and command_tail(text) is None):
-            # told, not asked: its parts ask nothing
-            return Plan(request, (text,), None, None)  # ("recipe says set the oven to 180")
+        told = past_report(text) or habit(text)
+        if told or own_action(text):
+            tail = command_tail(text)
+            story = text[: text.rfind(tail)] if tail is not None else text
+            if tail is None or (told and not request_after_story(story, tail)):
+                # told, not asked: its parts ask nothing ("recipe says set the oven to 180")
+                return Plan(request, (text,), None, None)
+            if told:  # "mum says it's freezing in here, turn the heating up": the request
+                # after the story is read alone, "it" being the one device the story named
+                text = self._with_antecedent(tail, story)
         excluded = None
         cut = split_except(text)
         if cut is not None:
@@ -426,6 +434,17 @@ class Brain:
                 rows = (text, *(c for c in rows[1:] if c == tail or not c.endswith(tail)),
                         *(() if tail in rows else (tail,)))
         return Plan(request, tuple(rows), excluded, when, len(rows) > 1 and rows[1] == fixed)
+
+    def _with_antecedent(self, request: str, story: str) -> str:
+        """`request` with its one pronoun ("switch it off") put as the one device name the
+        story before it said ("every night i forget the porch light"); as it is when the
+        story names none or several."""
+        names = {m.group(0).lower() for m in self._device_names.finditer(story)}
+        pronouns = list(_PRONOUN.finditer(request))
+        if len(names) != 1 or len(pronouns) != 1:
+            return request
+        at = pronouns[0]
+        return f"{request[: at.start()]}the {names.pop()}{request[at.end():]}"
 
     def _without_aside(self, text: str) -> str | None:
         """The command of `text` without the aside after it (phrasing.command_head), when
@@ -886,7 +905,8 @@ class Brain:
         if any(c.resolution is not None and c.resolution.targets and not c.resolution.implied
                for c in asked):
             asked = [c for c in asked if c.resolution is None or not c.resolution.implied
-                     or c.pronoun_only or self._names_targets(c)]
+                     or c.pronoun_only or self._names_targets(c)
+                     or (c.intent == "turn_on" and need_words(c.text))]  # "coffee on and ..."
         rebound: list[Reading] = []  # "it" of a clause: the devices of the one before
         for clause in asked:
             last = rebound[-1].resolution if rebound else prior
@@ -914,7 +934,8 @@ class Brain:
         clear = bool(rebound) and all(c.verdict.decision in ("act", "confirm")
                                       for c in rebound) \
             and (whole.verdict.decision not in ("act", "confirm")
-                 or {c.intent for c in rebound} != {whole.intent})
+                 or {c.intent for c in rebound} != {whole.intent}
+                 or self._more_than(rebound, whole))  # "make me a coffee and boil the kettle"
         # "open the blinds and close them" with "close them" not understood: asking beats
         # doing half of it.
         # So does "... and the big light up" read as no request: a device named, then a way.
@@ -933,6 +954,14 @@ class Brain:
         if not (corrected or different or clear or told or (asked and not whole.acts)):
             return [self._request_of(whole, rebound)] if whole.acts else []
         return rebound
+
+    @staticmethod
+    def _more_than(clauses: list[Reading], whole: Reading) -> bool:
+        """Do the clauses, together, act on more devices than the whole read at once?"""
+        if len(clauses) < 2 or whole.resolution is None:
+            return False
+        theirs = {t for c in clauses if c.resolution is not None for t in c.resolution.targets}
+        return theirs > set(whole.resolution.targets)
 
     @staticmethod
     def _request_of(whole: Reading, clauses: list[Reading]) -> Reading:

@@ -88,3 +88,50 @@ def test_a_time_without_a_unit_is_later(brain: Brain, text: str) -> None:
                                              ("turn the speaker volume to 10", 10)])
 def test_a_value_is_not_a_time(brain: Brain, text: str, value: int) -> None:
     assert answer(brain, text)[2:] == (value, "act")
+
+
+# -- a device left as it is, after the command
+
+@pytest.mark.parametrize(("text", "camera", "targets"), [
+    ("turn all the lights off and leave the lamp on for dad", None,
+     {"living_room_ceiling", "kitchen_light", "dining_light", "bedroom_light", "bedroom_lamp",
+      "kids_room_light", "office_lamp", "bathroom_light", "hallway_light", "garage_light",
+      "garden_lights"}),
+    ("living room lights off but keep the lamp on", None, {"living_room_ceiling"}),
+])
+def test_a_device_left_on_is_left_out(brain: Brain, text: str, camera: str | None,
+                                      targets: set[str]) -> None:
+    assert answer(brain, text, camera) == ("turn_off", targets, None, "act")
+
+
+# -- the speaker's request after a story or what someone said
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    ("my husband says it's roasting in here, so turn the heating down", "temperature_down",
+     {"thermostat"}),
+    ("he always forgets the hall light, switch it off please", "turn_off", {"hallway_light"}),
+])
+def test_a_request_after_a_story_is_the_speakers(brain: Brain, text: str, intent: str,
+                                                  targets: set[str]) -> None:
+    assert answer(brain, text) == (intent, targets, None, "act")
+
+
+@pytest.mark.parametrize("text", [
+    "the note says switch off the lights, lock the door and turn the heating down",
+    "the recipe says boil the kettle, then turn off the heat",
+    "dad said, turn the heating up",
+])
+def test_an_instruction_read_out_stays_told(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
+
+
+# -- a need beside a command
+
+@pytest.mark.parametrize(("text", "targets", "decision"), [
+    ("make me a tea and switch on the coffee machine", {"kitchen_kettle", "kitchen_coffee"},
+     "act"),
+    ("espresso please and open the garage", {"kitchen_coffee", "garage_door"}, "confirm"),
+])
+def test_a_need_beside_a_command_is_met_too(brain: Brain, text: str, targets: set[str],
+                                            decision: str) -> None:
+    assert answer(brain, text) == ("turn_on", targets, None, decision)
