@@ -527,9 +527,10 @@ _FELT_TAIL = (r"(?:[\s,]+(?:in here|this morning|today|tonight|now|again|so i am
 _FELT = {
     "temperature_up": re.compile(
         _FELT_LEAD + r"(?:cold|freezing|frozen|chilly|nippy|baltic|perished|parky|arctic|icy|"
-        r"frigid|shivering|like an igloo|like a fridge|brass monkeys)" + _FELT_TAIL, re.I),
+        r"frigid|shivering|like an igloo|like a fridge|brass monkeys)"
+        r"(?:\s+(?:to the bone|to death|half to death|solid|stiff))?" + _FELT_TAIL, re.I),
     "temperature_down": re.compile(
-        _FELT_LEAD + r"(?:hot|boiling|roasting|baking|sweltering|sweating|stifling|stuffy|"
+        _FELT_LEAD + r"(?:hot|warm|boiling|roasting|baking|sweltering|sweating|stifling|stuffy|"
         r"muggy|like a sauna|like an oven|(?:(?<=it's )|(?<=its )|(?<=it is ))cooking)"
         + _FELT_TAIL, re.I),  # ("i'm cooking tonight" is what the speaker does)
     "brightness_up": re.compile(
@@ -1391,8 +1392,8 @@ def without_condition(text: str) -> tuple[str, str] | None:
     if m is None:
         return None
     before = text[: m.start()].strip(" ,.;")
-    if before and p.action_start.search(before):
-        return before, m.group(0)
+    if before and (p.action_start.search(before) or _TERSE_START.fullmatch(before)):
+        return before, m.group(0)  # ("heating off when we leave")
     for verb in re.finditer(r"[a-z]+", text[m.end():].lower()):
         rest = text[m.end() + verb.start():].strip(" ,.;")
         if p.verb.fullmatch(verb.group(0)) and len(rest.split()) >= 2:
@@ -1573,3 +1574,38 @@ def request_after_story(story: str, tail: str) -> bool:
         return True
     between = story[max(m.end() for m in said):]
     return bool(phrasing().story_breaks.search(between) or has_subject_verb(between))
+
+
+_REFUSAL = re.compile(r"^\W*(?:(?:no|oh|um|uh|er|and|so|please)\W+)*(?:don'?t|do not|dont|"
+                      r"never mind|no need (?:for|to))\s(?!forget)", re.I)
+_TAIL_LEAD = re.compile(r"^(?:(?:but|and|so|then|instead|no)\W+)+", re.I)
+_INSTEAD = re.compile(r"[\s,]+instead$", re.I)
+_BREAK_BEFORE = re.compile(r"(?:[,;]|(?<![\w'])(?:but|just|so))\s*$", re.I)
+_LET_BE = re.compile(r"let (?:it|them|her|him)(?![\w'])", re.I)  # "..., let it finish"
+
+
+def after_refusal(text: str) -> tuple[str, str, bool] | None:
+    """(the request, what was said before it, whether that was a device to leave as it is)
+    for a request said after what not to do: "don't bother with the coffee machine, boil the
+    kettle instead" -> ("boil the kettle instead", "don't bother with the coffee machine",
+    False); "leave the tv on, but turn the stereo off" -> (..., True). None otherwise."""
+    p = phrasing()
+    lead = _REFUSAL.match(text)
+    kept = None if lead else p.no_change.match(text)
+    if lead is None and kept is None:
+        return None
+    start = (lead or kept).end()  # type: ignore[union-attr]
+    verb = text[start:].split(maxsplit=1)[0].lower() if lead and text[start:].split() else None
+    for word in re.finditer(r"[^\s,;.!?]+", text):
+        if word.start() <= start:
+            continue
+        # after a pause or a "but", or the verb said not to be done said again ("don't
+        # open the garage door open the front door")
+        if not (_BREAK_BEFORE.search(text, 0, word.start())
+                or (word.group(0).lower() == verb)):
+            continue
+        tail = _INSTEAD.sub("", _TAIL_LEAD.sub("", text[word.start():].strip(" ,;.!?")))
+        if (p.action_start.match(tail) or p.request_lead.match(tail)) \
+                and len(tail.split()) >= 2 and not _LET_BE.match(tail):
+            return tail, text[:word.start()].strip(" ,;.!?"), kept is not None
+    return None

@@ -48,6 +48,7 @@ from assistant.phrasing import (
     COLOR_ALT,
     addressed_to_someone,
     after_question,
+    after_refusal,
     after_story,
     after_wake,
     and_slip_regex,
@@ -227,6 +228,8 @@ _TYPED_VERBS = {
 }
 # A request that starts with "play" ("can you play ...", "play ..."), and a second request
 # joined to it ("play some jazz and dim the lights").
+_ON_DEVICE_END = re.compile(r"(?<![\w'])on\s+(?:the|my|our)\s+(?P<device>[a-z][a-z' ]*?)"
+                            r"(?:\s+(?:please|now|thanks))?[\s.!?]*$", re.I)
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
                          r"hey|so)\W+)*play(?![\w'])", re.I)
 # A last "and the <thing>" that the tagger left untagged: a device the home may not have.
@@ -390,7 +393,12 @@ class Brain:
                 # after the story is read alone, "it" being the one device the story named
                 text = self._with_antecedent(tail, story)
         excluded = None
-        cut = split_except(text)
+        refused = after_refusal(text)
+        if refused is not None:  # "don't turn the heating off, just turn it down a bit"
+            tail, before, kept = refused
+            asked = self._with_antecedent(tail, before)
+            text, excluded = asked, (before if kept and asked == tail else None)
+        cut = split_except(text) if excluded is None else None
         if cut is not None:
             text, excluded = cut
         clauses = [part for sentence in _SENTENCE_END.split(text) if sentence.strip()
@@ -407,6 +415,9 @@ class Brain:
         # read as a request too; "we could do with the heating on": as "the heating on"
         if core is not None and len(rows) == 1:
             rows = (text, core)
+        played = self._played_on(text)  # "play heat waves by glass animals on the speaker":
+        if played is not None and len(rows) == 1:  # the title is no part of the command
+            rows = (text, played)
         fixed = corrected_request(text)  # "the kitchen light on, no wait, the hall light"
         if fixed is not None and len(rows) == 1:
             rows = (text, fixed)
@@ -434,6 +445,16 @@ class Brain:
                 rows = (text, *(c for c in rows[1:] if c == tail or not c.endswith(tail)),
                         *(() if tail in rows else (tail,)))
         return Plan(request, tuple(rows), excluded, when, len(rows) > 1 and rows[1] == fixed)
+
+    def _played_on(self, text: str) -> str | None:
+        """ "play music on the speaker" for a request to play something on a device named
+        at its end ("play the new album on the stereo"); None otherwise."""
+        if not _PLAY_FIRST.match(text):
+            return None
+        where = _ON_DEVICE_END.search(text)
+        if where is None or not self._device_names.fullmatch(where.group("device")):
+            return None
+        return f"play music on the {where.group('device')}"
 
     def _with_antecedent(self, request: str, story: str) -> str:
         """`request` with its one pronoun ("switch it off") put as the one device name the

@@ -135,3 +135,48 @@ def test_an_instruction_read_out_stays_told(brain: Brain, text: str) -> None:
 def test_a_need_beside_a_command_is_met_too(brain: Brain, text: str, targets: set[str],
                                             decision: str) -> None:
     assert answer(brain, text) == ("turn_on", targets, None, decision)
+
+
+# -- what not to do, then the request
+
+@pytest.mark.parametrize(("text", "intent", "targets", "decision"), [
+    ("please don't switch the lamp off, just dim it", "brightness_down", {"living_room_lamp"},
+     "act"),
+    ("don't bother with the kettle, switch the coffee machine on", "turn_on",
+     {"kitchen_coffee"}, "act"),
+    ("leave the telly on but turn the big light off", "turn_off", {"living_room_ceiling"},
+     "act"),
+    ("the heating can stay on but turn the fan off", "turn_off", {"bedroom_fan"}, "act"),
+])
+def test_the_request_after_what_not_to_do(brain: Brain, text: str, intent: str,
+                                          targets: set[str], decision: str) -> None:
+    assert answer(brain, text) == (intent, targets, None, decision)
+
+
+@pytest.mark.parametrize("text", [
+    "don't start the hoover, the baby's asleep",  # guards: nothing asked after it
+    "no don't stop the vacuum, let it finish",
+    "don't forget to switch the lamp off",
+    "don't turn the porch light off, she's still out",
+])
+def test_only_what_not_to_do_does_nothing(brain: Brain, text: str) -> None:
+    assert answer(brain, text, "kitchen_cam")[3] != "act"
+
+
+# -- a title played on a device named at the end; feelings; times
+
+def test_a_title_played_on_a_named_device_starts_it(brain: Brain) -> None:
+    assert answer(brain, "play the new adele album on the telly") == (
+        "start", {"living_room_tv"}, None, "act")
+
+
+@pytest.mark.parametrize(("text", "intent"), [("jarvis i'm freezing to death", "temperature_up"),
+                                              ("it's a bit warm in here", "temperature_down")])
+def test_a_feeling_about_the_room_asks_for_the_thermostat(brain: Brain, text: str,
+                                                          intent: str) -> None:
+    assert answer(brain, text, "office_cam") == (intent, {"thermostat"}, None, "act")
+
+
+@pytest.mark.parametrize("text", ["close the blinds at half six", "lamp off when i leave"])
+def test_half_past_and_a_terse_command_for_later_ask(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "clarify"
