@@ -329,7 +329,14 @@ def names_alternation(names: Iterable[str]) -> str:
     """A regex alternation of these names (normalised: lower case, single spaces), the
     longest first, their words joined by spaces or hyphens."""
     ordered = sorted({n for n in names if n}, key=len, reverse=True)
-    return "|".join(r"[\s-]+".join(map(re.escape, n.split())) for n in ordered)
+    return "|".join(r"[\s-]+".join(map(_word_said, n.split())) for n in ordered)
+
+
+def _word_said(word: str) -> str:
+    """A normalised word of a name as it may be written: "childrens" is "children's" too."""
+    if len(word) > 3 and word.endswith("s"):
+        return f"{re.escape(word[:-1])}'?s"
+    return re.escape(word)
 
 
 def and_slip_regex(devices: Iterable[str], rooms: Iterable[str]) -> re.Pattern[str] | None:
@@ -1001,7 +1008,8 @@ _ASIDE_VERB = re.compile(
     r"(?<![\w'])(?:is|are|was|were|am|has|have|had|just|went|can|can't|cant|won't|wont|"
     r"will|wants?|needs?|coming|gone|got|get|gets|keeps?|likes?|hates?|loves?|"
     r"feels?|looks?|seems?|sounds?|do|does|did|don't|doesn't|didn't|need|must|its|should|"
-    r"could|would|might|may|forgot|left|came|broke|lost|woke|fell|spilled|dropped|arrived)"
+    r"could|would|might|may|forgot|left|came|broke|lost|woke|fell|spilled|dropped|arrived|"
+    r"heard|saw|think|thought|know|knew|reckon|guess)"
     r"(?![\w'])"
     r"|[a-z]'(?:s|re|m|ve|ll|d)(?![\w'])", re.I)
 # "turn on the lamp that is by the window": a relative clause says which device, no aside.
@@ -1067,7 +1075,8 @@ def command_head(text: str, named: re.Pattern[str] | None = None) -> tuple[str, 
         comma = tail.lstrip().startswith((",", ";", ".", "-"))
         aside = tail.strip(" ,.;:!?-")
         if (not comma and k < (2 if terse else 3)) or not (comma or _ASIDE_START.match(aside)) \
-                or (terse and not _SPEAKER_ASIDE.match(aside)):  # "patio on again kids' room"
+                or (terse and not _SPEAKER_ASIDE.match(aside)  # "patio on again kids' room"
+                    and not (comma and _ASIDE_START.match(aside))):  # ", nana's coming down"
             continue
         head = text[:end]
         last = words[k - 1].group().rsplit("-", 1)[-1]  # "five" of "sixty-five"

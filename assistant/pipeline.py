@@ -228,6 +228,9 @@ _TYPED_VERBS = {
 }
 # A request that starts with "play" ("can you play ...", "play ..."), and a second request
 # joined to it ("play some jazz and dim the lights").
+# A list or a note read out: "to do: fix the garage door, reset the wifi, clean the fan".
+_READ_OUT = re.compile(r"^\W*(?:to ?do|to-do|note to self|notes?|list|reminders?|chores|jobs)"
+                       r"(?:\s+for\s+[\w ]{1,20}?)?\s*:", re.I)
 _ON_DEVICE_END = re.compile(r"(?<![\w'])on\s+(?:the|my|our)\s+(?P<device>[a-z][a-z' ]*?)"
                             r"(?:\s+(?:please|now|thanks))?[\s.!?]*$", re.I)
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
@@ -302,7 +305,7 @@ class Brain:
         rooms = [normalize(n) for r in config.rooms.values() for n in (r.name, *r.aliases)]
         self._protected = frozenset(devices + rooms)
         self._vocabulary = tuple(sorted({w for n in self._protected for w in n.split()}))
-        self._speller = Speller(self._vocabulary)
+        self._speller = Speller(self._vocabulary, self._protected)
         # The home's names as said, wherever the tagger missed them: words of a name ask
         # for nothing ("front door lock pizza", "espresso machine quickly").
         self._names = _names_regex(self._protected)
@@ -382,11 +385,12 @@ class Brain:
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
         text = value_corrected(text) or text
         text = _STANDBY.sub("off", text)  # "put the telly on standby"
-        told = past_report(text) or habit(text)
+        told = past_report(text) or habit(text) or _READ_OUT.match(text) is not None
         if told or own_action(text):
             tail = command_tail(text)
             story = text[: text.rfind(tail)] if tail is not None else text
-            if tail is None or (told and not request_after_story(story, tail)):
+            if tail is None or _READ_OUT.match(text) or (
+                    told and not request_after_story(story, tail)):
                 # told, not asked: its parts ask nothing ("recipe says set the oven to 180")
                 return Plan(request, (text,), None, None)
             if told:  # "mum says it's freezing in here, turn the heating up": the request

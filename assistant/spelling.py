@@ -87,8 +87,11 @@ def in_dictionary(word: str) -> bool:
 class Speller:
     """Mends one-letter slips in the words of one home's commands."""
 
-    def __init__(self, home_words: Iterable[str]) -> None:
+    def __init__(self, home_words: Iterable[str], names: Iterable[str] = ()) -> None:
+        # a name of several words written as one ("livingroom lamp", "kidsroom light")
         words = {w for w in home_words if w.isalpha()}
+        self._joined = {n.replace(" ", ""): n for n in names
+                        if " " in n and n.replace(" ", "") not in words | COMMAND_WORDS}
         words |= {w + "s" for w in words if not w.endswith("s")}
         self.words = frozenset(words | COMMAND_WORDS)
         self._by_letter: dict[str, list[str]] = {}
@@ -109,6 +112,7 @@ class Speller:
         """`text` with its slips mended, every other word kept as typed."""
         def one(m: re.Match[str]) -> str:
             word = m.group(0).lower()
-            mended = _UNAPOSTROPHED.get(word) or _SHORT.get(word) or self.mend_word(word)
+            mended = _UNAPOSTROPHED.get(word) or _SHORT.get(word) or self._joined.get(word) \
+                or self.mend_word(word)
             return m.group(0) if mended == word else mended
         return _WORD.sub(one, _ITS.sub("it's", _ILL.sub("i'll", text)))

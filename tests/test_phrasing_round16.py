@@ -180,3 +180,38 @@ def test_a_feeling_about_the_room_asks_for_the_thermostat(brain: Brain, text: st
 @pytest.mark.parametrize("text", ["close the blinds at half six", "lamp off when i leave"])
 def test_half_past_and_a_terse_command_for_later_ask(brain: Brain, text: str) -> None:
     assert answer(brain, text)[3] == "clarify"
+
+
+# -- names written their own way; a terse command with a reason after it
+
+@pytest.mark.parametrize(("text", "intent", "targets", "value"), [
+    ("children's room light to 30 percent, she's reading", "set_brightness",
+     {"kids_room_light"}, 30),
+    ("hall light on, grandad's coming up the stairs", "turn_on", {"hallway_light"}, None),
+    ("livingroom lamp off", "turn_off", {"living_room_lamp"}, None),
+])
+def test_names_as_written_and_a_reason_after_a_terse_command(
+        brain: Brain, text: str, intent: str, targets: set[str], value: object) -> None:
+    assert answer(brain, text) == (intent, targets, value, "act")
+
+
+# -- told, not asked
+
+@pytest.mark.parametrize("text", [
+    "leave the thermostat at nineteen",
+    "i'm just getting up to switch the kettle on",
+    "in the evenings we dim the lights and put the telly on",
+    "if we'd known we'd have locked the front door",
+    "to do: clean the kitchen, turn the fan off",
+    "the garden lights come on at dusk by themselves",
+    "my sister in law switches the lamp off every time",
+    "the fan makes a weird clicking noise",
+])
+def test_told_not_asked(brain: Brain, text: str) -> None:
+    assert answer(brain, text)[3] == "ignore"
+
+
+def test_a_request_after_what_a_device_does_is_still_one(brain: Brain) -> None:
+    # guard
+    assert answer(brain, "the fan stays on until you turn it off, turn it off") == (
+        "turn_off", {"bedroom_fan"}, None, "act")
