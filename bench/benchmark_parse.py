@@ -32,6 +32,12 @@ reference home, scored apart:
 - the tenth dev set, tests/data/dev10_{commands,noncommands}.jsonl: four blind probes of
   the fifteenth session (long rambling talk, values and the camera's room, first-day users,
   compounds, exclusions, corrections and delays), run once as probes, then tuned on;
+- the eleventh dev set, tests/data/dev11_{commands,noncommands}.jsonl: two blind probes
+  written after the fifteenth session's last rule, run once then, tuned on in the
+  sixteenth;
+- the twelfth dev set, tests/data/dev12_{commands,noncommands}.jsonl: four blind probes of
+  the sixteenth session (crowd-style commands and non-commands, everyday household
+  phrasing, speech-recognizer output), run once as probes, then tuned on;
 - the test set, tests/data/test_{commands,noncommands}.jsonl: written before any tuning
   and never tuned on (docs/evaluation.md); its figures are the ones to quote.
 
@@ -101,7 +107,7 @@ class Line:
     value: int | float | str | None
     decision: str
     source: str  # file stem
-    kind: str = "dev"  # dev | dev2 | ... | dev10 | test
+    kind: str = "dev"  # dev | dev2 | ... | dev12 | test
 
 
 @dataclass(frozen=True)
@@ -535,6 +541,11 @@ SETS = (("dev", "Dev set (used while developing: optimistic)"),
         ("dev10", "Tenth dev set (four blind probes: long rambling talk, values and camera "
                   "rooms, first-day users, compounds and delays; run once as probes, then "
                   "tuned on: optimistic)"),
+        ("dev11", "Eleventh dev set (two blind probes written after the fifteenth session's "
+                  "last rule, run once then; tuned on in the sixteenth: optimistic)"),
+        ("dev12", "Twelfth dev set (four blind probes: crowd-style commands and non-commands, "
+                  "household phrasing, recognizer output; run once as probes, then tuned on: "
+                  "optimistic)"),
         ("test", "Test set (written before tuning, never tuned on)"))
 
 
