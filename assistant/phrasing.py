@@ -1378,9 +1378,15 @@ def corrected_request(text: str) -> str | None:
     if not re.match(r"(?:the|my|our)\s", after, re.I) or p.action_start.search(after):
         return None
     article = _ARTICLE.search(before)
-    if article is None or article.start() == 0:
-        return None
-    verb = before[: article.start()].strip()
+    if article is not None and article.start() > 0:
+        verb = before[: article.start()].strip()
+    else:  # "switch off tv and stereo actually only the stereo": the verb and its particle
+        said = p.action_start.match(before)
+        if said is None:
+            return None
+        rest = before[said.end():].split()
+        verb = before[: said.end()].strip() + (
+            f" {rest[0]}" if rest and rest[0].lower() in _PARTICLES else "")
     particle = before.rsplit(maxsplit=1)[-1].lower()
     tail = f" {particle}" if particle in _PARTICLES and verb.lower().split()[-1] not in \
         _PARTICLES else ""

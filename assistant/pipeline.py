@@ -966,6 +966,12 @@ class Brain:
         # So does "... and the big light up" read as no request: a device named, then a way.
         lost = [c for c in clauses if not c.acts and (
             (_PRONOUN.search(c.text) and starts_with_action(c.text))
+            # "send the vacuum round and lock the front door": a device named with a verb
+            # not understood
+            or (starts_with_action(c.text) and c.verdict.reason.startswith("no request in it")
+                and f"{c.text.lower()} and " in whole.text.lower()
+                and any(s.kind == "DEV" and self.resolver.names_device(s.text)
+                        for s in c.spans))
             or (_WAY_END.search(c.text) and not starts_with_action(c.text)
                 and c.verdict.reason.startswith("no request in it") and any(
                 s.kind == "DEV" and self.resolver.names_device(s.text) for s in c.spans)))]

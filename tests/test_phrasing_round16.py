@@ -215,3 +215,25 @@ def test_a_request_after_what_a_device_does_is_still_one(brain: Brain) -> None:
     # guard
     assert answer(brain, "the fan stays on until you turn it off, turn it off") == (
         "turn_off", {"bedroom_fan"}, None, "act")
+
+
+# -- a correction of a list said with no article; half a compound not understood
+
+@pytest.mark.parametrize(("text", "intent", "targets"), [
+    ("switch off lamp and telly actually only the telly", "turn_off", {"living_room_tv"}),
+    ("dim lamp and big light actually only the big light", "brightness_down",
+     {"living_room_ceiling"}),
+])
+def test_a_list_corrected_to_one_device(brain: Brain, text: str, intent: str,
+                                        targets: set[str]) -> None:
+    assert answer(brain, text, "living_room_cam") == (intent, targets, None, "act")
+
+
+def test_half_a_compound_not_understood_is_asked_about(brain: Brain) -> None:
+    assert answer(brain, "send the hoover round and switch the kettle on")[3] == "clarify"
+
+
+def test_a_value_said_with_at_is_still_the_value(brain: Brain) -> None:
+    # guard: "at 25" on a thermostat is the temperature, not a clause lost
+    assert answer(brain, "set the thermostat at 23") == (
+        "set_temperature", {"thermostat"}, 23, "act")
