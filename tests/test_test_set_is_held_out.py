@@ -40,7 +40,7 @@ def issue_examples() -> dict[str, str]:
 
 def held_out_sentences() -> dict[str, str]:
     """Normalised text -> where it comes from (file:line), for every test_*.jsonl (and the
-    second to twelfth dev sets, dev2_* to dev12_*.jsonl, kept out of training as well), and the
+    second to thirteenth dev sets, dev2_* to dev13_*.jsonl, kept out of training as well), and the
     issue's examples."""
     found: dict[str, str] = dict(issue_examples())
     for path in sorted(p for pattern in HELD_OUT_FILES

@@ -51,7 +51,8 @@ def normalised(text: str) -> str:
 # lines).
 HELD_OUT_FILES = ("test_*.jsonl", "dev2_*.jsonl", "dev3_*.jsonl", "dev4_*.jsonl",
                   "dev5_*.jsonl", "dev6_*.jsonl", "dev7_*.jsonl", "dev8_*.jsonl", "dev9_*.jsonl",
-                  "dev10_*.jsonl", "dev11_*.jsonl", "dev12_*.jsonl")
+                  "dev10_*.jsonl", "dev11_*.jsonl", "dev12_*.jsonl",
+                  "dev13_*.jsonl")
 
 
 def held_out_texts(data_dir: Path) -> frozenset[str]:
