@@ -1607,9 +1607,10 @@ def after_refusal(text: str) -> tuple[str, str, bool] | None:
     p = phrasing()
     lead = _REFUSAL.match(text)
     kept = None if lead else p.no_change.match(text)
-    if lead is None and kept is None:
+    said = lead or kept
+    if said is None:
         return None
-    start = (lead or kept).end()  # type: ignore[union-attr]
+    start = said.end()
     verb = text[start:].split(maxsplit=1)[0].lower() if lead and text[start:].split() else None
     for word in re.finditer(r"[^\s,;.!?]+", text):
         if word.start() <= start:

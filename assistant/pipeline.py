@@ -226,13 +226,16 @@ _TYPED_VERBS = {
     "lower": {"cover": "close", "light": "brightness_down", "media_player": "volume_down",
               "climate": "temperature_down"},
 }
-# A request that starts with "play" ("can you play ...", "play ..."), and a second request
-# joined to it ("play some jazz and dim the lights").
 # A list or a note read out: "to do: fix the garage door, reset the wifi, clean the fan".
 _READ_OUT = re.compile(r"^\W*(?:to ?do|to-do|note to self|notes?|list|reminders?|chores|jobs)"
                        r"(?:\s+for\s+[\w ]{1,20}?)?\s*:", re.I)
+# Where a request to play something is to be played: "... on the speaker".
 _ON_DEVICE_END = re.compile(r"(?<![\w'])on\s+(?:the|my|our)\s+(?P<device>[a-z][a-z' ]*?)"
                             r"(?:\s+(?:please|now|thanks))?[\s.!?]*$", re.I)
+# More of the request after a clause: "... and the lights too".
+_MORE_OF_IT = re.compile(r"\W*(?:and|&|plus|also|as well as|with)(?![\w'])", re.I)
+# A request that starts with "play" ("can you play ...", "play ..."), and a second request
+# joined to it ("play some jazz and dim the lights").
 _PLAY_FIRST = re.compile(r"^\W*(?:(?:can|could|would|will|you|u|please|just|now|go on|ok|okay|"
                          r"hey|so)\W+)*play(?![\w'])", re.I)
 # A last "and the <thing>" that the tagger left untagged: a device the home may not have.
@@ -385,12 +388,12 @@ class Brain:
         # "make the nursery light blue, sorry, green": the corrected value is what is asked
         text = value_corrected(text) or text
         text = _STANDBY.sub("off", text)  # "put the telly on standby"
-        told = past_report(text) or habit(text) or _READ_OUT.match(text) is not None
+        read_out = _READ_OUT.match(text) is not None  # a list or a note: all of it told
+        told = past_report(text) or habit(text) or read_out
         if told or own_action(text):
             tail = command_tail(text)
             story = text[: text.rfind(tail)] if tail is not None else text
-            if tail is None or _READ_OUT.match(text) or (
-                    told and not request_after_story(story, tail)):
+            if tail is None or read_out or (told and not request_after_story(story, tail)):
                 # told, not asked: its parts ask nothing ("recipe says set the oven to 180")
                 return Plan(request, (text,), None, None)
             if told:  # "mum says it's freezing in here, turn the heating up": the request
@@ -1349,6 +1352,3 @@ def _told_part(whole: str, clause: str) -> bool:
         return False
     rest = (whole[:at] + " " + after).strip(" ,.!?;")
     return bool(rest) and has_subject_verb(rest) and not has_action_verb(rest)
-
-
-_MORE_OF_IT = re.compile(r"\W*(?:and|&|plus|also|as well as|with)(?![\w'])", re.I)

@@ -882,9 +882,10 @@ class Resolver:
     def _implied(self, intent: str, text: str, rooms: list[str], *, pronoun: bool = False
                  ) -> tuple[list[str], str | None]:
         """The device a command that names none is about, only where its words imply it
-        beyond doubt; never a sensitive one. Vacuums, media players and covers share
-        their verbs with everyday speech ("go home", "play", "close"): with nothing named
-        (not even "it"), their own words must be there ("clean", "music", "blinds")."""
+        beyond doubt; never a sensitive one. Vacuums, media players, covers and thermostats
+        share their verbs and values with everyday speech ("go home", "play", "close", "set
+        it for 6"): with nothing named (not even "it"), their own words must be there
+        ("clean", "music", "blinds", "warmer"), or a feeling about the room."""
         if intent == "turn_on" and need_words(text):  # "make me a coffee"
             return self._needed(need_words(text), rooms)
         kind = IMPLIED_TYPE.get(intent)
